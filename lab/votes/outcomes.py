@@ -1,0 +1,70 @@
+"""What a vote can come to, and how a database error maps onto that.
+
+Errors are recognised by SQLSTATE (the code PostgreSQL sends), never by message text.
+"""
+
+from dataclasses import dataclass
+from enum import Enum
+
+UNIQUE_VIOLATION = "23505"
+NOT_NULL_VIOLATION = "23502"
+FOREIGN_KEY_VIOLATION = "23503"
+CHECK_VIOLATION = "23514"
+STRING_TOO_LONG = "22001"
+
+_CONSTRAINT_NAMES = {
+    UNIQUE_VIOLATION: "UNIQUE",
+    NOT_NULL_VIOLATION: "NOT NULL",
+    FOREIGN_KEY_VIOLATION: "FOREIGN KEY",
+    CHECK_VIOLATION: "CHECK",
+    STRING_TOO_LONG: "length",
+}
+
+
+class Outcome(str, Enum):
+    """The four things that can happen to a vote."""
+
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    INVALID = "invalid"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    """The outcome of a write, a sentence for people, and the SQLSTATE behind it if any."""
+
+    outcome: Outcome
+    message: str
+    sqlstate: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """True when the write was stored."""
+        return self.outcome is Outcome.ACCEPTED
+
+
+def accepted(message: str = "Vote recorded.") -> VoteResult:
+    """A stored write."""
+    return VoteResult(Outcome.ACCEPTED, message)
+
+
+def from_sqlstate(sqlstate: str | None, constraint: str | None = None) -> VoteResult:
+    """Map a refused write's SQLSTATE onto an outcome with a sentence naming the rule."""
+    rule = _CONSTRAINT_NAMES.get(sqlstate or "", "integrity")
+    where = f" ({constraint})" if constraint else ""
+    if sqlstate == UNIQUE_VIOLATION:
+        return VoteResult(
+            Outcome.DUPLICATE,
+            f"Refused by the database's UNIQUE constraint{where}, SQLSTATE {sqlstate}.",
+            sqlstate,
+        )
+    if sqlstate and (sqlstate.startswith("23") or sqlstate.startswith("22")):
+        return VoteResult(Outcome.INVALID, f"Refused by the database's {rule} rule{where}, SQLSTATE {sqlstate}.", sqlstate)
+    return unavailable(f"SQLSTATE {sqlstate}" if sqlstate else None)
+
+
+def unavailable(why: str | None = None) -> VoteResult:
+    """The database could not be reached: nothing was recorded."""
+    detail = f" ({why})" if why else ""
+    return VoteResult(Outcome.UNAVAILABLE, f"The database is unavailable{detail}: nothing was recorded.")

@@ -1,0 +1,85 @@
+"""A small PostgreSQL connection pool that waits for a free connection instead of failing.
+
+psycopg2's own pools raise "connection pool exhausted" when every connection is busy,
+which under a burst of phones loses votes. This one blocks up to `wait_timeout` seconds,
+and throws away connections that broke (a killed or restarted server).
+"""
+
+import queue
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+import psycopg2
+import psycopg2.extensions
+
+from lab.settings import PostgresSettings
+
+
+class PoolTimeout(psycopg2.OperationalError):
+    """No connection became free in time (counts as the database being unavailable)."""
+
+
+class ConnectionPool:
+    """Up to `size` connections to one PostgreSQL server, opened on demand."""
+
+    def __init__(self, settings: PostgresSettings, size: int = 10, wait_timeout: float = 5.0) -> None:
+        self.settings = settings
+        self.size = size
+        self.wait_timeout = wait_timeout
+        self._idle: queue.LifoQueue = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(size)
+        self._closed = False
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg2.extensions.connection]:
+        """Borrow a connection; it goes back on success and is discarded if it broke."""
+        if not self._slots.acquire(timeout=self.wait_timeout):
+            raise PoolTimeout(f"no database connection free within {self.wait_timeout:g} s")
+        connection = None
+        try:
+            connection = self._take()
+            yield connection
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            self._discard(connection)
+            connection = None
+            raise
+        except BaseException:
+            if connection is not None and not connection.closed:
+                connection.rollback()
+            raise
+        finally:
+            if connection is not None and not connection.closed and not self._closed:
+                self._idle.put(connection)
+            self._slots.release()
+
+    def warm(self, count: int | None = None) -> None:
+        """Open connections ahead of a burst, so the first requests don't queue behind connects."""
+        wanted = min(count or self.size, self.size)
+        opened = [self._slots.acquire(timeout=self.wait_timeout) and self._take() for _ in range(wanted)]
+        for connection in opened:
+            self._idle.put(connection)
+            self._slots.release()
+
+    def _take(self) -> psycopg2.extensions.connection:
+        while True:
+            try:
+                connection = self._idle.get_nowait()
+            except queue.Empty:
+                return psycopg2.connect(**self.settings.connect_kwargs())
+            if not connection.closed:
+                return connection
+
+    @staticmethod
+    def _discard(connection) -> None:
+        if connection is not None and not connection.closed:
+            connection.close()
+
+    def close(self) -> None:
+        """Close every idle connection; borrowed ones close when they come back."""
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return

@@ -1,0 +1,107 @@
+"""What the real and the naive store share: a pool, the reads, and error mapping.
+
+Parametrised SQL only. Table names come from class attributes, never from input.
+"""
+
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+import psycopg2
+
+from lab.settings import PostgresSettings
+from lab.votes import StoreUnavailable
+from lab.votes.outcomes import VoteResult, from_sqlstate, unavailable
+from lab.votes.pool import ConnectionPool
+
+SCHEMA_LOCK = 7_400_215  # pg_advisory_xact_lock key: two processes creating the schema at once
+
+
+class SqlVoteStore:
+    """A vote store in PostgreSQL tables named by `options_table` and `votes_table`."""
+
+    options_table = "options"
+    votes_table = "votes"
+    schema: str = ""
+
+    def __init__(self, settings: PostgresSettings, pool_size: int = 10, wait_timeout: float = 5.0) -> None:
+        self.settings = settings
+        self.pool = ConnectionPool(settings, size=pool_size, wait_timeout=wait_timeout)
+        self.create_schema()
+
+    def create_schema(self) -> None:
+        """Create the tables if they are missing; safe to run any number of times."""
+        try:
+            with self.pool.connection() as connection, connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+                cursor.execute(self.schema)
+                connection.commit()
+        except psycopg2.Error as error:
+            raise StoreUnavailable(
+                f"PostgreSQL at {self.settings.host}:{self.settings.port} did not accept the schema "
+                f"({error.__class__.__name__}): check that it is running, then try again."
+            ) from error
+
+    def _write(self, work: Callable) -> VoteResult:
+        """Run `work(cursor)` in one transaction; a refusal becomes an outcome, never an exception."""
+        try:
+            with self.pool.connection() as connection:
+                with connection.cursor() as cursor:
+                    result = work(cursor)
+                if result.accepted:
+                    connection.commit()
+                else:
+                    connection.rollback()
+                return result
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+            return unavailable(error.pgcode and f"SQLSTATE {error.pgcode}" or error.__class__.__name__)
+        except psycopg2.Error as error:
+            return from_sqlstate(error.pgcode, getattr(error.diag, "constraint_name", None))
+
+    @contextmanager
+    def _reading(self) -> Iterator:
+        try:
+            with self.pool.connection() as connection:
+                with connection.cursor() as cursor:
+                    yield cursor
+                connection.rollback()
+        except psycopg2.Error as error:
+            raise StoreUnavailable(f"The database is unavailable ({error.__class__.__name__}).") from error
+
+    def options(self) -> dict[str, str]:
+        """Option id -> label, in the order they were added."""
+        with self._reading() as cursor:
+            cursor.execute(f"SELECT id, label FROM {self.options_table} ORDER BY position")
+            return dict(cursor.fetchall())
+
+    def tally(self) -> dict[str, int]:
+        """Option id -> votes, options without votes included."""
+        with self._reading() as cursor:
+            cursor.execute(
+                f"SELECT o.id, count(v.voter_id) FROM {self.options_table} o "
+                f"LEFT JOIN {self.votes_table} v ON v.option_id = o.id GROUP BY o.id, o.position ORDER BY o.position"
+            )
+            return dict(cursor.fetchall())
+
+    def votes_of(self, voter_id: str) -> int:
+        """Rows stored for one voter."""
+        with self._reading() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {self.votes_table} WHERE voter_id = %s", (voter_id,))
+            return cursor.fetchone()[0]
+
+    def count(self) -> int:
+        """Rows stored in all."""
+        with self._reading() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {self.votes_table}")
+            return cursor.fetchone()[0]
+
+    def reset(self, options: bool = False) -> None:
+        """Delete every vote (and every option, if asked)."""
+        with self._reading() as cursor:
+            cursor.execute(f"DELETE FROM {self.votes_table}")
+            if options:
+                cursor.execute(f"DELETE FROM {self.options_table}")
+            cursor.connection.commit()
+
+    def close(self) -> None:
+        """Close the pool's connections."""
+        self.pool.close()
