@@ -204,6 +204,8 @@ class DockerEngine:
         else:
             container.with_command("postgres -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
             container.with_tmpfs_mount("/var/lib/postgresql/data")
+            # a throwaway test database: skipping SCRAM saves ~5 ms on every new connection
+            container.with_env("POSTGRES_HOST_AUTH_METHOD", "trust")
 
         def settings() -> PostgresSettings:
             return PostgresSettings(container.get_container_host_ip(), int(container.get_exposed_port(5432)))

@@ -46,7 +46,10 @@ class PostgresVoteStore(SqlVoteStore):
                 _insert_vote(cursor, voter_id, option_id)
             return accepted(f"{len(ballots)} ballots imported.")
 
-        return self._write(insert_all)
+        result = self._write(insert_all)
+        if result.accepted:
+            return result
+        return VoteResult(result.outcome, f"{result.message} Nothing was imported.", result.sqlstate)
 
 
 def _insert_option(cursor, option_id: str, label: str) -> VoteResult:
