@@ -1,16 +1,18 @@
-"""Runs a test file in a subprocess and reports each test's outcome and duration.
+"""Runs a test file in a subprocess and reports each test's outcome as it finishes.
 
 The proof test uses it to show that reality catches the naive app and fantasy doesn't;
 the show's test-comparison stage streams the same results to the projector.
 """
 
+import json
 import os
 import subprocess
 import sys
-import tempfile
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
+
+from lab.pytest_stream import PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,26 +28,34 @@ class TestOutcome:
     seconds: float
 
 
-def parse_junit(xml_text: str) -> list[TestOutcome]:
-    """The outcomes in a JUnit XML report, in the order the tests ran."""
+def parse_line(line: str) -> TestOutcome | None:
+    """The outcome a plugin line carries, or None for any other output."""
+    start = line.find(PREFIX)  # pytest's progress dots may share the line
+    if start < 0:
+        return None
+    fields = json.loads(line[start + len(PREFIX):])
+    return TestOutcome(fields["name"], fields["outcome"], float(fields["seconds"]))
+
+
+def stream_test_file(path: str, target: str = "real", extra_env: dict | None = None) -> Iterator[TestOutcome]:
+    """Run one test file with pytest against `target`, yielding each outcome as the test ends."""
+    command = [sys.executable, "-m", "pytest", path, f"--target={target}", "-q", "-p", "no:cacheprovider", "-p", "lab.pytest_stream"]
+    env = {**os.environ, **(extra_env or {})}
+    with subprocess.Popen(
+        command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as process:
+        for line in process.stdout:
+            outcome = parse_line(line)
+            if outcome:
+                yield outcome
+
+
+def run_test_file(path: str, target: str = "real", extra_env: dict | None = None,
+                  on_result: Callable[[TestOutcome], None] | None = None) -> list[TestOutcome]:
+    """Run one test file against `target` and return every outcome (each also passed to `on_result`)."""
     outcomes = []
-    for case in ElementTree.fromstring(xml_text).iter("testcase"):
-        ended = next((child.tag for child in case if child.tag in ("failure", "error", "skipped")), "passed")
-        outcomes.append(TestOutcome(case.get("name", "?"), {"failure": "failed"}.get(ended, ended), float(case.get("time", 0))))
+    for outcome in stream_test_file(path, target, extra_env):
+        outcomes.append(outcome)
+        if on_result:
+            on_result(outcome)
     return outcomes
-
-
-def run_test_file(path: str, target: str = "real", extra_env: dict | None = None, timeout: float = 300) -> list[TestOutcome]:
-    """Run one test file with pytest against `target` and return every test's outcome."""
-    with tempfile.TemporaryDirectory() as scratch:
-        report = Path(scratch) / "report.xml"
-        env = {**os.environ, **(extra_env or {})}
-        subprocess.run(
-            [sys.executable, "-m", "pytest", path, f"--target={target}", "-q", "-p", "no:cacheprovider", f"--junitxml={report}"],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-        )
-        return parse_junit(report.read_text()) if report.exists() else []

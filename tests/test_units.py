@@ -3,7 +3,7 @@
 import pytest
 
 from lab.images import IMAGES, POSTGRES
-from lab.testrun import parse_junit
+from lab.testrun import parse_line, run_test_file
 from lab.votes import Outcome
 from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.outcomes import from_sqlstate
@@ -84,12 +84,20 @@ def test_the_fantasy_store_counts_what_the_database_would_refuse():
     assert store.duplicates() == [("phone-1", 2)]
 
 
-def test_junit_reports_are_read_test_by_test():
-    xml = """<testsuites><testsuite>
-      <testcase name="test_a" time="0.010"/>
-      <testcase name="test_b" time="0.5"><failure message="boom"/></testcase>
-      <testcase name="test_c" time="0"><skipped message="no docker"/></testcase>
-    </testsuite></testsuites>"""
+def test_result_lines_are_read_and_other_output_ignored():
+    line = 'TCMAGIC-RESULT {"name": "test_a", "outcome": "failed", "seconds": 0.5}'
 
-    assert [(t.name, t.outcome, t.seconds) for t in parse_junit(xml)] == [
-        ("test_a", "passed", 0.01), ("test_b", "failed", 0.5), ("test_c", "skipped", 0.0)]
+    assert parse_line(line).outcome == "failed"
+    assert parse_line("..." + line).name == "test_a"
+    assert parse_line("....   [100%]") is None
+
+
+def test_a_test_file_streams_one_outcome_per_test_in_order():
+    seen = []
+
+    outcomes = run_test_file("tests/test_fantasy.py", on_result=seen.append)
+
+    assert seen == outcomes
+    assert len(outcomes) == 8
+    assert {o.outcome for o in outcomes} == {"passed"}
+    assert outcomes[0].name == "test_a_second_vote_from_the_same_phone_is_refused"
