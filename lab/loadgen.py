@@ -1,0 +1,132 @@
+"""Simulated phones and dashboards for the load and fault benchmarks.
+
+Each phone opens /qr (gets its voter cookie), votes, and votes again, on one keep-alive
+connection, as a phone on conference Wi-Fi would. Dashboards are Socket.IO clients that
+note when each results broadcast arrives and what total it carried.
+"""
+
+import http.client
+import json
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class VoteAttempt:
+    """One POST /api/vote as a phone saw it."""
+
+    phone: int
+    attempt: int
+    status: int  # 0 when the request itself failed (connection refused, reset, timeout)
+    seconds: float
+    finished_at: float
+
+
+@dataclass
+class Dashboard:
+    """A Socket.IO client recording (arrival time, real total) for every results broadcast."""
+
+    url: str
+    seen: list[tuple[float, int | None]] = field(default_factory=list)
+
+    def connect(self) -> None:
+        """Connect over WebSocket and start recording."""
+        import socketio  # python-socketio's client: only the benchmarks need it
+
+        self._client = socketio.Client(reconnection=True)
+        self._client.on("results", lambda data: self.seen.append((time.perf_counter(), data["totals"]["real"])))
+        self._client.connect(self.url, transports=["websocket"], wait_timeout=10)
+
+    def close(self) -> None:
+        """Disconnect."""
+        self._client.disconnect()
+
+
+def phone(base_url: str, number: int, option: str, timeout: float = 10.0) -> list[VoteAttempt]:
+    """Open the vote page, vote, vote again; what each vote attempt got."""
+    where = urlsplit(base_url)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=timeout)
+    attempts = []
+    try:
+        connection.request("GET", "/qr")
+        page = connection.getresponse()
+        page.read()
+        cookie = (page.getheader("Set-Cookie") or "").split(";", 1)[0]
+    except OSError:
+        connection.close()
+        return [VoteAttempt(number, n, 0, 0.0, time.perf_counter()) for n in (1, 2)]
+    for attempt in (1, 2):
+        started = time.perf_counter()
+        try:
+            connection.request("POST", "/api/vote", body=json.dumps({"option": option}),
+                               headers={"Content-Type": "application/json", "Cookie": cookie})
+            answer = connection.getresponse()
+            answer.read()
+            status = answer.status
+        except OSError:
+            connection.close()
+            connection = http.client.HTTPConnection(where.hostname, where.port, timeout=timeout)
+            status = 0
+        finished = time.perf_counter()
+        attempts.append(VoteAttempt(number, attempt, status, finished - started, finished))
+    connection.close()
+    return attempts
+
+
+def run_phones(base_url: str, phones: int, options: list[str], concurrency: int = 32) -> tuple[list[VoteAttempt], float]:
+    """Every phone's attempts, and the wall time for all of them."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        per_phone = list(pool.map(lambda n: phone(base_url, n, options[n % len(options)]), range(phones)))
+    return [attempt for attempts in per_phone for attempt in attempts], time.perf_counter() - started
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The pct-th percentile (nearest rank) of `values`."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(1, round(pct / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def summarise(attempts: list[VoteAttempt], wall: float) -> dict:
+    """Counts by status and latency figures for a run."""
+    statuses: dict[int, int] = {}
+    for attempt in attempts:
+        statuses[attempt.status] = statuses.get(attempt.status, 0) + 1
+    latencies = [a.seconds * 1000 for a in attempts if a.status]
+    return {
+        "accepted": statuses.get(201, 0),
+        "duplicates": statuses.get(409, 0),
+        "rate_limited": statuses.get(429, 0),
+        "unavailable": statuses.get(503, 0),
+        "other_5xx": sum(n for code, n in statuses.items() if code >= 500 and code != 503),
+        "lost": statuses.get(0, 0),
+        "statuses": {str(code): n for code, n in sorted(statuses.items())},
+        "wall_s": wall,
+        "votes_per_s": len(attempts) / wall if wall else 0.0,
+        "p50_ms": percentile(latencies, 50),
+        "p95_ms": percentile(latencies, 95),
+        "p99_ms": percentile(latencies, 99),
+        "mean_ms": statistics.fmean(latencies) if latencies else float("nan"),
+    }
+
+
+def dashboard_lag_ms(attempts: list[VoteAttempt], seen: list[tuple[float, int | None]]) -> dict:
+    """For the k-th accepted vote: time until the first broadcast whose total reached k."""
+    accepted = sorted(a.finished_at for a in attempts if a.status == 201)
+    broadcasts = [(at, total) for at, total in seen if total is not None]
+    lags, index = [], 0
+    for k, finished in enumerate(accepted, start=1):
+        while index < len(broadcasts) and broadcasts[index][1] < k:
+            index += 1
+        if index >= len(broadcasts):
+            break
+        # a broadcast can beat the phone's own answer to the phone: that is no lag at all
+        lags.append(max(0.0, broadcasts[index][0] - finished) * 1000)
+    return {"p50_ms": percentile(lags, 50), "p99_ms": percentile(lags, 99), "max_ms": max(lags, default=float("nan")),
+            "measured_votes": len(lags), "broadcasts": len(broadcasts)}
