@@ -1,0 +1,39 @@
+"""The classroom commands behind `workshop.py --check`, `pack` and `unpack`.
+
+Each returns the process exit code and prints one sentence with the fix on failure.
+"""
+
+from pathlib import Path
+
+from lab.errors import WorkshopError
+
+
+def check_command(port: int | None, console) -> int:
+    """`--check`: the doctor's report; 0 when nothing blocks the show."""
+    from lab.doctor import report, run_checks
+
+    return report(run_checks(port=port, console=console), console)
+
+
+def pack_command(out_path: str | Path | None, console, images: list[str] | None = None) -> int:
+    """`pack [--out FILE]`: save every image the workshop needs (or `images`) into one tar."""
+    from lab.pack import DEFAULT_PACK, pack
+
+    try:
+        pack(Path(out_path or DEFAULT_PACK), console, images)
+    except WorkshopError as error:
+        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        return 1
+    return 0
+
+
+def unpack_command(path: str | Path, console) -> int:
+    """`unpack FILE`: load the images of a pack into Docker."""
+    from lab.pack import unpack
+
+    try:
+        unpack(Path(path), console)
+    except WorkshopError as error:
+        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        return 1
+    return 0

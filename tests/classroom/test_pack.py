@@ -1,0 +1,49 @@
+"""The offline pack, as a round trip through Docker (with a test-only tag of the small Redis image)."""
+
+import tarfile
+
+import docker.errors
+import pytest
+
+from lab.classroom_cli import pack_command, unpack_command
+
+pytestmark = pytest.mark.docker
+
+
+def test_pack_then_unpack_brings_a_removed_image_back(docker_client_for_test, test_tag, tmp_path, console):
+    pack_file = tmp_path / "pack.tar"
+
+    assert pack_command(pack_file, console, [test_tag]) == 0
+    docker_client_for_test.images.remove(test_tag)
+    with pytest.raises(docker.errors.ImageNotFound):
+        docker_client_for_test.images.get(test_tag)
+    assert unpack_command(pack_file, console) == 0
+
+    assert test_tag in docker_client_for_test.images.get(test_tag).tags
+    assert tarfile.is_tarfile(pack_file)  # Docker's save format: `docker load -i` works too
+    text = console.file.getvalue()
+    assert f"packed {test_tag} into {pack_file} (" in text
+    assert f"loaded {test_tag}" in text
+    assert not (tmp_path / "pack.tar.partial").exists()
+
+
+def test_unpacking_a_missing_or_broken_file_is_one_sentence(tmp_path, console):
+    broken = tmp_path / "broken.tar"
+    broken.write_bytes(b"not a tar")
+
+    assert unpack_command(tmp_path / "absent.tar", console) == 1
+    assert unpack_command(broken, console) == 1
+
+    lines = [line for line in console.file.getvalue().splitlines() if "load broken.tar" not in line]
+    assert lines[0] == f"There is no pack at {tmp_path / 'absent.tar'}: give the path of the tar made by `python workshop.py pack`."
+    assert lines[1].startswith(f"Docker could not load {broken} (")
+    assert lines[1].endswith("): make it again with `python workshop.py pack`.")
+
+
+def test_packing_an_image_that_cannot_be_had_fails_without_leaving_a_file(tmp_path, console):
+    pack_file = tmp_path / "pack.tar"
+
+    assert pack_command(pack_file, console, ["tcmagic-absent.invalid/nothing:0"]) == 1
+
+    assert "Could not pull tcmagic-absent.invalid/nothing:0" in console.file.getvalue()
+    assert list(tmp_path.iterdir()) == []
