@@ -21,6 +21,7 @@ from lab.errors import WorkshopError
 from lab.settings import RedisSettings
 
 KEY_PREFIX = "tcmagic:ratelimit:"
+THINK_SECONDS = 0.02  # see lab/votes/naive.py: keeps the proof independent of thread scheduling
 
 _INCR_WITH_EXPIRY = """
 local count = redis.call('INCR', KEYS[1])
@@ -86,6 +87,7 @@ class NaiveRateLimiter(RedisRateLimiter):
             count = int(self.client.get(key) or 0)
             if count >= self.limit:
                 return RateDecision(allowed=False, count=count, retry_after=self.window)
+            time.sleep(THINK_SECONDS)  # the app's work between read and write, as in NaiveVoteStore
             self.client.set(key, count + 1)
         except redis.RedisError:
             return RateDecision(allowed=True, degraded=True)

@@ -5,10 +5,16 @@ no constraint behind it and every statement committed on its own. Mock tests can
 it from the real store; a real database shows every hole.
 """
 
+import time
 from typing import Sequence
 
 from lab.votes.outcomes import Outcome, VoteResult, accepted
 from lab.votes.sql import SqlVoteStore
+
+# What a real app spends between its check and its write (validation, logging, a call to
+# another service). The race exists without it; this keeps the proof independent of how
+# a loaded CI machine happens to schedule threads.
+THINK_SECONDS = 0.02
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS naive_options (id text, label text, position bigserial);
@@ -42,6 +48,7 @@ class NaiveVoteStore(SqlVoteStore):
             cursor.execute("SELECT 1 FROM naive_votes WHERE voter_id = %s", (voter_id,))
             if cursor.fetchone():
                 return VoteResult(Outcome.DUPLICATE, "You already voted (checked by the app).")
+            time.sleep(THINK_SECONDS)
             cursor.execute("INSERT INTO naive_votes (voter_id, option_id) VALUES (%s, %s)", (voter_id, option_id))
             return accepted()
 
