@@ -15,13 +15,13 @@ from typing import Callable
 import docker
 import docker.errors
 import psycopg2
-import redis
 from testcontainers.community.postgres import PostgresContainer
 from testcontainers.community.redis import RedisContainer
 from testcontainers.core.container import DockerContainer
 
 from lab.errors import DockerUnavailable, ImageUnavailable, StartupFailed
 from lab.images import IMAGES
+from lab.ratelimit import redis_client
 from lab.settings import PostgresSettings, RedisSettings
 from lab.waiting import WaitTimeout, wait_for
 
@@ -92,8 +92,8 @@ def postgres_answers(settings: PostgresSettings) -> bool:
 
 
 def redis_answers(settings: RedisSettings) -> bool:
-    """True when Redis at `settings` answers PING from this process."""
-    client = redis.Redis(host=settings.host, port=settings.port, socket_timeout=0.5, socket_connect_timeout=0.5)
+    """True when Redis at `settings` answers PING from this process (one try: the caller polls)."""
+    client = redis_client(settings, timeout=0.5)
     try:
         return bool(client.ping())
     finally:
@@ -228,7 +228,7 @@ class DockerEngine:
         return {"postgres": self.start_postgres, "redis": self.start_redis}[role](**options)
 
     def _start(self, role, image, container, settings_of, answers) -> Service:
-        ensure_image(self.client, image)
+        ensure_image(self.client, container.image)  # with testcontainers' hub prefix, if one is set
         internal_port = next(iter(container.ports))
         container.with_bind_ports(internal_port, free_port())
         container.with_kwargs(labels=our_labels(role, self.purpose, self.run_id))

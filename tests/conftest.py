@@ -2,17 +2,20 @@
 
 Tests marked `docker` need a Docker engine. Without one they are skipped with one loud
 line, unless TCMAGIC_REQUIRE_DOCKER=1 (CI sets it), in which case they fail.
+Tests marked `realdb` need a real PostgreSQL or Redis from the engine chosen by `--engine`
+(or TCMAGIC_ENGINE; default auto: Docker when it answers, else embedded local processes,
+said in the header). With TCMAGIC_REQUIRE_DOCKER=1 there is no switch: they fail instead.
 """
 
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 import pytest
 
+from lab.concurrency import at_once as lab_at_once
 from lab.containers import DockerEngine, docker_client
-from lab.errors import DockerUnavailable
+from lab.engines import CHOICES, ENGINE_VARIABLE, select_engine
+from lab.errors import DockerUnavailable, WorkshopError
 from lab.ratelimit import redis_client
 
 REQUIRE_DOCKER = os.environ.get("TCMAGIC_REQUIRE_DOCKER", "").lower() in {"1", "true", "yes"}
@@ -24,6 +27,13 @@ def pytest_addoption(parser):
         choices=("real", "naive"),
         default=os.environ.get("TCMAGIC_TARGET", "real"),
         help="the app under test: the real store and limiter, or the naive (buggy) ones",
+    )
+    parser.addoption(
+        "--engine",
+        choices=CHOICES,
+        default=None,
+        help=f"what runs the real servers: docker, embedded (local processes) or auto (Docker when it "
+        f"answers, else embedded); default {ENGINE_VARIABLE}, else auto",
     )
 
 
@@ -37,18 +47,66 @@ def docker_problem() -> str | None:
     return None
 
 
+class _Lines:
+    """A console that keeps what it is asked to print, for the header."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def print(self, line: str, **_) -> None:
+        self.lines.append(line)
+
+
+SELECTION = pytest.StashKey[tuple]()
+EMBEDDED_SKIP = "need Docker itself, and this run uses the embedded engine"
+
+
+def session_engine(config) -> tuple:
+    """(engine, problem, announcement) for this run, chosen once from --engine / TCMAGIC_ENGINE."""
+    if SELECTION not in config.stash:
+        said = _Lines()
+        try:
+            engine = select_engine(config.getoption("--engine"), purpose="test", console=said)
+            config.stash[SELECTION] = (engine, None, " ".join(said.lines))
+        except WorkshopError as problem:
+            config.stash[SELECTION] = (None, problem, "")
+    return config.stash[SELECTION]
+
+
+def engine_line(config) -> str:
+    """The header line that says which engine runs the real servers, and why."""
+    engine, problem, announcement = session_engine(config)
+    if problem is not None:
+        return f"engine: none - {problem}"
+    if announcement:
+        return f"engine: embedded - {announcement}"
+    if engine.name == "embedded":
+        return f"engine: embedded - {engine.describe()}, as chosen (--engine or {ENGINE_VARIABLE})"
+    return "engine: docker"
+
+
 def pytest_report_header(config):
     problem = docker_problem()
     docker_line = f"docker: NOT reachable - {problem}" if problem else "docker: reachable"
-    return [docker_line, f"target: {config.getoption('--target')}"]
+    return [docker_line, engine_line(config), f"target: {config.getoption('--target')}"]
 
 
 def pytest_collection_modifyitems(config, items):
+    engine, problem, _ = session_engine(config)
     needs_docker = [item for item in items if item.get_closest_marker("docker")]
     if needs_docker and not REQUIRE_DOCKER and docker_problem():
         skip = pytest.mark.skip(reason=docker_problem())
         for item in needs_docker:
             item.add_marker(skip)
+    elif needs_docker and engine is not None and engine.name == "embedded":
+        skip = pytest.mark.skip(reason=EMBEDDED_SKIP)
+        for item in needs_docker:
+            item.add_marker(skip)
+    if isinstance(problem, DockerUnavailable) and not REQUIRE_DOCKER:  # --engine docker, without Docker
+        skip = pytest.mark.skip(reason=docker_problem() or str(problem))
+        for item in items:
+            if item.get_closest_marker("realdb"):
+                item.add_marker(skip)
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -57,6 +115,9 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"SKIPPED {len(skipped)} tests that need Docker. {docker_problem()}", red=True, bold=True
         )
+    on_embedded = [r for r in terminalreporter.stats.get("skipped", []) if EMBEDDED_SKIP in str(r.longrepr)]
+    if on_embedded:
+        terminalreporter.write_line(f"SKIPPED {len(on_embedded)} tests that {EMBEDDED_SKIP}.", yellow=True, bold=True)
 
 
 @pytest.fixture(scope="session")
@@ -66,27 +127,45 @@ def target(pytestconfig) -> str:
 
 
 @pytest.fixture(scope="session")
-def docker_engine():
+def server_engine(pytestconfig):
+    """What runs this session's real servers: Docker, or embedded processes (see the header)."""
+    engine, problem, _ = session_engine(pytestconfig)
+    if problem is not None:
+        pytest.fail(str(problem), pytrace=False)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def docker_engine(pytestconfig):
     """The Docker engine, or a failure saying how to get one (tests needing it are skipped otherwise)."""
     if docker_problem():
         pytest.fail(docker_problem(), pytrace=False)
-    return DockerEngine(purpose="test")
+    engine, _, _ = session_engine(pytestconfig)
+    return engine if isinstance(engine, DockerEngine) else DockerEngine(purpose="test")
 
 
 @pytest.fixture(scope="session")
-def postgres_service(docker_engine):
-    """One PostgreSQL container for the whole run."""
-    service = docker_engine.start_postgres()
+def postgres_service(server_engine):
+    """One PostgreSQL for the whole run: a container, or an embedded process without Docker."""
+    service = server_engine.start_postgres()
     yield service
     service.remove()
 
 
 @pytest.fixture(scope="session")
-def redis_service(docker_engine):
-    """One Redis container for the whole run."""
-    service = docker_engine.start_redis()
+def redis_service(server_engine):
+    """One Redis for the whole run: a container, or an embedded process without Docker."""
+    service = server_engine.start_redis()
     yield service
     service.remove()
+
+
+@pytest.fixture(scope="session")
+def embedded_engine():
+    """The embedded engine (local processes), whatever engine the rest of the run uses."""
+    from lab.embedded import EmbeddedEngine
+
+    return EmbeddedEngine(purpose="test")
 
 
 @pytest.fixture
@@ -113,16 +192,4 @@ def redis(redis_settings):
 @pytest.fixture
 def at_once():
     """Run `action` from `n` threads released at the same instant; return every result."""
-
-    def run(n, action):
-        barrier = threading.Barrier(n)
-
-        def released():
-            barrier.wait()
-            return action()
-
-        with ThreadPoolExecutor(max_workers=n) as pool:
-            futures = [pool.submit(released) for _ in range(n)]
-        return [future.result() for future in futures]
-
-    return run
+    return lab_at_once

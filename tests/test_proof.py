@@ -25,16 +25,19 @@ def test_the_paired_files_hold_the_same_six_or_more_scenarios():
 
 
 @pytest.fixture(scope="module")
-def against_the_naive_app():
-    """Both paired files, run in subprocesses against the naive store and limiter."""
-    require = {"TCMAGIC_REQUIRE_DOCKER": "1"}
+def against_the_naive_app(server_engine):
+    """Both paired files, run in subprocesses against the naive store and limiter, on this run's engine."""
+    same_engine = {
+        "TCMAGIC_ENGINE": server_engine.name,
+        "TCMAGIC_REQUIRE_DOCKER": "1" if server_engine.name == "docker" else "",
+    }
     return {
-        "fantasy": run_test_file("tests/test_fantasy.py", target="naive", extra_env=require),
-        "reality": run_test_file("tests/test_reality.py", target="naive", extra_env=require),
+        "fantasy": run_test_file("tests/test_fantasy.py", target="naive", extra_env=same_engine),
+        "reality": run_test_file("tests/test_reality.py", target="naive", extra_env=same_engine),
     }
 
 
-@pytest.mark.docker
+@pytest.mark.realdb
 def test_every_reality_scenario_fails_against_the_naive_app(against_the_naive_app):
     reality = {test.name: test.outcome for test in against_the_naive_app["reality"]}
 
@@ -42,7 +45,7 @@ def test_every_reality_scenario_fails_against_the_naive_app(against_the_naive_ap
     assert reality == dict.fromkeys(reality, "failed")
 
 
-@pytest.mark.docker
+@pytest.mark.realdb
 def test_every_fantasy_scenario_still_passes_against_the_naive_app(against_the_naive_app):
     fantasy = {test.name: test.outcome for test in against_the_naive_app["fantasy"]}
 

@@ -14,10 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NOWHERE = "tcp://127.0.0.1:9"  # the discard port: nothing answers there
 
 
-def run_reality_tests(**env) -> subprocess.CompletedProcess:
+def run_reality_tests(*options: str, **env) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/test_reality.py", "-p", "no:cacheprovider"],
-        cwd=ROOT, env={**os.environ, "DOCKER_HOST": NOWHERE, **env},
+        [sys.executable, "-m", "pytest", "tests/test_reality.py", "-p", "no:cacheprovider", *options],
+        cwd=ROOT, env={**os.environ, "DOCKER_HOST": NOWHERE, "TCMAGIC_ENGINE": "auto", **env},
         capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
     )
 
@@ -34,8 +34,8 @@ def test_an_unreachable_docker_is_one_sentence_with_the_fix(monkeypatch):
     )
 
 
-def test_without_docker_reality_tests_skip_with_one_loud_line():
-    run = run_reality_tests(TCMAGIC_REQUIRE_DOCKER="")
+def test_when_docker_is_chosen_but_absent_reality_tests_skip_with_one_loud_line():
+    run = run_reality_tests("--engine=docker", TCMAGIC_REQUIRE_DOCKER="")
     loud = [line for line in run.stdout.splitlines() if "Docker is not reachable" in line and "SKIPPED" in line]
 
     assert run.returncode == 0, run.stdout
