@@ -1,6 +1,30 @@
-"""cleanup.py: removing what the workshop started. Not built yet (issue 5)."""
+"""cleanup.py: removes what the workshop started, found by label and pid file, nothing else."""
 
+import argparse
 import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from lab.janitor import apply, plan, summary_table
+from lab.testrun import ROOT
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Remove the workshop's and testcontainers' containers, "
+                                     "their networks and volumes, pytest caches, and a running show.")
+    parser.add_argument("--dry-run", action="store_true", help="list what would go, remove nothing")
+    parser.add_argument("--run-id", help="only the containers of one run (label dev.tcmagic.run-id)")
+    parser.add_argument("--project", type=Path, default=ROOT, help="the checkout whose caches and pid file to clean")
+    args = parser.parse_args(argv)
+    console = Console()
+    items, notes = plan(args.project, args.run_id)
+    results = apply(items, args.dry_run)
+    console.print(summary_table(results, args.dry_run))
+    for note in notes:
+        console.print(note, markup=False, highlight=False)
+    return 1 if notes or any(result.startswith("failed") for _, result in results) else 0
+
 
 if __name__ == "__main__":
-    sys.exit("cleanup.py (removing what the workshop started) is not built yet: follow issue 5; meanwhile run `pytest`.")
+    sys.exit(main())

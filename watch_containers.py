@@ -1,6 +1,21 @@
-"""watch_containers.py: the live container monitor. Not built yet (issue 5)."""
+"""watch_containers.py: a live table of the workshop's containers, driven by Docker events."""
 
+import argparse
 import sys
 
+from rich.console import Console
+
+from lab.monitor import Monitor
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Watch the containers of the workshop and of testcontainers, live.")
+    parser.add_argument("--all", action="store_true", help="show every container, not only ours")
+    parser.add_argument("--once", action="store_true", help="print one snapshot and exit")
+    args = parser.parse_args(argv)
+    monitor = Monitor(Console(), show_all=args.all)
+    return monitor.once() if args.once else monitor.run()
+
+
 if __name__ == "__main__":
-    sys.exit("watch_containers.py (the live container monitor) is not built yet: follow issue 5; meanwhile run `pytest`.")
+    sys.exit(main())

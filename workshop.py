@@ -1,6 +1,46 @@
-"""workshop.py: the self-paced terminal course. Not built yet (issue 5)."""
+"""workshop.py: the self-paced terminal course, plus the classroom's --check, pack and unpack."""
 
+import argparse
 import sys
 
+from rich.console import Console
+
+from lab.course.runner import run_workshop
+from lab.engines import CHOICES, ENGINE_VARIABLE
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="TestContainers Magic: a 15-minute course in your terminal.")
+    parser.add_argument("--list", action="store_true", help="list the lessons and which ones are done")
+    parser.add_argument("--lesson", type=int, metavar="N", help="run lesson N only")
+    parser.add_argument("--reset", action="store_true", help="forget your progress")
+    parser.add_argument("--auto", action="store_true", help="no questions: run straight through (tests, CI)")
+    parser.add_argument("--check", action="store_true", help="pre-flight checks for this machine, then exit")
+    parser.add_argument("--engine", choices=CHOICES, help="what runs PostgreSQL and Redis: docker, embedded (local "
+                        f"processes) or auto (Docker when it answers, else embedded); default {ENGINE_VARIABLE}, else auto")
+    parser.add_argument("--port", type=int, default=5001, help="the port --check tests for the show (default 5001)")
+    commands = parser.add_subparsers(dest="command", metavar="{pack,unpack}")
+    pack = commands.add_parser("pack", help="save every image the workshop needs into one tar (for a USB stick)")
+    pack.add_argument("--out", default="tcmagic-images.tar", help="the tar to write (default tcmagic-images.tar)")
+    unpack = commands.add_parser("unpack", help="load the images of a pack into Docker")
+    unpack.add_argument("file", help="the tar written by `workshop.py pack`")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    console = Console()
+    if args.check or args.command:
+        from lab import classroom_cli  # the classroom's commands load only when asked for
+
+        if args.check:
+            return classroom_cli.check_command(args.port, console, engine=args.engine)
+        if args.command == "pack":
+            return classroom_cli.pack_command(args.out, console)
+        return classroom_cli.unpack_command(args.file, console)
+    return run_workshop(console, sys.stdin, number=args.lesson, list_only=args.list, reset=args.reset, auto=args.auto,
+                        engine=args.engine)
+
+
 if __name__ == "__main__":
-    sys.exit("workshop.py (the self-paced terminal course) is not built yet: follow issue 5; meanwhile run `pytest`.")
+    sys.exit(main())

@@ -8,11 +8,17 @@ from pathlib import Path
 from lab.errors import WorkshopError
 
 
-def check_command(port: int | None, console) -> int:
-    """`--check`: the doctor's report; 0 when nothing blocks the show."""
+def check_command(port: int | None, console, engine: str | None = None) -> int:
+    """`--check`: the doctor's report; 0 when nothing blocks the show. Docker is left out on the embedded engine."""
     from lab.doctor import report, run_checks
+    from lab.engines import engine_choice
 
-    return report(run_checks(port=port, console=console), console)
+    try:
+        docker = engine_choice(engine) != "embedded"
+    except WorkshopError as error:
+        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        return 1
+    return report(run_checks(port=port, console=console, docker=docker), console)
 
 
 def pack_command(out_path: str | Path | None, console, images: list[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""The lessons, one module each; lab.course.registry numbers them."""

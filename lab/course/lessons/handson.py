@@ -1,0 +1,108 @@
+"""Lesson 4, Hands-on: write a SKU uniqueness test; it is run and judged on a real PostgreSQL."""
+
+from pathlib import Path
+
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from lab.course import checker
+from lab.course.catalog import VARIANTS
+from lab.testrun import ROOT
+
+TITLE = "Hands-on: SKU uniqueness"
+MINUTES = 4
+HINTS = [
+    "Delete the two mock lines (MagicMock and side_effect): the `catalog` fixture is already a real "
+    "catalog on a real PostgreSQL.",
+    "Add the same SKU twice; assert the second result's outcome is Outcome.DUPLICATE and its sqlstate is "
+    "UNIQUE_VIOLATION (\"23505\"), and that catalog.count() is still 1.",
+    "A SKU is the same whatever its capitals or the spaces around it: after 'ABC-123', try 'abc-123' and "
+    "' ABC-123 ' and assert they are refused too.",
+]
+MENU = r"[bold]\[c][/]heck  [bold]\[w][/]atch (re-check on save)  [bold]\[h][/]int  [bold]\[s][/]olution  [bold]\[q][/]uit lesson"
+MARK = {"passed": "[green]✓ passed[/]", "failed": "[bold red]✗ failed[/]", "error": "[bold red]✗ error[/]", "skipped": "[yellow]skipped[/]"}
+
+
+def verdict_table(verdict: checker.Verdict) -> Table:
+    """Each of the learner's tests against each table variant."""
+    table = Table(title="Your tests on each version of the products table", title_justify="left")
+    table.add_column("test")
+    for name in VARIANTS:
+        table.add_column(name.replace("_", " ") + (" (buggy)" if name != "correct" else ""))
+    for test in dict.fromkeys(case.test for case in verdict.results):
+        by_variant = {case.variant: case.outcome for case in verdict.results if case.test == test}
+        if "" in by_variant:
+            by_variant = dict.fromkeys(VARIANTS, by_variant[""])
+        table.add_row(test, *(MARK.get(by_variant.get(name, ""), "-") for name in VARIANTS))
+    return table
+
+
+def show_verdict(console, verdict: checker.Verdict) -> None:
+    """The table, the headline, and every reason."""
+    if verdict.results:
+        console.print(verdict_table(verdict))
+    style = "bold green" if verdict.passed else "bold red"
+    console.print(f"[{style}]{verdict.headline}[/] [dim]({verdict.seconds:.1f} s)[/]", highlight=False)
+    if verdict.reasons:
+        reasons = Table.grid(padding=(0, 1))
+        for reason in verdict.reasons:
+            reasons.add_row(" -", Text(reason))
+        console.print(reasons)
+
+
+def relative(path: Path) -> str:
+    """The path as the learner would type it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def run(ctx) -> None:
+    """Explain the task, then check, watch, hint or show the solution as the learner asks."""
+    say = ctx.console.print
+    exercise = ctx.exercise or checker.EXERCISE
+    say(f"Your turn. Open [bold cyan]{relative(exercise)}[/] in your editor: the rule and the `catalog` fixture "
+        "are described at its top. It tests a mock right now.")
+    say("Your tests will run against a real PostgreSQL: on the correct products table they must pass, and on "
+        "each buggy table (no UNIQUE constraint; a case-sensitive one) at least one must fail.")
+    settings = ctx.lab.postgres().settings
+    state = {"hint": 0, "passed": ctx.progress.exercise_passed}
+
+    def check_now() -> checker.Verdict:
+        with ctx.console.status(f"Running {relative(exercise)} against a real PostgreSQL..."):
+            verdict = checker.check(exercise, settings)
+        if verdict.passed and not state["passed"]:
+            state["passed"] = True
+            ctx.progress.pass_exercise()
+        return verdict
+
+    if ctx.auto:
+        show_verdict(ctx.console, check_now())
+        return
+    while True:
+        choice = ctx.prompt.ask(f"{MENU} >", default="c")[:1]
+        if choice == "q":
+            return
+        if choice == "c":
+            show_verdict(ctx.console, check_now())
+        elif choice == "w":
+            watch(ctx, exercise, check_now)
+        elif choice == "h":
+            say(f"[yellow]Hint {state['hint'] + 1} of {len(HINTS)}:[/] {HINTS[state['hint']]}", highlight=False)
+            state["hint"] = min(state["hint"] + 1, len(HINTS) - 1)
+        elif choice == "s" and not state["passed"]:
+            say("The solution opens once your own tests pass. Ask for a hint instead ([bold]h[/]).")
+        elif choice == "s":
+            say(f"[bold]Reference solution[/] ({relative(checker.SOLUTION)}):")
+            say(Syntax(checker.SOLUTION.read_text(), "python", line_numbers=False))
+        if state["passed"] and choice in "cw":
+            say("[green]Done.[/] Press [bold]s[/] to compare with the reference solution, or [bold]q[/] to go on.")
+
+
+def watch(ctx, exercise: Path, check_now) -> None:
+    """Re-check on every save until a check passes or the learner presses Ctrl-C."""
+    ctx.console.print(f"Watching {relative(exercise)}: save it to re-check. Ctrl-C stops watching.")
+    try:
+        checker.watch(exercise, check_now, lambda verdict: show_verdict(ctx.console, verdict),
+                      interval=ctx.watch_interval, sleep=ctx.sleep)
+    except KeyboardInterrupt:
+        ctx.console.print("Stopped watching.")

@@ -1,0 +1,72 @@
+"""Lesson 2, The Magic: a real PostgreSQL in a throwaway container refuses the duplicate.
+
+Without Docker the PostgreSQL is an embedded local process: the refusal is shown all the
+same, then the lesson says that its container part needs Docker and stays on the list.
+"""
+
+from rich.table import Table
+
+from lab.containers import LABEL_ROLE, LABEL_RUN
+from lab.concurrency import at_once
+from lab.votes.postgres import PostgresVoteStore
+
+TITLE = "The Magic"
+MINUTES = 2
+
+
+def attempts_table(attempts: list[tuple[str, object]]) -> Table:
+    """Each write, what the database answered, and the SQLSTATE behind a refusal."""
+    table = Table(title="What PostgreSQL answered", title_justify="left")
+    for column in ("attempt", "outcome", "SQLSTATE", "message"):
+        table.add_column(column)
+    for label, result in attempts:
+        style = "green" if result.accepted else "bold red"
+        table.add_row(label, f"[{style}]{result.outcome.value}[/]", result.sqlstate or "", result.message)
+    return table
+
+
+def run(ctx) -> None:
+    """Start PostgreSQL live, vote twice from one phone, and watch the constraint refuse it."""
+    say = ctx.console.print
+    if ctx.lab.has_docker():
+        say("Now the same app against a real PostgreSQL, started by testcontainers in a throwaway container.")
+        say("[bold]Tip:[/] open a second terminal and run [bold cyan]python watch_containers.py[/] to watch it appear.")
+    else:
+        say("Now the same app against a real PostgreSQL. Docker is not running here, so PostgreSQL starts as a "
+            "local process (the embedded engine), not in a container; what the database refuses is the same.")
+    ctx.prompt.pause("start PostgreSQL")
+    service = ctx.lab.start("postgres")
+    ctx.measurements["postgres_start"] = service.startup_seconds
+    say(f"[green]PostgreSQL is up[/] in [bold]{service.startup_seconds:.2f} s[/] (until it answered a query): "
+        f"{where(service)}.")
+
+    store = PostgresVoteStore(service.settings)
+    try:
+        store.add_option("containers", "Testcontainers")
+        store.add_option("mocks", "Mocks")
+        first = store.vote("phone-1", "containers")
+        second = store.vote("phone-1", "mocks")
+        taps = at_once(20, lambda: store.vote("phone-2", "containers"))
+        accepted = sum(result.accepted for result in taps)
+        refusal = next((result for result in taps if not result.accepted), second)
+        say(attempts_table([("phone-1, 1st vote", first), ("phone-1, 2nd vote", second), ("phone-2, 20 taps at once", refusal)]))
+        say(f"Of phone-2's 20 simultaneous taps, {accepted} got in and {len(taps) - accepted} were refused. "
+            f"Rows stored: phone-1 [bold]{store.votes_of('phone-1')}[/], phone-2 [bold]{store.votes_of('phone-2')}[/].")
+        say(f"SQLSTATE {second.sqlstate or '?'} is PostgreSQL's unique_violation: the rule lives in the database, "
+            "so no code path, race or second server can get around it. A test can only see that against the real thing.")
+        store.reset(options=True)
+    finally:
+        store.close()
+    if not ctx.lab.has_docker():
+        say("What testcontainers adds around this database (the throwaway container, its labels, "
+            "watch_containers.py showing it come and go) is what you did not see here.")
+    ctx.lab.require_docker("The container part of this lesson")
+
+
+def where(service) -> str:
+    """Where the server runs, in words: the container with its labels, or the local process."""
+    if service.engine != "docker":
+        return f"embedded process {service.container_id}, port {service.settings.port}"
+    labels = service.container.get_wrapped_container().labels
+    return (f"container {service.name}, port {service.settings.port}, "
+            f"labels {LABEL_ROLE}={labels.get(LABEL_ROLE)} {LABEL_RUN}={labels.get(LABEL_RUN)}")

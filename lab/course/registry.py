@@ -1,0 +1,30 @@
+"""The lessons in course order, numbered from 1."""
+
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Callable
+
+from lab.course.lessons import comparison, handson, isolation, magic, problem, resilience, scopes, waiting
+from lab.errors import WorkshopError
+
+MODULES: list[ModuleType] = [problem, magic, comparison, handson, scopes, isolation, waiting, resilience]
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One lesson: its number, title, rough length and the function that runs it."""
+
+    number: int
+    title: str
+    minutes: int
+    run: Callable
+
+
+LESSONS = [Lesson(number, module.TITLE, module.MINUTES, module.run) for number, module in enumerate(MODULES, start=1)]
+
+
+def lesson(number: int) -> Lesson:
+    """The lesson with this number, or a WorkshopError naming the ones there are."""
+    if not 1 <= number <= len(LESSONS):
+        raise WorkshopError(f"There is no lesson {number}: pick one from 1 to {len(LESSONS)} (see `python workshop.py --list`).")
+    return LESSONS[number - 1]

@@ -1,0 +1,108 @@
+"""Runs the course: lists lessons, resumes where the learner stopped, and cleans up after itself."""
+
+from typing import TextIO
+
+from rich.console import Console
+from rich.rule import Rule
+from rich.table import Table
+
+from lab.course.context import Lab, LessonContext, NeedsDocker, Prompter, needs_docker_sentence
+from lab.course.progress import Progress
+from lab.course.registry import LESSONS, Lesson, lesson
+from lab.engines import select_engine
+from lab.errors import WorkshopError
+
+NOT_A_TERMINAL = "Input is not a terminal, so the course runs without questions, as with --auto."
+
+
+def lessons_table(progress: Progress) -> Table:
+    """Every lesson with its number, length and whether it is done."""
+    table = Table(title="TestContainers Magic: the workshop", title_justify="left")
+    for column, justify in (("#", "right"), ("lesson", "left"), ("min", "right"), ("done", "left")):
+        table.add_column(column, justify=justify)
+    for item in LESSONS:
+        done = "[green]✓[/]" if item.number in progress.completed else ""
+        if item.number == 4 and progress.exercise_passed:
+            done += " [green]exercise passed[/]"
+        table.add_row(str(item.number), item.title, str(item.minutes), done)
+    return table
+
+
+def run_workshop(console: Console, stream: TextIO, *, number: int | None = None, list_only: bool = False,
+                 reset: bool = False, auto: bool = False, interactive: bool | None = None,
+                 progress: Progress | None = None, lab: Lab | None = None, engine: str | None = None,
+                 **context) -> int:
+    """The course as `workshop.py` runs it; returns the exit code.
+
+    `engine` is the --engine choice (docker, embedded, auto; None: TCMAGIC_ENGINE, else auto).
+    """
+    progress = progress or Progress()
+    if progress.unreadable:
+        console.print(f"{progress.path} could not be read, so the course starts over (delete it to silence this).")
+    if reset:
+        progress.reset()
+        console.print("Progress cleared: `python workshop.py` starts again at lesson 1.")
+        return 0
+    if list_only:
+        console.print(lessons_table(progress))
+        return 0
+    try:
+        chosen = [lesson(number)] if number else _remaining(progress)
+    except WorkshopError as error:
+        console.print(str(error), markup=False, highlight=False)
+        return 2
+    interactive = stream.isatty() if interactive is None else interactive
+    if not auto and not interactive:
+        console.print(NOT_A_TERMINAL)
+        auto = True
+    if not chosen:
+        console.print(lessons_table(progress))
+        console.print("You have finished every lesson: `--lesson N` replays one, `--reset` starts over.")
+        return 0
+    if not number:
+        minutes = sum(item.minutes for item in chosen)
+        console.print(f"[bold]TestContainers Magic[/]: {len(chosen)} lessons to go, about {minutes} minutes. "
+                      "Progress is saved after each lesson; Ctrl-C stops, `python workshop.py` resumes.")
+    lab = lab or Lab(console, engine_factory=lambda: select_engine(engine, purpose="workshop", console=console),
+                     owns_engine=True)
+    ctx = LessonContext(console, Prompter(console, stream, auto), lab, progress, **context)
+    try:
+        return _run_lessons(ctx, chosen)
+    except WorkshopError as error:
+        console.print(f"[bold red]{error}[/]", highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        console.print("\nStopped. Your progress is saved: `python workshop.py` carries on from there.")
+        return 130
+    finally:
+        lab.close()
+
+
+def _remaining(progress: Progress) -> list[Lesson]:
+    first = progress.next_lesson([item.number for item in LESSONS])
+    return [] if first is None else LESSONS[first - 1:]
+
+
+def _run_lessons(ctx: LessonContext, chosen: list[Lesson]) -> int:
+    for position, item in enumerate(chosen):
+        if position:
+            ctx.console.print()  # ends the prompt's line even when Enter was typed ahead
+        ctx.console.print(Rule(f"[bold]Lesson {item.number} of {len(LESSONS)}: {item.title}[/] (about {item.minutes} min)"))
+        try:
+            item.run(ctx)
+        except NeedsDocker:  # not done: it stays on the list for a run with Docker
+            ctx.console.print(needs_docker_sentence(item.number), markup=False, highlight=False, soft_wrap=True)
+        else:
+            ctx.progress.complete(item.number)
+        following = chosen[position + 1:]
+        if following and ctx.prompt.ask(f"\n[dim]Enter for lesson {following[0].number}, q to stop.[/]") == "q":
+            ctx.console.print(f"Progress saved: `python workshop.py` carries on with lesson {following[0].number}.")
+            return 0
+    ctx.console.print(Rule("[bold green]Done[/]"))
+    left = ctx.progress.next_lesson([item.number for item in LESSONS])
+    if left:
+        ctx.console.print(f"Next: lesson {left}, {LESSONS[left - 1].title} (`python workshop.py` resumes there).")
+    else:
+        ctx.console.print("That was every lesson. Clean up with `python cleanup.py`.")
+    return 0
+

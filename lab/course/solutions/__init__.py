@@ -1,0 +1,1 @@
+"""Reference solutions, shown by the course only after the learner's own test passes."""

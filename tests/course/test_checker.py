@@ -1,0 +1,124 @@
+"""The hands-on checker: its judgement alone, then the starter and the solution on a real PostgreSQL."""
+
+import shutil
+
+import pytest
+
+from lab.course import checker
+from lab.course.catalog import CASE_SENSITIVE, NO_UNIQUE
+from lab.course.checker import CaseResult, judge, parse_cases
+
+ON_ALL = ("correct", "no_unique", "case_sensitive")
+
+
+def cases(test: str, *outcomes: str) -> list[CaseResult]:
+    return [CaseResult(test, variant, outcome) for variant, outcome in zip(ON_ALL, outcomes)]
+
+
+def test_a_test_that_passes_on_every_table_proves_nothing():
+    verdict = judge(cases("test_mocked", "passed", "passed", "passed"))
+
+    assert not verdict.passed
+    assert [NO_UNIQUE.flaw in reason for reason in verdict.reasons] == [True, False]
+    assert CASE_SENSITIVE.flaw in verdict.reasons[1]
+
+
+def test_a_test_that_fails_on_the_correct_table_is_wrong():
+    verdict = judge(cases("test_strict", "failed", "failed", "failed"))
+
+    assert not verdict.passed
+    assert "fail against a correct table" in verdict.headline
+
+
+def test_catching_one_bug_is_not_enough():
+    verdict = judge(cases("test_twice", "passed", "failed", "passed"))
+
+    assert not verdict.passed
+    assert len(verdict.reasons) == 1 and CASE_SENSITIVE.catch_it in verdict.reasons[0]
+
+
+def test_green_on_the_correct_table_and_red_on_every_buggy_one_passes():
+    verdict = judge(cases("test_twice", "passed", "failed", "passed") + cases("test_capitals", "passed", "failed", "failed"))
+
+    assert verdict.passed and verdict.reasons == []
+
+
+def test_no_test_at_all_says_how_to_write_one():
+    assert "no test found" in judge([], "no tests ran in 0.01s").headline
+
+
+def test_variants_are_read_from_test_ids_even_with_the_learners_own_parameters():
+    xml = """<testsuites><testsuite>
+      <testcase classname="exercises.test_x" name="test_a[lower-no_unique]" time="0.1"><failure message="AssertionError: boom">x</failure></testcase>
+      <testcase classname="exercises.test_x" name="test_a[lower-correct]" time="0.1"/>
+      <testcase classname="" name="exercises.test_y" time="0"><error message="collection failure"/></testcase>
+    </testsuite></testsuites>"""
+
+    parsed = parse_cases(xml)
+
+    assert parsed[0] == CaseResult("test_a[lower]", "no_unique", "failed", "AssertionError: boom")
+    assert parsed[1] == CaseResult("test_a[lower]", "correct", "passed", "")
+    assert parsed[2].test == "(collecting exercises.test_y)"
+
+
+@pytest.mark.realdb
+def test_the_starter_file_fails_verification(postgres_settings):
+    verdict = checker.check(checker.EXERCISE, postgres_settings)
+
+    assert not verdict.passed
+    assert {case.variant for case in verdict.results} == set(ON_ALL)
+    assert all(case.outcome == "passed" for case in verdict.results)
+    assert len(verdict.reasons) == 2
+
+
+@pytest.mark.realdb
+def test_the_reference_solution_passes_verification(postgres_settings):
+    verdict = checker.check(checker.SOLUTION, postgres_settings)
+
+    assert verdict.passed, verdict.reasons
+    assert {case.variant for case in verdict.results if case.outcome == "failed"} == {"no_unique", "case_sensitive"}
+
+
+@pytest.mark.realdb
+def test_a_test_that_ignores_capitals_is_told_what_it_misses(postgres_settings, tmp_path):
+    learner = tmp_path / "test_mine.py"
+    learner.write_text(
+        "from lab.votes import Outcome\n\n"
+        "def test_twice(catalog):\n"
+        "    assert catalog.add('SKU-1').accepted\n"
+        "    assert catalog.add('SKU-1').outcome is Outcome.DUPLICATE\n"
+    )
+
+    verdict = checker.check(learner, postgres_settings)
+
+    assert not verdict.passed
+    assert verdict.reasons == [f"Your tests all passed against {CASE_SENSITIVE.flaw}; to catch it, {CASE_SENSITIVE.catch_it}."]
+
+
+@pytest.mark.realdb
+def test_a_file_that_does_not_load_shows_pythons_complaint(postgres_settings, tmp_path):
+    learner = tmp_path / "test_broken.py"
+    learner.write_text("def test_x(catalog:\n    pass\n")
+
+    verdict = checker.check(learner, postgres_settings)
+
+    assert not verdict.passed
+    assert "could not load your file" in verdict.headline
+    assert any("SyntaxError" in reason for reason in verdict.reasons)
+
+
+@pytest.mark.realdb
+def test_watch_mode_rechecks_when_the_file_is_saved(postgres_settings, tmp_path):
+    learner = tmp_path / "test_sku_uniqueness.py"
+    shutil.copy(checker.EXERCISE, learner)
+    seen = []
+
+    def learner_saves_the_solution(_interval):
+        if len(seen) == 1:
+            shutil.copy(checker.SOLUTION, learner)
+
+    final = checker.watch(learner, lambda: checker.check(learner, postgres_settings), seen.append,
+                          interval=0, sleep=learner_saves_the_solution)
+
+    assert [verdict.passed for verdict in seen] == [False, True]
+    assert final.passed

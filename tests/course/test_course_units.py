@@ -1,0 +1,176 @@
+"""The course without Docker: progress, prompts, the lesson list, and the tables lessons build."""
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from rich.console import Console
+
+from lab.course.checker import CaseResult, Verdict
+from lab.course.context import Prompter
+from lab.course.lessons import handson
+from lab.course.lessons.common import SuiteRun
+from lab.course.lessons.comparison import FANTASY, REALITY, comparison_table, verdict
+from lab.course.lessons.isolation import strategies_table
+from lab.course.lessons.scopes import fixture_source, scope_table
+from lab.course.registry import LESSONS, lesson
+from lab.errors import WorkshopError
+from lab.testrun import ROOT, TestOutcome
+
+
+def render(renderable) -> str:
+    console = Console(file=io.StringIO(), width=120, color_system=None)
+    console.print(renderable)
+    return console.file.getvalue()
+
+
+def test_progress_survives_a_restart_and_reset_forgets_it(progress):
+    progress.complete(2)
+    progress.pass_exercise()
+
+    again = type(progress)(progress.path)
+
+    assert again.completed == {2} and again.exercise_passed
+    assert again.next_lesson([1, 2, 3]) == 1
+    again.reset()
+    assert not progress.path.exists()
+
+
+def test_an_unreadable_progress_file_starts_over_instead_of_crashing(progress, course, screen):
+    progress.path.write_text("{half a file")
+
+    code = course(list_only=True, progress=type(progress)(progress.path))
+
+    assert code == 0
+    assert "could not be read, so the course starts over" in screen.flat
+
+
+def test_the_prompter_takes_the_default_at_end_of_input_and_never_asks_again(screen):
+    prompt = Prompter(screen.console, io.StringIO("h\n"))
+
+    assert prompt.ask("first?", default="c") == "h"
+    assert prompt.ask("second?", default="c") == "c"
+    assert prompt.auto
+
+
+def test_list_shows_every_lesson_and_what_is_done(course, screen, progress):
+    progress.complete(1)
+
+    assert course(list_only=True) == 0
+
+    for item in LESSONS:
+        assert item.title in screen.text
+    assert "✓" in screen.text
+
+
+def test_reset_clears_progress(course, screen, progress):
+    progress.complete(1)
+
+    assert course(reset=True) == 0
+
+    assert "Progress cleared" in screen.text
+    assert not progress.path.exists()
+
+
+def test_an_unknown_lesson_is_one_sentence_and_exit_2(course, screen):
+    assert course(number=99) == 2
+    assert screen.text.strip() == "There is no lesson 99: pick one from 1 to 8 (see `python workshop.py --list`)."
+    with pytest.raises(WorkshopError):
+        lesson(0)
+
+
+def test_when_every_lesson_is_done_the_course_says_so(course, screen, progress):
+    for item in LESSONS:
+        progress.complete(item.number)
+
+    assert course() == 0
+    assert "You have finished every lesson" in screen.text
+
+
+def test_without_a_terminal_the_script_runs_as_auto_and_never_waits():
+    """stdin is /dev/null here: the course must not block on a prompt (a lesson that fails fast proves it)."""
+    run = subprocess.run([sys.executable, "workshop.py", "--lesson", "99"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                         capture_output=True, text=True, timeout=60)
+
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+
+
+def outcomes(*states: str) -> list[TestOutcome]:
+    return [TestOutcome(f"test_{n}", state, 0.01 * (n + 1)) for n, state in enumerate(states)]
+
+
+def test_the_comparison_table_shows_the_measured_figures():
+    runs = {
+        (FANTASY, "real"): SuiteRun(FANTASY, "real", outcomes("passed", "passed"), 0.5),
+        (FANTASY, "naive"): SuiteRun(FANTASY, "naive", outcomes("passed", "passed"), 0.4),
+        (REALITY, "real"): SuiteRun(REALITY, "real", outcomes("passed", "passed"), 3.5),
+        (REALITY, "naive"): SuiteRun(REALITY, "naive", outcomes("failed", "failed"), 3.0),
+    }
+
+    text = render(comparison_table(runs, postgres_start=1.25))
+
+    assert "bugs caught in the buggy app" in text and "0 of 2" in text and "2 of 2" in text
+    assert "3.5 s" in text and "1.25 s" in text
+    assert verdict(runs) == "Real containers cost +3.0 s for the whole suite and caught 2 more bugs than the mocks."
+
+
+def test_the_scope_and_isolation_tables_do_their_sums():
+    scopes = render(scope_table(start_seconds=1.5, connect_ms=5.0, tests=100))
+    isolation = render(strategies_table({"ROLLBACK": 2.0, "TRUNCATE": 3.0, "new container": 1800.0},
+                                        {"ROLLBACK": 30, "TRUNCATE": 30, "new container": 1}))
+
+    assert "150 s" in scopes and "2.0 s" in scopes
+    assert isolation.index("new container") < isolation.index("TRUNCATE") < isolation.index("ROLLBACK")
+
+
+def test_the_scopes_lesson_shows_this_projects_own_fixtures():
+    assert fixture_source("tests/conftest.py", "postgres_service").startswith('@pytest.fixture(scope="session")')
+
+
+def test_the_verdict_table_marks_each_test_on_each_table():
+    cases = [CaseResult("test_a", "correct", "passed"), CaseResult("test_a", "no_unique", "failed"),
+             CaseResult("test_a", "case_sensitive", "passed")]
+
+    text = render(handson.verdict_table(Verdict(False, "FAIL", [], cases)))
+
+    assert "test_a" in text and text.count("✓ passed") == 2 and text.count("✗ failed") == 1
+
+
+def test_the_exercise_and_its_solution_stay_out_of_the_default_test_run():
+    run = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+    assert "tests/course/test_course_units.py" in run.stdout
+    assert "exercises/" not in run.stdout and "solutions" not in run.stdout
+
+
+def test_progress_json_is_plain_and_readable(progress):
+    progress.complete(3)
+
+    assert json.loads(progress.path.read_text()) == {"completed": [3], "exercise_passed": False}
+
+
+def workshop(*arguments: str, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "workshop.py", *arguments], cwd=ROOT, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=120, env={**os.environ, **env})
+
+
+def test_check_runs_the_classroom_doctor_and_fails_without_docker():
+    run = workshop("--check", DOCKER_HOST="tcp://127.0.0.1:9")
+
+    assert run.returncode != 0
+    assert re.search(r"FAIL\s+docker", run.stdout) and "Docker is not reachable" in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_unpack_of_a_missing_file_is_one_sentence(tmp_path):
+    run = workshop("unpack", str(tmp_path / "absent.tar"))
+
+    assert run.returncode == 1
+    assert run.stdout.startswith("There is no pack at")
+    assert "Traceback" not in run.stderr
