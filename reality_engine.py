@@ -1,6 +1,46 @@
-"""reality_engine.py: the presenter's live show. Not built yet (issue 3)."""
+"""reality_engine.py: the presenter's live show. A room of phones votes into a real PostgreSQL.
 
-import sys
+    python reality_engine.py [--port 5001] [--public-url URL] [--question Q] [--options 'A,B,C'] [--check]
+                             [--engine docker|embedded|auto]
+"""
+
+from gevent import monkey
+
+monkey.patch_all()  # first of all: sockets, threads and locks imported below must cooperate
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+
+from rich.console import Console  # noqa: E402
+from rich.markup import escape  # noqa: E402
+
+from lab.engines import CHOICES, ENGINE_VARIABLE  # noqa: E402
+from lab.errors import WorkshopError  # noqa: E402
+from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION  # noqa: E402
+from lab.web.server import ShowOptions, port_number, run_show  # noqa: E402
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="The live show: projector dashboard, QR voting into a real PostgreSQL.")
+    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
+    parser.add_argument("--port", type=port_number, default=5001, help="port to listen on, 1-65535 (default: 5001)")
+    parser.add_argument("--public-url", help="the URL phones use to reach this machine, e.g. https://show.example.org")
+    parser.add_argument("--question", default=DEFAULT_QUESTION, help="the question on the screen and the phones")
+    parser.add_argument("--options", default=",".join(DEFAULT_OPTIONS), help="the answers, comma-separated")
+    parser.add_argument("--check", action="store_true", help="run the pre-flight checks only, then exit")
+    parser.add_argument("--engine", choices=CHOICES, help="what runs PostgreSQL and Redis: docker, embedded (local "
+                        f"processes) or auto (Docker when it answers, else embedded); default {ENGINE_VARIABLE}, else auto")
+    args = parser.parse_args(argv)
+    console = Console()
+    try:
+        return run_show(ShowOptions(**vars(args)), console)
+    except WorkshopError as error:
+        console.print(f"[bold red]Cannot start the show:[/] {escape(str(error))}", highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        console.print("Stopped before the show started.")
+        return 130
+
 
 if __name__ == "__main__":
-    sys.exit("reality_engine.py (the presenter's live show) is not built yet: follow issue 3; meanwhile run `pytest`.")
+    sys.exit(main())

@@ -168,16 +168,24 @@ def check_container_host(client, image: str, env: dict[str, str]) -> CheckResult
     )
 
 
-def run_checks(*, port: int | None = None, pull_missing: bool = False, console=None) -> list["CheckResult"]:
-    """Every check that applies to this machine, in the order a person would fix them."""
+def run_checks(*, port: int | None = None, pull_missing: bool = False, console=None,
+               docker: bool = True) -> list["CheckResult"]:
+    """Every check that applies to this machine, in the order a person would fix them.
+
+    `docker=False` (the embedded engine runs the servers) leaves out Docker, images, Ryuk
+    and the container host: none of them is used.
+    """
     env = dict(os.environ)
     results = [check_python(), check_requirements(pinned_requirements((ROOT / "requirements.txt").read_text()))]
     if not results[-1].ok and results[-1].blocking:
         return results
-    docker_result, client = check_docker(env)
-    results.append(docker_result)
-    if client is not None:
-        results += _docker_checks(client, env, pull_missing, console)
+    if docker:
+        docker_result, client = check_docker(env)
+        results.append(docker_result)
+        if client is not None:
+            results += _docker_checks(client, env, pull_missing, console)
+    else:
+        results.append(CheckResult("engine", True, "embedded processes: Docker, images and Ryuk not needed"))
     if port is not None:
         results.append(check_port(port))
         if env.get("CODESPACE_NAME"):
@@ -239,9 +247,9 @@ def report(results: list[CheckResult], console) -> int:
     return 1 if blocked else 0
 
 
-def preflight(port: int, console) -> None:
+def preflight(port: int, console, docker: bool = True) -> None:
     """Before a show: pull what is missing, then raise the fix of the first blocking failure."""
-    results = run_checks(port=port, pull_missing=True, console=console)
+    results = run_checks(port=port, pull_missing=docker, console=console, docker=docker)
     for result in results:
         if not result.ok and not result.blocking:
             line = f"warn {result.name}: {result.detail}. {result.fix}".rstrip(". ") + "."

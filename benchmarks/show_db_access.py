@@ -1,0 +1,139 @@
+"""Show benchmark: the real /api/vote under gevent, with blocking psycopg2 or with psycogreen.
+
+    python benchmarks/show_db_access.py [--votes 3000] [--clients 100]
+
+For each mode it serves the real app (create_app, PostgresVoteStore, gevent) in a child
+process against one PostgreSQL container, then measures from this process:
+  1. votes/s for `--votes` votes from `--clients` concurrent clients (each a new voter);
+  2. how /healthz answers while the database is frozen (docker pause) for 2 s and votes
+     keep arriving: the question is whether one stuck query stalls every other client.
+"""
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import gevent  # noqa: E402
+from gevent.pool import Pool  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lab.containers import DockerEngine, free_port  # noqa: E402
+from lab.waiting import wait_for  # noqa: E402
+
+BODY = json.dumps({"option": "mocks"})
+
+
+def serve(mode: str, port: int, host: str, pg_port: int) -> None:
+    """Child process: the show app on `port`, DB access in `mode` (blocking or psycogreen)."""
+    if mode == "psycogreen":
+        from lab.web.server import make_cooperative
+
+        make_cooperative()
+    from gevent.pywsgi import WSGIServer
+
+    from lab.settings import PostgresSettings
+    from lab.votes.fantasy import FantasyVoteStore
+    from lab.votes.postgres import PostgresVoteStore
+    from lab.web import create_app
+    from lab.web.config import ShowConfig
+
+    store = PostgresVoteStore(PostgresSettings(host, pg_port), pool_size=20, wait_timeout=5)
+    store.pool.warm()
+    app = create_app(ShowConfig(real_store=store, fantasy_store=FantasyVoteStore(), async_mode="gevent"))
+    WSGIServer(("127.0.0.1", port), app, log=None).serve_forever()
+
+
+def request(port: int, method: str, path: str, timeout: float = 10.0) -> int:
+    """One HTTP request on a fresh connection (phones don't share one); the status code."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = {"Content-Type": "application/json"} if method == "POST" else {}
+        connection.request(method, path, body=BODY if method == "POST" else None, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def throughput(port: int, votes: int, clients: int) -> dict:
+    """Votes per second from `clients` concurrent clients."""
+    pool = Pool(clients)
+    started = time.perf_counter()
+    statuses = pool.map(lambda _: request(port, "POST", "/api/vote"), range(votes))
+    seconds = time.perf_counter() - started
+    return {"votes_per_s": round(votes / seconds), "accepted": statuses.count(201), "other": len(statuses) - statuses.count(201)}
+
+
+def frozen_database(port: int, service, clients: int) -> dict:
+    """Pause PostgreSQL for 2 s under vote traffic; how /healthz latency looks meanwhile."""
+    pool = Pool(clients)
+    voting = [pool.spawn(request, port, "POST", "/api/vote") for _ in range(clients)]
+    gevent.sleep(0.2)
+    service.pause()
+    latencies, until = [], time.perf_counter() + 2.0
+    while time.perf_counter() < until:
+        asked = time.perf_counter()
+        try:
+            request(port, "GET", "/healthz", timeout=3.0)
+            latencies.append(time.perf_counter() - asked)
+        except OSError:
+            latencies.append(float("inf"))
+        gevent.sleep(0.05)
+    service.unpause()
+    gevent.joinall(voting, timeout=15)
+    answered = [x for x in latencies if x != float("inf")]
+    return {
+        "healthz_answers_while_frozen": len(answered),
+        "healthz_max_ms": round(max(latencies) * 1000) if answered else None,
+        "healthz_median_ms": round(statistics.median(answered) * 1000, 1) if answered else None,
+    }
+
+
+def measure(mode: str, service, votes: int, clients: int) -> dict:
+    """Start the app in `mode`, run both measurements, stop it."""
+    port = free_port()
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve", mode, str(port), service.settings.host, str(service.settings.port)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        wait_for(lambda: request(port, "GET", "/healthz") == 200, f"the {mode} app to answer", timeout=20, ignore=(OSError,))
+        request(port, "POST", "/api/vote")  # warm up
+        return {"mode": mode, **throughput(port, votes, clients), **frozen_database(port, service, clients)}
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--votes", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--serve", nargs=4, metavar=("MODE", "PORT", "PGHOST", "PGPORT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        mode, port, host, pg_port = args.serve
+        return serve(mode, int(port), host, int(pg_port))
+    service = DockerEngine(purpose="benchmark").start_postgres(durable=True)
+    try:
+        for mode in ("blocking", "psycogreen"):
+            print(json.dumps(measure(mode, service, args.votes, args.clients)), flush=True)
+    finally:
+        service.remove()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""The second act's presenter actions: rate limit, bot, chaos and the test comparison.
+
+They join the registry in lab.web.presenter, so they sit under the same path
+(POST /api/presenter/<action>) behind the same secret check. docs/presenter.md lists
+each request and answer.
+"""
+
+import secrets
+
+from lab.errors import WorkshopError
+from lab.feed import FeedLine
+from lab.show import STAGES
+from lab.web.live import voter_tag
+from lab.web.presenter import ActionError, presenter_action
+from lab.web.services import CHAOS_ACTIONS, ServiceProblem
+
+BOT_ATTEMPTS = 10
+
+
+def _services(show):
+    if show.services is None:
+        raise ActionError("This show runs without services to control.", 409)
+    return show.services
+
+
+def _carry_out(work):
+    """Run a service action; what can't be done now is a 409, a server that won't start a 503."""
+    try:
+        return work()
+    except ServiceProblem as problem:
+        raise ActionError(str(problem), 409) from problem
+    except WorkshopError as error:
+        raise ActionError(str(error), 503) from error
+
+
+@presenter_action("rate-limit")
+def rate_limit(show, body: dict) -> dict:
+    """Turn the Redis rate limit on or off: {"enabled": true|false}."""
+    enabled = body.get("enabled")
+    if not isinstance(enabled, bool):
+        raise ActionError('Send {"enabled": true} or {"enabled": false}.')
+    services = _services(show)
+    return _carry_out(lambda: services.set_rate_limit(enabled))
+
+
+@presenter_action("bot")
+def bot(show, body: dict) -> dict:
+    """Fire 10 rapid votes from one fake voter through the phones' vote path: {"option": id} optional."""
+    option = body.get("option", next(iter(show.options)))
+    if not isinstance(option, str) or option not in show.options:
+        raise ActionError(f"Unknown option: use one of {', '.join(show.options)}.")
+    voter = f"bot-{secrets.token_hex(6)}"
+    limit = show.status()["rate_limit"]
+    answers = [show.attempt(voter, option) for _ in range(BOT_ATTEMPTS)]
+    outcomes: dict[str, int] = {}
+    for answer in answers:
+        outcomes[answer.status] = outcomes.get(answer.status, 0) + 1
+    refused = outcomes.get("rate_limited", 0)
+    summary = {
+        "voter": voter_tag(voter),
+        "attempts": BOT_ATTEMPTS,
+        "passed_limiter": BOT_ATTEMPTS - refused,
+        "refused_by_limiter": refused,
+        "outcomes": outcomes,
+        "codes": [answer.code for answer in answers],
+        "rate_limit": "degraded" if limit["enabled"] and limit["degraded"] else "on" if limit["enabled"] else "off",
+    }
+    show.post(FeedLine("bot", bot_line(summary), "bad" if not refused else "good"))
+    return summary
+
+
+def bot_line(summary: dict) -> str:
+    """The feed line that sums up a bot burst."""
+    head = f"Bot (voter {summary['voter']}): {summary['attempts']} votes in a burst"
+    if summary["refused_by_limiter"]:
+        return f"{head}: {summary['passed_limiter']} passed the rate limiter, {summary['refused_by_limiter']} refused with 429"
+    reasons = {"off": "the rate limit is off", "degraded": "the rate limit is degraded (Redis down)"}
+    why = reasons.get(summary["rate_limit"], "none refused")
+    return f"{head}: {why}, all {summary['attempts']} reached PostgreSQL"
+
+
+@presenter_action("chaos")
+def chaos(show, body: dict) -> dict:
+    """Break or heal a server: {"action": "kill-redis" | "pause-redis" | "recover" | "kill-postgres"}."""
+    action = body.get("action")
+    if action not in CHAOS_ACTIONS:
+        raise ActionError(f'Send {{"action": ...}} with one of {", ".join(CHAOS_ACTIONS)}.')
+    services = _services(show)
+    return {"action": action, **_carry_out(lambda: services.chaos(action))}
+
+
+@presenter_action("tests")
+def tests(show, body: dict) -> dict:
+    """Run the fantasy and reality tests side by side, streamed to the dashboards: {"target": "real" | "naive"}."""
+    target = body.get("target")
+    if target not in ("real", "naive"):
+        raise ActionError('Send {"target": "real"} or {"target": "naive"}.')
+    if not show.tests.start(target):
+        raise ActionError("A test comparison is already running: wait for its totals, then start another.", 409)
+    stage = next(index for index, s in enumerate(STAGES) if s.key == "test-comparison")
+    if show.stage_index != stage:  # the results are drawn on that stage
+        show.go_to_stage(stage)
+    return {"started": True, "target": target}

@@ -1,0 +1,94 @@
+"""The presenter API: POST /api/presenter/<action>, every request carrying the presenter secret.
+
+Actions live in a registry: another module adds one with `@presenter_action("name")`
+and it is served under the same path, behind the same check (missing secret 401, wrong
+secret 403, compared in constant time).
+"""
+
+import hmac
+from typing import Callable
+
+from flask import Blueprint, current_app, jsonify, request
+
+from lab.web.errors import error_response
+
+TOKEN_HEADER = "X-Presenter-Token"
+
+bp = Blueprint("presenter", __name__, url_prefix="/api/presenter")
+
+ACTIONS: dict[str, Callable[[object, dict], dict]] = {}
+
+
+class ActionError(Exception):
+    """A presenter request that can't be carried out; the message says why."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def presenter_action(name: str):
+    """Register `handler(show, body) -> dict` as POST /api/presenter/<name>."""
+
+    def register(handler):
+        ACTIONS[name] = handler
+        return handler
+
+    return register
+
+
+def token_problem() -> tuple[int, str] | None:
+    """(401, why) without a secret, (403, why) with a wrong one, None when it matches."""
+    given = request.headers.get(TOKEN_HEADER, "")
+    if not given:
+        return 401, f"Presenter secret missing: send it in the {TOKEN_HEADER} header."
+    expected = current_app.extensions["show"].config.presenter_token
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return 403, "Wrong presenter secret."
+    return None
+
+
+@bp.post("/<action>")
+def dispatch(action: str):
+    """Check the secret, then run the registered action with the JSON body."""
+    problem = token_problem()
+    if problem:
+        return error_response(*problem)
+    handler = ACTIONS.get(action)
+    if handler is None:
+        return error_response(404, f"Unknown presenter action {action!r}: use one of {', '.join(sorted(ACTIONS))}.")
+    body = request.get_json(silent=True) if request.content_length else {}
+    if not isinstance(body, dict):
+        return error_response(400, "Send a JSON object as the body.")
+    try:
+        answer = handler(current_app.extensions["show"], body)
+    except ActionError as error:
+        return error_response(error.status, str(error))
+    return jsonify(status="ok", **answer)
+
+
+@presenter_action("reset")
+def reset(show, body: dict) -> dict:
+    """Forget every vote and feed line; every dashboard redraws from scratch."""
+    show.reset()
+    return {"message": "Votes and events reset."}
+
+
+@presenter_action("results")
+def results(show, body: dict) -> dict:
+    """Show or hide the per-option results: {"visible": true|false}."""
+    visible = body.get("visible")
+    if not isinstance(visible, bool):
+        raise ActionError('Send {"visible": true} or {"visible": false}.')
+    show.show_results(visible)
+    return {"visible": visible}
+
+
+@presenter_action("stage")
+def stage(show, body: dict) -> dict:
+    """Move the show to stage {"stage": n}, counted from 0."""
+    index = body.get("stage")
+    count = len(show.stage()["titles"])
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
+        raise ActionError(f'Send {{"stage": n}} with n from 0 to {count - 1}.')
+    return {"stage": show.go_to_stage(index)}

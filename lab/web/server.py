@@ -1,0 +1,220 @@
+"""Running the show: pre-flight, a real PostgreSQL (a container or an embedded process), the app under gevent, clean exit.
+
+reality_engine.py parses the arguments and calls `run_show`; everything it prints is built
+by pure functions here (`banner`) so tests read it from a Console writing to a string.
+"""
+
+import os
+import signal
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Mapping
+
+from rich.console import Console, Group
+from rich.text import Text
+
+from lab.audience import allowed_origins, base_url, codespace_visibility_command, qr_matrix, qr_terminal, vote_url
+from lab.engines import server_kind
+from lab.errors import WorkshopError
+from lab.web import ROOT
+from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, new_secret, parse_options, ready_line
+
+PID_FILE = ROOT / ".tcmagic" / "reality_engine.pid"
+POOL_SIZE = 20
+POOL_WAIT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class ShowOptions:
+    """What the presenter asked for on the command line."""
+
+    host: str = "0.0.0.0"
+    port: int = 5001
+    public_url: str | None = None
+    question: str = DEFAULT_QUESTION
+    options: str = ",".join(DEFAULT_OPTIONS)
+    check: bool = False
+    engine: str | None = None  # docker, embedded or auto; None: TCMAGIC_ENGINE, else auto
+
+
+def port_number(text: str) -> int:
+    """A TCP port from the command line, 1 to 65535 (argparse turns ValueError into one line)."""
+    port = int(text)
+    if not 0 < port < 65536:
+        raise ValueError(text)
+    return port
+
+
+def presenter_url(base: str, port: int, environ: Mapping[str, str], token: str) -> str:
+    """The dashboard URL for the presenter, the secret in the fragment (never sent to a server).
+
+    The presenter's browser runs on this machine, so localhost; in a codespace this machine
+    is in the cloud and the forwarded URL is the way in.
+    """
+    where = base if environ.get("CODESPACE_NAME") else f"http://localhost:{port}"
+    return f"{where}/#token={token}"
+
+
+def banner(vote: str, presenter: str, startup: dict[str, float], ready_seconds: float, make_public: str | None,
+           kind: str = "container") -> Group:
+    """What the terminal shows once the show is up: URLs, QR code, timings, the Codespaces hint."""
+    lines = [
+        Text.from_markup("[bold green]The show is live.[/]"),
+        Text("Audience URL (the QR code points here):"),
+        Text(f"  {vote}", style="bold", no_wrap=True, overflow="ignore"),
+        Text("Presenter URL (carries the secret: open it on the projector, keep it off slides and chat):"),
+        Text(f"  {presenter}", style="bold yellow", no_wrap=True, overflow="ignore"),
+    ]
+    for role, seconds in startup.items():
+        lines.append(Text(ready_line(role, seconds, kind, digits=2)))
+    lines.append(Text(f"Show ready {ready_seconds:.2f} s after start.  Ctrl+C ends it and removes its servers."))
+    if make_public:
+        lines.append(Text("Codespaces forwards ports privately, which turns every phone away. Make it public:", style="bold red"))
+        lines.append(Text(f"  {make_public}", style="bold", no_wrap=True, overflow="ignore"))
+    lines.append(Text(qr_terminal(qr_matrix(vote)), no_wrap=True, overflow="ignore"))
+    return Group(*lines)
+
+
+def gone(service) -> str:
+    """How a server of the show went away, for the terminal: "container is removed", or for a process."""
+    return "container is removed" if server_kind(service) == "container" else "process is stopped and its data deleted"
+
+
+def pid_alive(text: str) -> bool:
+    """True when `text` is the pid of a process that runs now."""
+    try:
+        os.kill(int(text.strip()), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
+@contextmanager
+def pid_file(path: Path = PID_FILE) -> Iterator[Path]:
+    """Write our pid to `path` (for cleanup.py) while the show runs; remove it at exit.
+
+    A file naming another live show is left alone: that show keeps its entry.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ours = str(os.getpid())
+    if not (path.exists() and pid_alive(path.read_text()) and path.read_text().strip() != ours):
+        path.write_text(ours)
+    try:
+        yield path
+    finally:
+        if path.exists() and path.read_text().strip() == ours:
+            path.unlink()
+
+
+def make_cooperative() -> None:
+    """Let psycopg2 wait for PostgreSQL without blocking other greenlets (see docs/presenter.md)."""
+    from psycogreen.gevent import patch_psycopg
+
+    patch_psycopg()
+
+
+def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] = os.environ) -> int:
+    """Choose the engine, pre-flight, start PostgreSQL, serve until Ctrl+C or SIGTERM, then remove the servers."""
+    from lab.doctor import preflight, report, run_checks
+    from lab.engines import engine_choice, select_engine
+
+    started = time.perf_counter()
+    if options.check:
+        docker = engine_choice(options.engine, environ) != "embedded"
+        return report(run_checks(port=options.port, pull_missing=docker, console=console, docker=docker), console)
+    labels = parse_options(options.options)
+    engine = select_engine(options.engine, purpose="show", console=console, environ=environ)
+    kind = server_kind(engine)
+    console.print("Pre-flight checks: Docker, images, port..." if kind == "container" else "Pre-flight checks: port...")
+    preflight(options.port, console, docker=kind == "container")
+    console.print("Pre-flight checks passed.")
+    make_cooperative()
+    containers_from = time.time()
+    with console.status(f"Starting PostgreSQL ({kind})..."):
+        service, store = _start_database(engine)
+    app = None
+    try:
+        app, config = _build_app(options, labels, engine, service, store, environ, containers_from)
+        presenter = presenter_url(config.base_url, options.port, environ, config.presenter_token)
+        make_public = codespace_visibility_command(options.port, environ)
+        with pid_file():
+            _serve(app, options, lambda: console.print(banner(
+                vote_url(config.base_url), presenter, config.startup, time.perf_counter() - started, make_public, kind
+            )))
+    finally:
+        _shut_down(app, service, store, console)
+    return 0
+
+
+def _start_database(engine):
+    from lab.votes.postgres import PostgresVoteStore
+
+    service = engine.start_postgres(durable=True)
+    try:
+        store = PostgresVoteStore(service.settings, pool_size=POOL_SIZE, wait_timeout=POOL_WAIT_SECONDS)
+        store.pool.warm()
+    except BaseException:
+        service.remove()
+        raise
+    return service, store
+
+
+def _build_app(options: ShowOptions, labels: dict[str, str], engine, service, store, environ, containers_from: float):
+    from lab.votes.fantasy import FantasyVoteStore
+    from lab.web import create_app
+
+    base = base_url(options.port, options.public_url, environ)
+    config = ShowConfig(
+        real_store=store,
+        fantasy_store=FantasyVoteStore(),
+        question=options.question,
+        options=labels,
+        base_url=base,
+        allowed_origins=allowed_origins(base, options.port),
+        presenter_token=environ.get("PRESENTER_TOKEN", "").strip() or new_secret(),
+        async_mode="gevent",
+        docker_client=getattr(engine, "client", None),  # None on the embedded engine: no Docker events
+        run_id=engine.run_id,
+        events_since=containers_from,  # the feed opens with the container's create and start
+        startup={"PostgreSQL": service.startup_seconds},
+        engine=engine,  # starts Redis when the presenter turns the rate limit on
+        postgres_service=service,  # for the chaos actions
+    )
+    return create_app(config), config
+
+
+def _serve(app, options: ShowOptions, announce) -> None:
+    import gevent
+    from gevent.pywsgi import WSGIServer
+
+    server = WSGIServer((options.host, options.port), app, log=None)
+    try:
+        server.start()
+    except OSError as error:
+        raise WorkshopError(
+            f"Port {options.port} could not be opened ({error.strerror}): choose another with --port {options.port + 1}."
+        ) from error
+    for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C, cleanup.py: stop serving, then clean up
+        gevent.signal_handler(signum, lambda: gevent.spawn(server.stop, timeout=1))
+    announce()
+    server.serve_forever()
+
+
+def _shut_down(app, service, store, console: Console) -> None:
+    from lab.web import shutdown
+
+    redis = None
+    if app is not None:
+        redis = app.extensions["show"].services.redis
+        shutdown(app)
+    else:
+        store.close()
+    service.remove()
+    console.print(f"Show ended: the PostgreSQL {gone(service)}.")
+    if redis is not None:  # started by the rate limit, kept while the show ran
+        redis.remove()
+        console.print(f"The Redis {gone(redis)}.")

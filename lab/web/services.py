@@ -1,0 +1,187 @@
+"""The servers behind the show, and what the presenter does to them: rate limit and chaos.
+
+PostgreSQL is started before the app (it holds the votes); Redis only when the presenter
+turns the rate limit on, through the show's engine (Docker containers or embedded
+processes: their services have the same kill / pause / recover methods). Turning the limit
+off keeps Redis running, so turning it on again is instant; it is removed when the show ends.
+A watcher pings Redis twice a second while the limit is on, so the dashboard's
+"degraded" banner appears when Redis dies and clears when it is back, votes or not.
+"""
+
+import threading
+from typing import Callable
+
+from lab.engines import server_kind
+from lab.failopen import FailOpenLimiter
+from lab.feed import FeedLine
+from lab.ratelimit import RedisRateLimiter, redis_client
+from lab.web.config import ready_line
+
+LIMIT, WINDOW = 3, 60.0
+WATCH_INTERVAL = 0.5
+CHAOS_ACTIONS = ("kill-redis", "pause-redis", "recover", "kill-postgres")
+
+
+class ServiceProblem(Exception):
+    """A rate-limit or chaos request that can't be carried out now; the message says why."""
+
+
+class ShowServices:
+    """Redis for the rate limit (started on demand), PostgreSQL, and chaos on both."""
+
+    def __init__(self, config, show, start_task: Callable, sleep: Callable[[float], None]) -> None:
+        self.engine = config.engine
+        self.postgres = config.postgres_service
+        self.redis = None
+        self.limiter: FailOpenLimiter | None = None
+        self.enabled = False
+        self.show = show
+        self.start_task = start_task
+        self.sleep = sleep
+        self._lock = threading.Lock()
+        self._watching = False
+        self._stopped = False
+
+    def active_limiter(self) -> FailOpenLimiter | None:
+        """The limiter votes go through now, or None while the limit is off."""
+        return self.limiter if self.enabled else None
+
+    def status(self) -> dict:
+        """What the dashboard's banner and controls show."""
+        return {
+            "rate_limit": {"enabled": self.enabled, "degraded": bool(self.enabled and self.limiter and self.limiter.degraded),
+                           "limit": LIMIT, "window": WINDOW},
+            "redis": "absent" if self.redis is None else ("down" if self.limiter and self.limiter.degraded else "up"),
+            "postgres": "up" if self.show.database_up else "down",
+        }
+
+    def set_rate_limit(self, enabled: bool) -> dict:
+        """Turn the rate limit on (starting or recovering Redis first) or off."""
+        with self._lock:
+            started = None
+            if enabled:
+                started = self._ensure_redis()
+            self.enabled = enabled
+        if enabled:
+            line = f"Rate limit on: {LIMIT} votes a minute per voter, counted in Redis"
+            self.show.post(FeedLine("rate-limit-on", line, "good"))
+            self._ensure_watching()
+        else:
+            self.show.post(FeedLine("rate-limit-off", "Rate limit off: every vote goes straight to PostgreSQL", "info"))
+        self.show.status_changed()
+        answer = {"enabled": enabled, "limit": LIMIT, "window": WINDOW}
+        if started is not None:
+            answer["redis_startup_seconds"] = round(started, 2)
+        return answer
+
+    def chaos(self, action: str) -> dict:
+        """Kill or pause a server, or bring back whatever is down."""
+        with self._lock:  # one chaos action at a time: two recovers must not start a server twice
+            if action == "recover":
+                return {"recovered": self._recover()}
+            return self._break(action)
+
+    def _break(self, action: str) -> dict:
+        role = action.split("-", 1)[1]
+        service = self.redis if role == "redis" else self.postgres
+        if service is None:
+            raise ServiceProblem(
+                "Redis is not running: turn the rate limit on first." if role == "redis"
+                else "This show has no PostgreSQL service to break (it was started without one)."
+            )
+        state = service.status()
+        if state != "running":
+            raise ServiceProblem(f"{_name(role)} is {state} already: recover it first.")
+        verb = action.split("-", 1)[0]
+        getattr(service, verb)()
+        self.show.post(FeedLine("chaos", chaos_line(role, verb, service), "bad"))
+        if role == "postgres":
+            self.show.track_database(False)
+        else:
+            self.limiter.probe()  # the banner shows at once, not at the next vote
+        self.show.status_changed()
+        return {"component": role, "state": service.status()}
+
+    def stop(self) -> None:
+        """End the watcher (the services themselves belong to whoever started the show)."""
+        self._stopped = True
+
+    def _ensure_redis(self) -> float | None:
+        if self.redis is None:
+            if self.engine is None:
+                raise ServiceProblem("This show has no engine to start Redis with.")
+            self.redis = self.engine.start_redis()
+            client = redis_client(self.redis.settings)
+            self.limiter = FailOpenLimiter(
+                RedisRateLimiter(client, limit=LIMIT, window=WINDOW), ping=client.ping, on_change=self._redis_changed
+            )
+            ready = ready_line("Redis", self.redis.startup_seconds, server_kind(self.redis))
+            self.show.post(FeedLine("startup", ready, "good"))
+            return self.redis.startup_seconds
+        if self.redis.status() != "running":
+            return self._bring_back("redis", self.redis)
+        return None
+
+    def _recover(self) -> dict:
+        recovered = {}
+        for role, service in (("redis", self.redis), ("postgres", self.postgres)):
+            if service is not None and service.status() != "running":
+                recovered[role] = round(self._bring_back(role, service), 2)
+        if not recovered:
+            self.show.post(FeedLine("chaos", "Recover: everything is already running", "info"))
+        self.show.status_changed()
+        return recovered
+
+    def _bring_back(self, role: str, service) -> float:
+        seconds = service.recover()
+        if role == "postgres":
+            self.show.real.pool.refresh()  # connections opened before the restart are dead
+            self.show.track_database(True)
+        else:
+            self.limiter.probe()
+        self.show.post(FeedLine("recovered", f"{_name(role)} recovered in {seconds:.1f} s", "good"))
+        return seconds
+
+    def _redis_changed(self, degraded: bool) -> None:
+        if not degraded:  # idle connections opened before a restart are dead: each would fail once
+            self.limiter.limiter.client.connection_pool.disconnect(inuse_connections=False)
+        if not self.enabled:
+            return
+        if degraded:
+            line = "Redis does not answer: rate limit off, votes still counted (fail open)"
+            self.show.post(FeedLine("component-down", line, "bad"))
+        else:
+            self.show.post(FeedLine("component-back", "Redis is back: rate limit on again", "good"))
+        self.show.status_changed()
+
+    def _ensure_watching(self) -> None:
+        with self._lock:
+            if self._watching or self._stopped:
+                return
+            self._watching = True
+        self.start_task(self._watch)
+
+    def _watch(self) -> None:
+        while not self._stopped:
+            self.sleep(WATCH_INTERVAL)
+            if self.enabled and not self._stopped:
+                self.limiter.probe()  # at most the client's 0.25 s timeout, no retries
+
+
+CHAOS_WORDS = {
+    # Docker's own events add the container's death to the feed; a process has no such stream,
+    # so its line says what was done to it.
+    "container": {"kill": "killed (docker kill: connections refused)",
+                  "pause": "paused (docker pause: frozen, requests hang)"},
+    "embedded process": {"kill": "process killed (SIGKILL: connections refused)",
+                         "pause": "process paused (SIGSTOP: frozen, requests hang)"},
+}
+
+
+def chaos_line(role: str, verb: str, service) -> str:
+    """The feed line for a chaos action: "Chaos: Redis process killed (SIGKILL: connections refused)"."""
+    return f"Chaos: {_name(role)} {CHAOS_WORDS[server_kind(service)][verb]}"
+
+
+def _name(role: str) -> str:
+    return {"redis": "Redis", "postgres": "PostgreSQL"}[role]

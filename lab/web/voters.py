@@ -1,0 +1,47 @@
+"""Who is voting: a random voter id in a signed, HttpOnly, SameSite=Lax cookie.
+
+The id is signed with the app's secret, so a cookie someone edited fails the signature
+and its holder is simply treated as a new voter (never a 500).
+"""
+
+import secrets
+
+from flask import Request, Response, current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+COOKIE_NAME = "tcmagic_voter"
+COOKIE_MAX_AGE = 12 * 3600
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="voter-id")
+
+
+def new_voter_id() -> str:
+    """A fresh random voter id (32 hex characters)."""
+    return secrets.token_hex(16)
+
+
+def voter_from(request: Request) -> str | None:
+    """The voter id in the request's cookie, or None when missing or tampered with."""
+    cookie = request.cookies.get(COOKIE_NAME)
+    if not cookie:
+        return None
+    try:
+        voter_id = _serializer().loads(cookie)
+    except BadSignature:
+        return None
+    return voter_id if isinstance(voter_id, str) and 0 < len(voter_id) <= 64 else None
+
+
+def remember_voter(response: Response, request: Request, voter_id: str) -> None:
+    """Set the voter cookie: HttpOnly (no script reads it), SameSite=Lax, Secure over https."""
+    secure = request.is_secure or request.headers.get("X-Forwarded-Proto", "").startswith("https")
+    response.set_cookie(
+        COOKIE_NAME,
+        _serializer().dumps(voter_id),
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+    )

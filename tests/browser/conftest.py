@@ -1,0 +1,136 @@
+"""The real show in a real browser: reality_engine.py in a child process, Debian's Chromium.
+
+One show process and one browser for the whole session; each test starts from a
+presenter reset. Needs Docker (the show starts its own PostgreSQL) and /usr/bin/chromium.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from lab.containers import free_port
+from lab.waiting import wait_for
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+REQUIRED = os.environ.get("TCMAGIC_REQUIRE_DOCKER", "").lower() in {"1", "true", "yes"}
+
+
+class Show:
+    """The running show as its presenter sees it: URLs, the secret, the terminal output."""
+
+    def __init__(self, port: int, token: str, log: Path) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.vote_url = f"{self.url}/qr"
+        self.presenter_url = f"{self.url}/#token={token}"
+        self.token = token
+        self.log = log
+
+    @property
+    def output(self) -> str:
+        """What reality_engine.py printed so far."""
+        return self.log.read_text(errors="replace")
+
+    def act(self, action: str, body: dict | None = None) -> dict:
+        """Call the presenter API with the secret, as the dashboard's keys do."""
+        request = urllib.request.Request(
+            f"{self.url}/api/presenter/{action}", data=json.dumps(body or {}).encode(), method="POST",
+            headers={"Content-Type": "application/json", "X-Presenter-Token": self.token},
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.load(answer)
+
+
+def answers(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=1) as answer:
+        return answer.status == 200
+
+
+@pytest.fixture(scope="session")
+def running_show(docker_engine, tmp_path_factory):
+    """reality_engine.py serving on a free port; Ctrl+C at the end must stop it cleanly."""
+    port, token = free_port(), "browser-test-secret"
+    log = tmp_path_factory.mktemp("show") / "reality_engine.out"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "reality_engine.py"), "--host", "127.0.0.1", "--port", str(port),
+             "--public-url", f"http://127.0.0.1:{port}"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PRESENTER_TOKEN": token, "COLUMNS": "120"},
+        )
+    show = Show(port, token, log)
+    try:
+        wait_for(
+            lambda: process.poll() is not None or answers(f"{show.url}/healthz"),
+            "reality_engine.py to serve", timeout=120, ignore=(OSError, urllib.error.URLError),
+        )
+        if process.poll() is not None:
+            pytest.fail(f"reality_engine.py exited with {process.returncode}:\n{show.output}", pytrace=False)
+        yield show
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=30)
+    assert process.returncode == 0, show.output
+    assert "Show ended: the PostgreSQL container is removed." in show.output
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, one for the whole session."""
+    if not shutil.which(CHROMIUM):
+        message = "Chromium is missing: run `apt-get install -y chromium` (Debian) to run the browser tests."
+        if REQUIRED:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def show(running_show):
+    """The running show, reset to no votes, the first stage and hidden results."""
+    running_show.act("reset")
+    running_show.act("stage", {"stage": 0})
+    running_show.act("results", {"visible": False})
+    return running_show
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open pages in fresh browser contexts (separate cookies): new_page(**context_options)."""
+    contexts = []
+
+    def open_page(**options):
+        contexts.append(browser.new_context(**options))
+        return contexts[-1].new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def projector(show, new_page):
+    """The presenter's dashboard at projector size, opened with the secret and connected."""
+    from playwright.sync_api import expect
+
+    page = new_page(viewport={"width": 1280, "height": 720})
+    page.goto(show.presenter_url)
+    expect(page.locator("#connection")).to_have_text("live")
+    return page

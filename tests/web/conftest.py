@@ -1,0 +1,154 @@
+"""Fixtures for the show app: each test builds its own app against the session PostgreSQL.
+
+container (session, tests/conftest.py) -> show config (test) -> app, HTTP client,
+dashboard socket and presenter helper (test). create_app starts from a clean slate.
+"""
+
+import pytest
+
+from lab.audience import allowed_origins
+from lab.votes.fantasy import FantasyVoteStore
+from lab.votes.postgres import PostgresVoteStore
+from lab.waiting import wait_for
+from lab.web import create_app, shutdown, socketio
+from lab.web.config import ShowConfig, parse_options
+from lab.web.presenter import TOKEN_HEADER
+
+TOKEN = "presenter-secret-for-tests"
+
+
+@pytest.fixture
+def show_config(postgres_settings):
+    """A show with three options, threading mode (no monkey patching inside pytest)."""
+    return ShowConfig(
+        real_store=PostgresVoteStore(postgres_settings, pool_size=4, wait_timeout=2),
+        fantasy_store=FantasyVoteStore(),
+        question="Which is real?",
+        options=parse_options("Mocks,Real containers,Prayer"),
+        base_url="http://show.test:5001",
+        allowed_origins=allowed_origins("http://show.test:5001", 5001),
+        presenter_token=TOKEN,
+        results_interval=0.02,
+    )
+
+
+@pytest.fixture
+def app(show_config):
+    """The show app; its background tasks stop and its connections close afterwards."""
+    app = create_app(show_config)
+    app.config["TESTING"] = True
+    yield app
+    shutdown(app)
+
+
+@pytest.fixture
+def show(app):
+    """The LiveShow behind the app: the two stores, the stage, the feed."""
+    return app.extensions["show"]
+
+
+@pytest.fixture
+def client(app):
+    """An audience member's browser: keeps its cookies between requests."""
+    return app.test_client()
+
+
+class Dashboard:
+    """A projector dashboard over Socket.IO that remembers every event it received."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.events: list[tuple[str, object]] = []
+
+    def payloads(self, name):
+        """Every payload of event `name` received so far."""
+        self.events += [(p["name"], p["args"][0]) for p in self.connection.get_received()]
+        return [payload for event, payload in self.events if event == name]
+
+    def wait_for(self, name, condition=lambda payload: True, timeout=5.0):
+        """The first payload of `name` for which `condition` holds, waiting for it if needed."""
+        return wait_for(
+            lambda: next((p for p in self.payloads(name) if condition(p)), None),
+            f"a {name!r} event on the dashboard socket",
+            timeout=timeout,
+        )
+
+    def feed_texts(self):
+        """Every feed line text received so far, snapshots included."""
+        lines = [line for batch in self.payloads("feed") for line in batch]
+        lines += [line for snapshot in self.payloads("snapshot") for line in snapshot["feed"]]
+        return [line["text"] for line in lines]
+
+
+@pytest.fixture
+def connect_dashboard():
+    """Connect a dashboard to an app: connect_dashboard(app) -> Dashboard; all disconnect afterwards."""
+    connections = []
+
+    def connect(app):
+        connections.append(socketio.test_client(app))
+        return Dashboard(connections[-1])
+
+    yield connect
+    for connection in connections:
+        if connection.is_connected():
+            connection.disconnect()
+
+
+@pytest.fixture
+def dashboard(app, connect_dashboard):
+    """A projector dashboard connected over Socket.IO."""
+    return connect_dashboard(app)
+
+
+class Presenter:
+    """Calls the presenter API with the secret, a wrong one, or none."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def act(self, action, body=None, token=TOKEN):
+        """POST /api/presenter/<action> with `body` as JSON."""
+        headers = {TOKEN_HEADER: token} if token is not None else {}
+        return self.client.post(f"/api/presenter/{action}", json=body or {}, headers=headers)
+
+
+@pytest.fixture
+def presenter(app):
+    """The presenter, from a browser of their own."""
+    return Presenter(app.test_client())
+
+
+class HandingEngine:
+    """An engine whose start_redis hands over a Redis already running (a session or module service)."""
+
+    def __init__(self, redis_service) -> None:
+        self.redis_service = redis_service
+        self.started = 0
+
+    def start_redis(self):
+        """'Start' Redis: count the call, return the running service."""
+        self.started += 1
+        return self.redis_service
+
+
+@pytest.fixture
+def build_app():
+    """Build apps from configs: build_app(config) -> app; all shut down afterwards."""
+    apps = []
+
+    def build(config):
+        apps.append(create_app(config))
+        apps[-1].config["TESTING"] = True
+        return apps[-1]
+
+    yield build
+    for built in apps:
+        shutdown(built)
+
+
+@pytest.fixture
+def limited_app(show_config, redis_service, redis, build_app):
+    """A show whose rate limit uses the session Redis (flushed afterwards); the limit starts off."""
+    show_config.engine = HandingEngine(redis_service)
+    return build_app(show_config)

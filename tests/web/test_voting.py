@@ -1,0 +1,200 @@
+"""Voting over HTTP as a phone does it: the real PostgreSQL decides, the mock counts anyway."""
+
+import pytest
+
+from lab.containers import free_port
+from lab.ratelimit import FantasyRateLimiter
+from lab.settings import PostgresSettings
+from lab.votes.pool import ConnectionPool
+from lab.web.voters import COOKIE_NAME
+
+pytestmark = pytest.mark.realdb
+
+
+def vote(client, option="mocks"):
+    return client.post("/api/vote", json={"option": option})
+
+
+def test_the_vote_page_gives_a_phone_a_signed_httponly_lax_voter_cookie(client):
+    page = client.get("/qr")
+
+    assert page.status_code == 200
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith(f"{COOKIE_NAME}=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    for label in ("Mocks", "Real containers", "Prayer"):
+        assert f">{label}</button>" in page.text
+
+
+def test_a_vote_is_stored_in_postgres_and_in_the_mock(client, show):
+    answer = vote(client, "real-containers")
+
+    assert answer.status_code == 201
+    assert answer.json["status"] == "accepted"
+    assert show.real.tally()["real-containers"] == 1
+    assert show.fantasy.tally()["real-containers"] == 1
+
+
+def test_a_second_vote_is_refused_by_the_unique_constraint_but_the_mock_counts_it(client, show):
+    vote(client, "mocks")
+
+    again = vote(client, "prayer")
+
+    assert again.status_code == 409
+    assert again.json["status"] == "duplicate"
+    assert again.json["message"].startswith("You already voted!")
+    assert "UNIQUE" in again.json["message"] and "23505" in again.json["message"]
+    assert show.real.count() == 1
+    assert show.fantasy.count() == 2
+    assert client.get("/api/results").json["refused"] == 1
+
+
+def test_two_phones_each_get_their_vote(app, client, show):
+    assert vote(client).status_code == 201
+    assert vote(app.test_client()).status_code == 201
+    assert show.real.count() == 2
+
+
+def test_a_vote_without_the_page_first_still_gets_a_voter_id(client, show):
+    answer = vote(client)
+
+    assert answer.status_code == 201
+    assert COOKIE_NAME in answer.headers["Set-Cookie"]
+
+
+def test_a_tampered_voter_cookie_is_a_new_voter_not_an_error(client, show):
+    vote(client)
+    client.set_cookie(COOKIE_NAME, "forged-voter-id.bad-signature")
+
+    answer = vote(client)
+
+    assert answer.status_code == 201
+    assert COOKIE_NAME in answer.headers["Set-Cookie"]
+    assert show.real.count() == 2
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        ('{"option": "mocks"', "application/json"),
+        ("option=mocks", "application/x-www-form-urlencoded"),
+        ("", "application/json"),
+        ('["mocks"]', "application/json"),
+        ('{"choice": "mocks"}', "application/json"),
+        ('{"option": 3}', "application/json"),
+        ('{"option": null}', "application/json"),
+    ],
+)
+def test_missing_or_garbled_json_is_a_400_and_nothing_is_stored(client, show, body, content_type):
+    answer = client.post("/api/vote", data=body, content_type=content_type)
+
+    assert answer.status_code == 400
+    assert answer.json["status"] == "invalid"
+    assert show.real.count() == show.fantasy.count() == 0
+
+
+def test_an_unknown_option_is_a_400_and_nothing_is_stored(client, show):
+    answer = vote(client, "'; DROP TABLE votes; --")
+
+    assert answer.status_code == 400
+    assert "Unknown option" in answer.json["message"]
+    assert show.real.count() == show.fantasy.count() == 0
+
+
+def test_a_body_over_4_kb_is_a_413(client, show):
+    answer = client.post("/api/vote", data='{"option": "mocks", "pad": "' + "x" * 5000 + '"}', content_type="application/json")
+
+    assert answer.status_code == 413
+    assert answer.json["status"] == "too_large"
+    assert show.real.count() == 0
+
+
+def test_a_database_that_does_not_answer_is_a_503_with_nothing_recorded(client, show):
+    working_pool = show.real.pool
+    show.real.pool = ConnectionPool(PostgresSettings("127.0.0.1", free_port()), size=1, wait_timeout=0.5)
+    try:
+        answer = vote(client)
+        results = client.get("/api/results").json
+    finally:
+        show.real.pool.close()
+        show.real.pool = working_pool
+
+    assert answer.status_code == 503
+    assert answer.json["status"] == "unavailable"
+    assert "nothing was recorded" in answer.json["message"]
+    assert results["database"] == "unavailable"
+    assert show.real.count() == 0
+    assert any("PostgreSQL is down" in line["text"] for line in show.feed)
+    assert vote(client).status_code == 201
+    assert any("PostgreSQL is back" in line["text"] for line in show.feed)
+
+
+def test_a_plugged_in_rate_limiter_answers_429_with_retry_after(show_config, postgres_settings):
+    from lab.web import create_app, shutdown
+
+    show_config.rate_limiter = FantasyRateLimiter(limit=1, window=60, clock=lambda: 0.0)
+    app = create_app(show_config)
+    try:
+        client = app.test_client()
+        assert vote(client).status_code == 201
+        limited = vote(client)
+    finally:
+        shutdown(app)
+
+    assert limited.status_code == 429
+    assert limited.json["status"] == "rate_limited"
+    assert limited.headers["Retry-After"] == "60"
+    assert app.extensions["show"].feed[-1]["kind"] == "rate-limited"
+
+
+def test_results_are_totals_only_until_the_presenter_shows_them(client):
+    vote(client, "prayer")
+
+    results = client.get("/api/results").json
+
+    assert results["visible"] is False
+    assert results["totals"] == {"real": 1, "fantasy": 1}
+    assert all(set(row) == {"id", "label"} for row in results["options"])
+
+
+def test_an_unexpected_failure_is_a_json_500_without_a_stack_trace(client, show, monkeypatch):
+    def broken(voter_id, option_id):
+        raise RuntimeError("internal detail that must not leak")
+
+    monkeypatch.setattr(show.fantasy, "vote", broken)
+
+    answer = vote(client)
+
+    assert answer.status_code == 500
+    assert answer.json["status"] == "error"
+    assert "internal detail" not in answer.text and "Traceback" not in answer.text
+
+
+def test_unknown_api_paths_answer_json(client):
+    answer = client.get("/api/nothing-here")
+
+    assert answer.status_code == 404
+    assert answer.json["status"] == "not_found"
+
+
+def test_question_and_options_are_shown_as_text_not_markup(show_config, postgres_settings):
+    from lab.web import create_app, shutdown
+    from lab.web.config import parse_options
+
+    show_config.question = "<script>alert('q')</script>?"
+    show_config.options = parse_options(["<script>alert('o')</script>", "<b>bold</b>"])
+    app = create_app(show_config)
+    try:
+        pages = [app.test_client().get(path).text for path in ("/", "/qr")]
+    finally:
+        shutdown(app)
+
+    for page in pages:
+        assert "<script>alert(" not in page
+        assert "&lt;script&gt;alert(" in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in pages[1]
+
+
+def test_no_audience_page_or_answer_contains_the_presenter_secret(client, show_config):
+    answers = [client.get("/"), client.get("/qr"), vote(client), vote(client), client.get("/api/results")]
+
+    assert all(show_config.presenter_token not in answer.text for answer in answers)
