@@ -47,7 +47,8 @@ def verdict(totals: Totals) -> str:
     if totals.side == "fantasy":
         return "all green, all wrong" if green else "mocks went red"
     if totals.target == "naive":
-        return f"{totals.failed} bugs caught" if totals.failed else "the naive app got through"
+        bugs = "1 bug" if totals.failed == 1 else f"{totals.failed} bugs"
+        return f"{bugs} caught" if totals.failed else "the naive app got through"
     return "green means proof" if green else f"{totals.failed + totals.other} failed"
 
 

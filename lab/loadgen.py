@@ -11,6 +11,7 @@ import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Callable
 from urllib.parse import urlsplit
 
 
@@ -31,6 +32,7 @@ class Dashboard:
 
     url: str
     seen: list[tuple[float, int | None]] = field(default_factory=list)
+    statuses: list[tuple[float, dict]] = field(default_factory=list)
 
     def connect(self) -> None:
         """Connect over WebSocket and start recording."""
@@ -38,6 +40,7 @@ class Dashboard:
 
         self._client = socketio.Client(reconnection=True)
         self._client.on("results", lambda data: self.seen.append((time.perf_counter(), data["totals"]["real"])))
+        self._client.on("status", lambda data: self.statuses.append((time.perf_counter(), data)))
         self._client.connect(self.url, transports=["websocket"], wait_timeout=10)
 
     def close(self) -> None:
@@ -76,11 +79,19 @@ def phone(base_url: str, number: int, option: str, timeout: float = 10.0) -> lis
     return attempts
 
 
-def run_phones(base_url: str, phones: int, options: list[str], concurrency: int = 32) -> tuple[list[VoteAttempt], float]:
-    """Every phone's attempts, and the wall time for all of them."""
+def run_phones(base_url: str, phones: int, options: list[str], concurrency: int = 32,
+               on_phone_done: Callable[[int], None] | None = None) -> tuple[list[VoteAttempt], float]:
+    """Every phone's attempts, and the wall time; `on_phone_done(n)` hears each finished phone."""
     started = time.perf_counter()
+
+    def one(number: int) -> list[VoteAttempt]:
+        attempts = phone(base_url, number, options[number % len(options)])
+        if on_phone_done:
+            on_phone_done(number)
+        return attempts
+
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        per_phone = list(pool.map(lambda n: phone(base_url, n, options[n % len(options)]), range(phones)))
+        per_phone = list(pool.map(one, range(phones)))
     return [attempt for attempts in per_phone for attempt in attempts], time.perf_counter() - started
 
 

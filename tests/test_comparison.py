@@ -22,6 +22,7 @@ def totals(side, target, *outcomes):
         ("fantasy", "naive", [("a", "passed"), ("b", "passed")], "all green, all wrong"),
         ("reality", "real", [("a", "passed"), ("b", "passed")], "green means proof"),
         ("reality", "naive", [("a", "failed"), ("b", "failed")], "2 bugs caught"),
+        ("reality", "naive", [("a", "failed"), ("b", "passed")], "1 bug caught"),
         ("reality", "real", [("a", "passed"), ("b", "error")], "1 failed"),
         ("reality", "real", [], "no test ran"),
     ],

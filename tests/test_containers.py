@@ -70,3 +70,21 @@ def test_a_killed_postgres_means_unavailable_then_recovers_with_its_votes(docker
     finally:
         store.close()
         service.remove()
+
+
+def test_after_a_restart_a_refreshed_pool_answers_at_once(docker_engine):
+    service = docker_engine.start_postgres(durable=True)
+    store = PostgresVoteStore(service.settings, pool_size=4, wait_timeout=1.0)
+    try:
+        store.add_option("containers", "Testcontainers")
+        store.pool.warm()
+        service.kill()
+        service.recover()
+
+        store.pool.refresh()
+        after = [store.vote(f"phone-{n}", "containers") for n in range(8)]
+
+        assert [result.outcome for result in after] == [Outcome.ACCEPTED] * 8
+    finally:
+        store.close()
+        service.remove()

@@ -30,6 +30,8 @@ class ConnectionPool:
         self._idle: queue.LifoQueue = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
         self._closed = False
+        self._generation = 0
+        self._born: dict[int, int] = {}  # id(connection) -> the generation it was opened in
 
     @contextmanager
     def connection(self) -> Iterator[psycopg2.extensions.connection]:
@@ -49,8 +51,10 @@ class ConnectionPool:
                 connection.rollback()
             raise
         finally:
-            if connection is not None and not connection.closed and not self._closed:
+            if connection is not None and not connection.closed and not self._closed and self._current(connection):
                 self._idle.put(connection)
+            else:
+                self._discard(connection)
             self._slots.release()
 
     def warm(self, count: int | None = None) -> None:
@@ -66,20 +70,36 @@ class ConnectionPool:
             try:
                 connection = self._idle.get_nowait()
             except queue.Empty:
-                return psycopg2.connect(**self.settings.connect_kwargs())
-            if not connection.closed:
+                connection = psycopg2.connect(**self.settings.connect_kwargs())
+                self._born[id(connection)] = self._generation
                 return connection
+            if not connection.closed and self._current(connection):
+                return connection
+            self._discard(connection)
 
-    @staticmethod
-    def _discard(connection) -> None:
-        if connection is not None and not connection.closed:
+    def _current(self, connection) -> bool:
+        return self._born.get(id(connection)) == self._generation
+
+    def _discard(self, connection) -> None:
+        if connection is None:
+            return
+        self._born.pop(id(connection), None)
+        if not connection.closed:
             connection.close()
+
+    def refresh(self) -> None:
+        """Retire every connection opened so far (the server restarted: they are all dead).
+
+        Idle ones close now; borrowed ones close when they come back. New ones open on demand.
+        """
+        self._generation += 1
+        while True:
+            try:
+                self._discard(self._idle.get_nowait())
+            except queue.Empty:
+                return
 
     def close(self) -> None:
         """Close every idle connection; borrowed ones close when they come back."""
         self._closed = True
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                return
+        self.refresh()
