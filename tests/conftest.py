@@ -17,6 +17,7 @@ from lab.containers import DockerEngine, docker_client
 from lab.engines import CHOICES, ENGINE_VARIABLE, select_engine
 from lab.errors import DockerUnavailable, WorkshopError
 from lab.ratelimit import redis_client
+from lab.votes.pool import ConnectionPool
 
 REQUIRE_DOCKER = os.environ.get("TCMAGIC_REQUIRE_DOCKER", "").lower() in {"1", "true", "yes"}
 
@@ -166,6 +167,14 @@ def embedded_engine():
     from lab.embedded import EmbeddedEngine
 
     return EmbeddedEngine(purpose="test")
+
+
+@pytest.fixture(scope="session")
+def postgres_pool(postgres_service):
+    """Connections to the session's PostgreSQL, borrowed by each test's store, as an app's requests do."""
+    pool = ConnectionPool(postgres_service.settings, size=10)
+    yield pool
+    pool.close()
 
 
 @pytest.fixture

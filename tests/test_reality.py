@@ -17,9 +17,9 @@ OPTIONS = {"containers": "Testcontainers", "mocks": "Mocks"}
 
 
 @pytest.fixture
-def store(target, postgres_settings):
-    """The store under test, on the real database, emptied after the test."""
-    store = store_class(target)(postgres_settings)
+def store(target, postgres_settings, postgres_pool):
+    """The store under test, on the real database and the session's connections, emptied after the test."""
+    store = store_class(target)(postgres_settings, pool=postgres_pool)
     for option_id, label in OPTIONS.items():
         store.add_option(option_id, label)
     yield store

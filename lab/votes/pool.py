@@ -46,12 +46,8 @@ class ConnectionPool:
             self._discard(connection)
             connection = None
             raise
-        except BaseException:
-            if connection is not None and not connection.closed:
-                connection.rollback()
-            raise
         finally:
-            if connection is not None and not connection.closed and not self._closed and self._current(connection):
+            if connection is not None and self._reusable(connection):
                 self._idle.put(connection)
             else:
                 self._discard(connection)
@@ -71,11 +67,19 @@ class ConnectionPool:
                 connection = self._idle.get_nowait()
             except queue.Empty:
                 connection = psycopg2.connect(**self.settings.connect_kwargs())
+                # one statement, one round trip: no implicit BEGIN and COMMIT around every write;
+                # stores open a transaction themselves where several statements must hold together
+                connection.autocommit = True
                 self._born[id(connection)] = self._generation
                 return connection
             if not connection.closed and self._current(connection):
                 return connection
             self._discard(connection)
+
+    def _reusable(self, connection) -> bool:
+        """Open, of this generation, and not left inside a transaction by its borrower."""
+        return (not connection.closed and not self._closed and self._current(connection)
+                and connection.info.transaction_status == psycopg2.extensions.TRANSACTION_STATUS_IDLE)
 
     def _current(self, connection) -> bool:
         return self._born.get(id(connection)) == self._generation

@@ -46,7 +46,7 @@ class PostgresVoteStore(SqlVoteStore):
                 _insert_vote(cursor, voter_id, option_id)
             return accepted(f"{len(ballots)} ballots imported.")
 
-        result = self._write(insert_all)
+        result = self._write(insert_all, atomic=True)
         if result.accepted:
             return result
         return VoteResult(result.outcome, f"{result.message} Nothing was imported.", result.sqlstate)

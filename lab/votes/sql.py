@@ -16,6 +16,22 @@ from lab.votes.pool import ConnectionPool
 SCHEMA_LOCK = 7_400_215  # pg_advisory_xact_lock key: two processes creating the schema at once
 
 
+@contextmanager
+def transaction(cursor) -> Iterator[None]:
+    """BEGIN ... COMMIT on an autocommit connection; ROLLBACK if anything goes wrong inside."""
+    cursor.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        if not cursor.connection.closed:
+            try:
+                cursor.execute("ROLLBACK")
+            except psycopg2.Error:
+                pass  # the connection is broken: the pool discards it
+        raise
+    cursor.execute("COMMIT")
+
+
 class SqlVoteStore:
     """A vote store in PostgreSQL tables named by `options_table` and `votes_table`."""
 
@@ -23,35 +39,37 @@ class SqlVoteStore:
     votes_table = "votes"
     schema: str = ""
 
-    def __init__(self, settings: PostgresSettings, pool_size: int = 10, wait_timeout: float = 5.0) -> None:
+    def __init__(self, settings: PostgresSettings, pool_size: int = 10, wait_timeout: float = 5.0,
+                 pool: ConnectionPool | None = None) -> None:
         self.settings = settings
-        self.pool = ConnectionPool(settings, size=pool_size, wait_timeout=wait_timeout)
+        self._owns_pool = pool is None  # a pool handed in (say, one per test session) outlives the store
+        self.pool = pool or ConnectionPool(settings, size=pool_size, wait_timeout=wait_timeout)
         self.create_schema()
 
     def create_schema(self) -> None:
         """Create the tables if they are missing; safe to run any number of times."""
         try:
-            with self.pool.connection() as connection, connection.cursor() as cursor:
+            with self.pool.connection() as connection, connection.cursor() as cursor, transaction(cursor):
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
                 cursor.execute(self.schema)
-                connection.commit()
         except psycopg2.Error as error:
             raise StoreUnavailable(
                 f"PostgreSQL at {self.settings.host}:{self.settings.port} did not accept the schema "
                 f"({error.__class__.__name__}): check that it is running, then try again."
             ) from error
 
-    def _write(self, work: Callable) -> VoteResult:
-        """Run `work(cursor)` in one transaction; a refusal becomes an outcome, never an exception."""
+    def _write(self, work: Callable, atomic: bool = False) -> VoteResult:
+        """Run `work(cursor)`; a refusal becomes an outcome, never an exception.
+
+        With `atomic`, it runs in one transaction, and the database refusing any statement
+        (an exception) rolls back every one of them.
+        """
         try:
-            with self.pool.connection() as connection:
-                with connection.cursor() as cursor:
-                    result = work(cursor)
-                if result.accepted:
-                    connection.commit()
-                else:
-                    connection.rollback()
-                return result
+            with self.pool.connection() as connection, connection.cursor() as cursor:
+                if not atomic:
+                    return work(cursor)
+                with transaction(cursor):
+                    return work(cursor)
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
             return unavailable(error.pgcode and f"SQLSTATE {error.pgcode}" or error.__class__.__name__)
         except psycopg2.Error as error:
@@ -60,10 +78,8 @@ class SqlVoteStore:
     @contextmanager
     def _reading(self) -> Iterator:
         try:
-            with self.pool.connection() as connection:
-                with connection.cursor() as cursor:
-                    yield cursor
-                connection.rollback()
+            with self.pool.connection() as connection, connection.cursor() as cursor:
+                yield cursor
         except psycopg2.Error as error:
             raise StoreUnavailable(f"The database is unavailable ({error.__class__.__name__}).") from error
 
@@ -96,12 +112,12 @@ class SqlVoteStore:
 
     def reset(self, options: bool = False) -> None:
         """Delete every vote (and every option, if asked)."""
-        with self._reading() as cursor:
+        with self._reading() as cursor, transaction(cursor):
             cursor.execute(f"DELETE FROM {self.votes_table}")
             if options:
                 cursor.execute(f"DELETE FROM {self.options_table}")
-            cursor.connection.commit()
 
     def close(self) -> None:
-        """Close the pool's connections."""
-        self.pool.close()
+        """Close the pool's connections, unless the pool was handed in."""
+        if self._owns_pool:
+            self.pool.close()

@@ -138,7 +138,9 @@ def test_with_postgres_killed_votes_are_503_nothing_accepted_is_missing_and_reco
     assert down.status_code == 503 and "nothing was recorded" in down.json["message"]
     assert set(answers) <= {201, 503}
     assert set(recovered.json["recovered"]) == {"postgres"}
-    assert show.real.count() == answers.count(201)  # every "accepted" is a row; no 503 left one
+    # every "accepted" is a row. The one vote in flight at the kill may have been committed
+    # with its answer lost (then 503, row kept): never the other way round.
+    assert answers.count(201) <= show.real.count() <= answers.count(201) + 1
     assert timed_vote(chaos_app.test_client())[0] == 201  # the same app, no restart
     screen.wait_for("status", lambda status: status["postgres"] == "up")
     for shown in (lambda t: t.startswith("Docker: postgres container") and "killed" in t,
