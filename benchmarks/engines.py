@@ -10,12 +10,10 @@ seconds for a killed durable PostgreSQL to answer again, and the wall time of
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
@@ -25,6 +23,8 @@ from rich.table import Table  # noqa: E402
 
 from lab.engines import select_engine  # noqa: E402
 from lab.errors import WorkshopError  # noqa: E402
+
+from benchmarks.harness import provenance  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ("docker", "embedded")
@@ -120,8 +120,7 @@ def main() -> int:
     args = parser.parse_args()
     console = Console()
     figures = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+        **provenance(),
         "engines": {name: measure_engine(name, args.starts, args.suite_runs) for name in ENGINES},
     }
     console.print(build_table(figures))

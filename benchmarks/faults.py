@@ -12,12 +12,9 @@ answered "accepted" is in the database.
 
 import argparse
 import json
-import os
-import platform
 import sys
 import threading
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +26,7 @@ from rich.table import Table  # noqa: E402
 from lab.loadgen import Dashboard, phone, run_phones  # noqa: E402
 from lab.waiting import wait_for  # noqa: E402
 
-from benchmarks.harness import start_show  # noqa: E402
+from benchmarks.harness import provenance, start_show  # noqa: E402
 
 SCENARIOS = [("Redis killed", "kill-redis"), ("Redis paused", "pause-redis"), ("PostgreSQL killed, recovered", "kill-postgres")]
 
@@ -132,8 +129,7 @@ def main() -> int:
     finally:
         dashboard.close()
         show.stop()
-    machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
-    date = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    date, machine = provenance().values()
     table = Table(title=f"Faults half-way through {args.phones} phones ({args.outage:g} s outage) - {date} - {machine}")
     for column in ("scenario", "requests", "failed (unacceptable)", "503 while down", "detect", "recover", "accepted = in DB"):
         table.add_column(column)

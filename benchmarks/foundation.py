@@ -10,13 +10,11 @@ Prints a table and writes the figures as JSON. Targets (2-core machine): Postgre
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
@@ -26,6 +24,8 @@ from rich.table import Table  # noqa: E402
 
 from lab.containers import DockerEngine  # noqa: E402
 from lab.errors import WorkshopError  # noqa: E402
+
+from benchmarks.harness import provenance  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,8 +78,7 @@ def measure(starts: int, suite_runs: int) -> dict:
     # container start-up is reported above and left out of each test's own time; the scenarios
     # that wait on Redis' clock or race 20 threads are slower by design: the median is typical
     return {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+        **provenance(),
         "postgres_ready_s": {"median": statistics.median(postgres), "all": postgres},
         "redis_ready_s": {"median": statistics.median(redis), "all": redis},
         "fantasy_suite_s": {"median": statistics.median(fantasy_walls), "all": fantasy_walls},

@@ -2,6 +2,7 @@
 
 import json
 import os
+import platform
 import secrets
 import signal
 import subprocess
@@ -9,12 +10,22 @@ import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from lab.containers import free_port
 from lab.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def provenance() -> dict[str, str]:
+    """When and on what the figures were measured: the docs quote both."""
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{os.cpu_count()} cores, {memory_gib:.0f} GiB, {platform.machine()}, Python {platform.python_version()}",
+    }
 
 
 def get_json(url: str, headers: dict | None = None) -> dict:

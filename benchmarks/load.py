@@ -12,9 +12,7 @@ machine: accepted == phones, duplicates == phones, nothing lost or 5xx, all phon
 import argparse
 import json
 import os
-import platform
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +26,7 @@ from lab.errors import WorkshopError  # noqa: E402
 from lab.loadgen import Dashboard, dashboard_lag_ms, run_phones, summarise  # noqa: E402
 from lab.waiting import wait_for  # noqa: E402
 
-from benchmarks.harness import start_server, start_show, stop_server  # noqa: E402
+from benchmarks.harness import provenance, start_server, start_show, stop_server  # noqa: E402
 
 BARE_OPTIONS = ["mocks", "real-containers", "prayer"]
 
@@ -121,8 +119,7 @@ def main() -> int:
         console.print(f"[red]{error}[/red]")
         return 1
     rows = verdicts(show, bare, args.phones)
-    machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
-    date = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    date, machine = provenance().values()
     table = Table(title=f"Load: {args.phones} phones x (page + 2 votes), {args.concurrency} at a time, "
                         f"{args.dashboards} dashboards - {date} - {machine}")
     for column in ("measure", "value", "target", "met"):
