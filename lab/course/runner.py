@@ -79,8 +79,8 @@ def run_workshop(console: Console, stream: TextIO, *, number: int | None = None,
 
 
 def _remaining(progress: Progress) -> list[Lesson]:
-    first = progress.next_lesson([item.number for item in LESSONS])
-    return [] if first is None else LESSONS[first - 1:]
+    """The lessons not done yet: a lesson skipped for want of Docker doesn't replay the ones after it."""
+    return [item for item in LESSONS if item.number not in progress.completed]
 
 
 def _run_lessons(ctx: LessonContext, chosen: list[Lesson]) -> int:

@@ -174,3 +174,13 @@ def test_unpack_of_a_missing_file_is_one_sentence(tmp_path):
     assert run.returncode == 1
     assert run.stdout.startswith("There is no pack at")
     assert "Traceback" not in run.stderr
+
+
+def test_resuming_runs_only_the_lessons_not_done_yet(progress):
+    from lab.course.runner import _remaining
+
+    assert [item.number for item in _remaining(progress)] == [item.number for item in LESSONS]
+    for number in (1, 3, 4, 5, 6, 7, 8):  # lesson 2 was skipped for want of Docker
+        progress.complete(number)
+
+    assert [item.number for item in _remaining(progress)] == [2]
