@@ -6,8 +6,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from lab.janitor import apply, plan, summary_table
-from lab.testrun import ROOT
+from lab.tools.janitor import apply, plan, summary_table
+from lab.testruns.runner import ROOT
 
 
 def main(argv=None) -> int:

@@ -14,7 +14,7 @@ import sys  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.markup import escape  # noqa: E402
 
-from lab.engines import CHOICES, ENGINE_VARIABLE  # noqa: E402
+from lab.servers.engines import CHOICES, ENGINE_VARIABLE  # noqa: E402
 from lab.errors import WorkshopError  # noqa: E402
 from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION  # noqa: E402
 from lab.web.server import ShowOptions, port_number, run_show  # noqa: E402

@@ -5,7 +5,7 @@ import sys
 
 from rich.console import Console
 
-from lab.monitor import Monitor
+from lab.tools.monitor import Monitor
 
 
 def main(argv=None) -> int:

@@ -6,7 +6,7 @@ import sys
 from rich.console import Console
 
 from lab.course.runner import run_workshop
-from lab.engines import CHOICES, ENGINE_VARIABLE
+from lab.servers.engines import CHOICES, ENGINE_VARIABLE
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -31,7 +31,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     console = Console()
     if args.check or args.command:
-        from lab import classroom_cli  # the classroom's commands load only when asked for
+        from lab.classroom import cli as classroom_cli  # the classroom's commands load only when asked for
 
         if args.check:
             return classroom_cli.check_command(args.port, console, engine=args.engine)

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from lab.engines import select_engine  # noqa: E402
+from lab.servers.engines import select_engine  # noqa: E402
 from lab.errors import WorkshopError  # noqa: E402
 
 from benchmarks.harness import provenance  # noqa: E402

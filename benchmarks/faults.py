@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from lab.loadgen import Dashboard, phone, run_phones  # noqa: E402
+from benchmarks.loadgen import Dashboard, phone, run_phones  # noqa: E402
 from lab.waiting import wait_for  # noqa: E402
 
 from benchmarks.harness import provenance, start_show  # noqa: E402

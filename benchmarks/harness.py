@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from lab.containers import free_port
+from lab.servers.containers import free_port
 from lab.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent

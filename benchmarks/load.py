@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from lab.containers import DockerEngine, free_port  # noqa: E402
+from lab.servers.containers import DockerEngine, free_port  # noqa: E402
 from lab.errors import WorkshopError  # noqa: E402
-from lab.loadgen import Dashboard, dashboard_lag_ms, run_phones, summarise  # noqa: E402
+from benchmarks.loadgen import Dashboard, dashboard_lag_ms, run_phones, summarise  # noqa: E402
 from lab.waiting import wait_for  # noqa: E402
 
 from benchmarks.harness import provenance, start_server, start_show, stop_server  # noqa: E402

@@ -29,7 +29,7 @@ from gevent.pool import Pool  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lab.containers import DockerEngine, free_port  # noqa: E402
+from lab.servers.containers import DockerEngine, free_port  # noqa: E402
 from lab.waiting import wait_for  # noqa: E402
 
 BODY = json.dumps({"option": "mocks"})

@@ -13,10 +13,10 @@ from functools import cache
 import pytest
 
 from lab.concurrency import at_once as lab_at_once
-from lab.containers import DockerEngine, docker_client
-from lab.engines import CHOICES, ENGINE_VARIABLE, select_engine
+from lab.servers.containers import DockerEngine, docker_client
+from lab.servers.engines import CHOICES, ENGINE_VARIABLE, select_engine
 from lab.errors import DockerUnavailable, WorkshopError
-from lab.ratelimit import redis_client
+from lab.ratelimit.limiters import redis_client
 from lab.votes.pool import ConnectionPool
 
 REQUIRE_DOCKER = os.environ.get("TCMAGIC_REQUIRE_DOCKER", "").lower() in {"1", "true", "yes"}
@@ -164,7 +164,7 @@ def redis_service(server_engine):
 @pytest.fixture(scope="session")
 def embedded_engine():
     """The embedded engine (local processes), whatever engine the rest of the run uses."""
-    from lab.embedded import EmbeddedEngine
+    from lab.servers.embedded import EmbeddedEngine
 
     return EmbeddedEngine(purpose="test")
 

@@ -11,7 +11,7 @@ from unittest.mock import create_autospec
 
 import pytest
 
-from lab.ratelimit import FantasyRateLimiter, limiter_class
+from lab.ratelimit.limiters import FantasyRateLimiter, limiter_class
 from lab.votes import Outcome, VoteResult, store_class
 from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.outcomes import FOREIGN_KEY_VIOLATION, NOT_NULL_VIOLATION, STRING_TOO_LONG, UNIQUE_VIOLATION, accepted

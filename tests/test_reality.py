@@ -6,7 +6,7 @@ They pass because the real thing enforces each rule. Point them at the buggy app
 
 import pytest
 
-from lab.ratelimit import limiter_class
+from lab.ratelimit.limiters import limiter_class
 from lab.votes import Outcome, store_class
 from lab.votes.outcomes import FOREIGN_KEY_VIOLATION, NOT_NULL_VIOLATION, STRING_TOO_LONG, UNIQUE_VIOLATION
 from lab.waiting import wait_for

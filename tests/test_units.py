@@ -2,8 +2,8 @@
 
 import pytest
 
-from lab.images import IMAGES, POSTGRES
-from lab.testrun import parse_line, run_test_file
+from lab.servers.images import IMAGES, POSTGRES
+from lab.testruns.runner import parse_line, run_test_file
 from lab.votes import Outcome
 from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.outcomes import from_sqlstate

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.containers import docker_client
+from lab.servers.containers import docker_client
 from lab.errors import DockerUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,7 +19,7 @@ from typing import Callable
 from lab.course.catalog import CORRECT, MUTANTS, VARIANTS
 from lab.course.exercise_plugin import ENV_POSTGRES, ENV_VARIANTS
 from lab.settings import PostgresSettings
-from lab.testrun import ROOT
+from lab.paths import ROOT
 
 EXERCISE = ROOT / "exercises" / "test_sku_uniqueness.py"
 SOLUTION = ROOT / "lab" / "course" / "solutions" / "sku_uniqueness.py"

@@ -1,6 +1,6 @@
 """What every lesson is handed: the console, the prompter, the servers, this run's figures.
 
-The servers come from the engine the learner chose (`--engine`, see lab.engines): Docker
+The servers come from the engine the learner chose (`--engine`, see lab.servers.engines): Docker
 containers, or embedded local processes. A lesson about containers themselves raises
 NeedsDocker on the embedded engine; the runner then says how to get Docker and moves on.
 """
@@ -12,11 +12,11 @@ from typing import Callable, TextIO
 
 from rich.console import Console
 
-from lab.containers import LABEL_PURPOSE, LABEL_RUN, DockerEngine, Service
+from lab.servers.containers import LABEL_PURPOSE, LABEL_RUN, DockerEngine, Service
 from lab.course.progress import Progress
-from lab.engines import select_engine, server_kind
+from lab.servers.engines import select_engine, server_kind
 from lab.errors import WorkshopError
-from lab.testrun import run_test_file
+from lab.testruns.runner import run_test_file
 
 
 class Prompter:
@@ -93,7 +93,7 @@ class Lab:
 
     def start(self, role: str, keep: bool = True) -> Service:
         """Start a fresh server with a spinner; `keep` makes it the course's `role` server."""
-        from lab.images import IMAGES
+        from lab.servers.images import IMAGES
 
         engine = self.engine()  # first, so that a fallback's announcement is not hidden by the spinner
         where = f"({IMAGES[role].name}) in a throwaway container" if self.has_docker() else "as an embedded local process"
@@ -128,7 +128,7 @@ class Lab:
             for service in list(self._started):
                 self.release(service)
             if self._owns_engine and self._engine is not None and self.has_docker():
-                self._sweep()  # embedded servers are removed at exit by lab.embedded itself
+                self._sweep()  # embedded servers are removed at exit by lab.servers.embedded itself
 
     def _sweep(self) -> None:
         """Remove what a Ctrl-C mid-start left behind: containers of this engine's run and purpose."""

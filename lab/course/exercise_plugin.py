@@ -30,7 +30,7 @@ def exercise_postgres():
         host, port = address.rsplit(":", 1)
         yield PostgresSettings(host, int(port))
         return
-    from lab.containers import DockerEngine
+    from lab.servers.containers import DockerEngine
 
     service = DockerEngine(purpose="exercise").start_postgres()
     yield service.settings

@@ -4,9 +4,9 @@ import json
 import os
 from pathlib import Path
 
-from lab.testrun import ROOT
+from lab.paths import PROGRESS_FILE
 
-DEFAULT_PATH = Path(os.environ.get("TCMAGIC_PROGRESS_FILE") or ROOT / ".tcmagic" / "progress.json")
+DEFAULT_PATH = Path(os.environ.get("TCMAGIC_PROGRESS_FILE") or PROGRESS_FILE)
 
 
 class Progress:

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable
 
-from lab.course.lessons import comparison, handson, isolation, magic, problem, resilience, scopes, waiting
+from lab.course.lessons import side_by_side, handson, isolation, magic, problem, resilience, scopes, waiting
 from lab.errors import WorkshopError
 
-MODULES: list[ModuleType] = [problem, magic, comparison, handson, scopes, isolation, waiting, resilience]
+MODULES: list[ModuleType] = [problem, magic, side_by_side, handson, scopes, isolation, waiting, resilience]
 
 
 @dataclass(frozen=True)

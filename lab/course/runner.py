@@ -9,7 +9,7 @@ from rich.table import Table
 from lab.course.context import Lab, LessonContext, NeedsDocker, Prompter, needs_docker_sentence
 from lab.course.progress import Progress
 from lab.course.registry import LESSONS, Lesson, lesson
-from lab.engines import select_engine
+from lab.servers.engines import select_engine
 from lab.errors import WorkshopError
 
 NOT_A_TERMINAL = "Input is not a terminal, so the course runs without questions, as with --auto."

@@ -4,26 +4,25 @@
 builds its own app against its own containers.
 """
 
-from pathlib import Path
 
 from flask import Flask
 from flask_socketio import SocketIO
 
-from lab.engines import server_kind
+from lab.paths import ROOT
+from lab.servers.engines import server_kind
 from lab.web.config import MAX_BODY_BYTES, ShowConfig, ready_line
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 socketio = SocketIO()
 
 
 def create_app(config: ShowConfig) -> Flask:
     """Build the show's Flask app around `config`; `app.extensions["show"]` is the LiveShow."""
-    from lab.docker_events import DockerEventStream
-    from lab.feed import FeedLine
+    from lab.web.docker_events import DockerEventStream
+    from lab.web.feed import FeedLine
     from lab.web import control, events, presenter, routes  # noqa: F401 - control and events register handlers
     from lab.web.broadcast import Broadcaster
-    from lab.web.comparison import ComparisonStage
+    from lab.web.comparison_stage import ComparisonStage
     from lab.web.errors import register_error_handlers
     from lab.web.live import LiveShow
     from lab.web.services import ShowServices

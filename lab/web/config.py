@@ -71,7 +71,7 @@ class ShowConfig:
     rate_limiter: object | None = None  # a fixed limiter, always on: .hit(voter_id) -> RateDecision
     engine: object | None = None  # .start_redis() -> Service, when the presenter turns the rate limit on
     postgres_service: object | None = None  # the Service behind real_store, for chaos (kill, recover)
-    comparison: object | None = None  # a lab.comparison.TestComparison; None makes a real one
+    comparison: object | None = None  # a lab.testruns.paired.TestComparison; None makes a real one
     docker_client: object | None = None  # set to stream Docker events of `run_id` into the feed
     run_id: str | None = None
     events_since: float | None = None  # replay Docker events from here (seconds since the epoch)

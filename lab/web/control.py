@@ -8,8 +8,8 @@ each request and answer.
 import secrets
 
 from lab.errors import WorkshopError
-from lab.feed import FeedLine
-from lab.show import STAGES
+from lab.web.feed import FeedLine
+from lab.web.script import STAGES
 from lab.web.live import voter_tag
 from lab.web.presenter import ActionError, presenter_action
 from lab.web.services import CHAOS_ACTIONS, ServiceProblem

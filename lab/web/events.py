@@ -3,7 +3,7 @@
 Server -> dashboards: "snapshot" (everything, on connect and after a reset), "stage",
 "feed" (a list of new lines) and "results", the last two coalesced by lab.web.broadcast;
 "status" (rate limit, Redis, PostgreSQL: drives the banner) and the test comparison's
-"tests_started", "test_result" and "tests_finished" (lab.web.comparison).
+"tests_started", "test_result" and "tests_finished" (lab.web.comparison_stage).
 Phones never open a socket: they only POST their vote.
 """
 

@@ -12,8 +12,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
-from lab.feed import FeedLine
-from lab.show import STAGES, clamp_stage, stage_payload
+from lab.web.feed import FeedLine
+from lab.web.script import STAGES, clamp_stage, stage_payload
 from lab.votes import Outcome, StoreUnavailable, VoteResult
 from lab.web.broadcast import Broadcaster, Silent
 from lab.web.config import ShowConfig

@@ -5,7 +5,7 @@ Nothing served here contains the presenter secret.
 
 from flask import Blueprint, current_app, jsonify, make_response, render_template, request
 
-from lab.audience import qr_matrix, qr_svg, vote_url
+from lab.web.audience import qr_matrix, qr_svg, vote_url
 from lab.web.errors import error_response
 from lab.web.presenter import TOKEN_HEADER, token_problem
 from lab.web.voters import new_voter_id, remember_voter, voter_from

@@ -15,13 +15,12 @@ from typing import Iterator, Mapping
 from rich.console import Console, Group
 from rich.text import Text
 
-from lab.audience import allowed_origins, base_url, codespace_visibility_command, qr_matrix, qr_terminal, vote_url
-from lab.engines import server_kind
+from lab.web.audience import allowed_origins, base_url, codespace_visibility_command, qr_matrix, qr_terminal, vote_url
+from lab.servers.engines import server_kind
 from lab.errors import WorkshopError
-from lab.web import ROOT
+from lab.paths import SHOW_PID_FILE, pid_alive
 from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, new_secret, parse_options, ready_line
 
-PID_FILE = ROOT / ".tcmagic" / "reality_engine.pid"
 POOL_SIZE = 20
 POOL_WAIT_SECONDS = 5.0
 
@@ -82,26 +81,15 @@ def gone(service) -> str:
     return "container is removed" if server_kind(service) == "container" else "process is stopped and its data deleted"
 
 
-def pid_alive(text: str) -> bool:
-    """True when `text` is the pid of a process that runs now."""
-    try:
-        os.kill(int(text.strip()), 0)
-    except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:  # it exists, under another user
-        return True
-    return True
-
-
 @contextmanager
-def pid_file(path: Path = PID_FILE) -> Iterator[Path]:
+def pid_file(path: Path = SHOW_PID_FILE) -> Iterator[Path]:
     """Write our pid to `path` (for cleanup.py) while the show runs; remove it at exit.
 
     A file naming another live show is left alone: that show keeps its entry.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     ours = str(os.getpid())
-    if not (path.exists() and pid_alive(path.read_text()) and path.read_text().strip() != ours):
+    if not (path.exists() and _names_live_pid(path.read_text()) and path.read_text().strip() != ours):
         path.write_text(ours)
     try:
         yield path
@@ -119,8 +107,8 @@ def make_cooperative() -> None:
 
 def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] = os.environ) -> int:
     """Choose the engine, pre-flight, start PostgreSQL, serve until Ctrl+C or SIGTERM, then remove the servers."""
-    from lab.doctor import preflight, report, run_checks
-    from lab.engines import engine_choice, select_engine
+    from lab.classroom.doctor import preflight, report, run_checks
+    from lab.servers.engines import engine_choice, select_engine
 
     started = time.perf_counter()
     if options.check:
@@ -218,3 +206,8 @@ def _shut_down(app, service, store, console: Console) -> None:
     if redis is not None:  # started by the rate limit, kept while the show ran
         redis.remove()
         console.print(f"The Redis {gone(redis)}.")
+
+
+def _names_live_pid(text: str) -> bool:
+    """True when `text` is the pid of a process that runs now."""
+    return text.strip().isdigit() and pid_alive(int(text.strip()))

@@ -11,10 +11,10 @@ A watcher pings Redis twice a second while the limit is on, so the dashboard's
 import threading
 from typing import Callable
 
-from lab.engines import server_kind
-from lab.failopen import FailOpenLimiter
-from lab.feed import FeedLine
-from lab.ratelimit import RedisRateLimiter, redis_client
+from lab.servers.engines import server_kind
+from lab.ratelimit.failopen import FailOpenLimiter
+from lab.web.feed import FeedLine
+from lab.ratelimit.limiters import RedisRateLimiter, redis_client
 from lab.web.config import ready_line
 
 LIMIT, WINDOW = 3, 60.0

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.containers import free_port
+from lab.servers.containers import free_port
 from lab.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -22,7 +22,7 @@ def docker_client_for_test(docker_engine):
 @pytest.fixture
 def test_tag(docker_client_for_test):
     """A test-only tag of the Redis image; removed afterwards (the image itself never is)."""
-    from lab.images import IMAGES
+    from lab.servers.images import IMAGES
 
     tag = f"tcmagic-classroom-test/redis:{uuid.uuid4().hex[:8]}"
     docker_client_for_test.images.get(IMAGES["redis"].name).tag(tag)

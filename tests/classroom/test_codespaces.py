@@ -3,7 +3,7 @@
 import json
 import subprocess
 
-from lab.codespaces import check_port_visibility, make_port_public
+from lab.classroom.codespaces import check_port_visibility, make_port_public
 
 ENV = {"CODESPACE_NAME": "fuzzy-waffle-123"}
 

@@ -1,7 +1,7 @@
-"""The devcontainer pre-pulls exactly lab.images.IMAGES plus Ryuk, and nothing else names an image.
+"""The devcontainer pre-pulls exactly lab.servers.images.IMAGES plus Ryuk, and nothing else names an image.
 
 Drift is caught three ways: devcontainer.json must run the setup module; the setup's pull
-list must follow lab.images (an override of a variable moves it too); and no other file in
+list must follow lab.servers.images (an override of a variable moves it too); and no other file in
 the product may spell out an image name of its own.
 """
 
@@ -16,12 +16,12 @@ from pathlib import Path
 
 from testcontainers.core.config import testcontainers_config
 
-from lab.classroom_setup import SHOW_PORT
-from lab.images import IMAGES
+from lab.classroom.setup import SHOW_PORT
+from lab.servers.images import IMAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVCONTAINER = json.loads((ROOT / ".devcontainer" / "devcontainer.json").read_text())
-SETUP = "python -m lab.classroom_setup"
+SETUP = "python -m lab.classroom.setup"
 
 
 def setup_pull_list(**env) -> list[str]:
@@ -29,7 +29,7 @@ def setup_pull_list(**env) -> list[str]:
     clean = {k: v for k, v in os.environ.items() if k not in ignored}
     with tempfile.TemporaryDirectory() as home:  # no ~/.testcontainers.properties of the developer's
         run = subprocess.run(
-            [sys.executable, "-m", "lab.classroom_setup", "images"],
+            [sys.executable, "-m", "lab.classroom.setup", "images"],
             cwd=ROOT, env={**clean, "HOME": home, **env}, capture_output=True, text=True, timeout=60, check=True,
         )
     return run.stdout.split()
@@ -61,7 +61,7 @@ def test_the_setup_list_follows_lab_images_overrides():
 
 
 def product_files():
-    """Every file the product ships besides lab/images.py (tests and docs may name images)."""
+    """Every file the product ships besides lab/servers/images.py (tests and docs may name images)."""
     yield from (ROOT / ".devcontainer").iterdir()
     yield from (path for path in (ROOT / "lab").rglob("*.py") if path.name != "images.py")
     yield from ROOT.glob("*.py")
@@ -93,7 +93,7 @@ def top_level_imports(module: str) -> set[str]:
 
 def test_the_setup_the_image_list_and_the_doctor_start_with_the_standard_library_only():
     """They run before the requirements are installed (or to say they are missing)."""
-    to_visit, seen, third_party = ["lab.classroom_setup", "lab.images", "lab.doctor"], set(), set()
+    to_visit, seen, third_party = ["lab.classroom.setup", "lab.servers.images", "lab.classroom.doctor"], set(), set()
     while to_visit:
         module = to_visit.pop()
         seen.add(module)

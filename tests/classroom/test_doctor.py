@@ -5,9 +5,11 @@ import socket
 
 import pytest
 
-from lab import container_host, doctor
-from lab.containers import free_port
-from lab.doctor import CheckResult, preflight, report, run_checks
+from lab.classroom import doctor
+from lab.paths import REQUIREMENTS
+from lab.servers import container_host
+from lab.servers.containers import free_port
+from lab.classroom.doctor import CheckResult, preflight, report, run_checks
 from lab.errors import WorkshopError
 
 NOWHERE = "tcp://127.0.0.1:9"  # the discard port: nothing answers there
@@ -44,7 +46,7 @@ def test_a_missing_requirement_blocks_and_says_pip_install():
 
 
 def test_the_installed_requirements_pass():
-    pins = doctor.pinned_requirements((doctor.ROOT / "requirements.txt").read_text())
+    pins = doctor.pinned_requirements(REQUIREMENTS.read_text())
     assert doctor.check_requirements(pins).ok
 
 
@@ -88,7 +90,7 @@ def test_container_host_outside_a_container_needs_no_probe(monkeypatch):
 
 def test_an_unreachable_container_host_suggests_the_override(monkeypatch):
     monkeypatch.setattr(container_host, "inside_container", lambda: True)
-    monkeypatch.setattr("lab.pulling.is_present", lambda client, image: True)
+    monkeypatch.setattr("lab.classroom.pulling.is_present", lambda client, image: True)
     monkeypatch.setattr(
         container_host, "probe", lambda client, image: container_host.Reachability("172.17.0.1", 32768, "gateway_ip", False)
     )
@@ -119,7 +121,7 @@ def test_with_docker_unreachable_the_doctor_says_how_to_start_it(monkeypatch, co
 
 @pytest.mark.docker
 def test_with_docker_up_every_check_runs_and_passes(docker_engine, monkeypatch, console):
-    monkeypatch.setattr("lab.pulling.ryuk_disabled", lambda: True)  # Ryuk can't be pulled on CI machines
+    monkeypatch.setattr("lab.classroom.pulling.ryuk_disabled", lambda: True)  # Ryuk can't be pulled on CI machines
 
     results = run_checks(port=free_port())
     code = report(results, console)
@@ -146,7 +148,7 @@ def test_missing_images_and_ryuk_fail_with_the_pull_command(docker_client_for_te
 
 @pytest.mark.docker
 def test_the_container_host_probe_reaches_a_container_and_leaves_none_behind(docker_client_for_test):
-    from lab.images import IMAGES
+    from lab.servers.images import IMAGES
 
     before = {c.id for c in docker_client_for_test.containers.list(all=True, filters={"label": "dev.tcmagic.purpose=doctor"})}
     seen = container_host.probe(docker_client_for_test, IMAGES["redis"].name)
@@ -160,7 +162,7 @@ def test_the_container_host_probe_reaches_a_container_and_leaves_none_behind(doc
 def test_a_wrong_host_override_is_caught_by_the_probe(docker_client_for_test, monkeypatch):
     from testcontainers.core.config import testcontainers_config
 
-    from lab.images import IMAGES
+    from lab.servers.images import IMAGES
 
     monkeypatch.setattr(testcontainers_config, "tc_host_override", "192.0.2.1")  # TEST-NET: routes nowhere
 

@@ -5,7 +5,7 @@ import tarfile
 import docker.errors
 import pytest
 
-from lab.classroom_cli import pack_command, unpack_command
+from lab.classroom.cli import pack_command, unpack_command
 
 pytestmark = pytest.mark.docker
 

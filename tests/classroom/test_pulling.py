@@ -5,8 +5,8 @@ import pytest
 from testcontainers.core.config import testcontainers_config
 
 from lab.errors import ImageUnavailable
-from lab.images import IMAGES
-from lab.pulling import LayerTally, needed_images, pull, split_reference
+from lab.servers.images import IMAGES
+from lab.classroom.pulling import LayerTally, needed_images, pull, split_reference
 
 # Docker's pull stream, shortened from a real `docker pull redis:7-alpine`.
 PULL_EVENTS = [

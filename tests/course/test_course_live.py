@@ -8,11 +8,11 @@ import uuid
 import docker
 import pytest
 
-from lab.containers import DockerEngine, our_labels
+from lab.servers.containers import DockerEngine, our_labels
 from lab.course import checker
 from lab.course.context import Lab
 from lab.course.registry import LESSONS
-from lab.testrun import TestOutcome
+from lab.testruns.runner import TestOutcome
 
 pytestmark = pytest.mark.docker
 

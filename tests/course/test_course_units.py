@@ -14,12 +14,12 @@ from lab.course.checker import CaseResult, Verdict
 from lab.course.context import Prompter
 from lab.course.lessons import handson
 from lab.course.lessons.common import SuiteRun
-from lab.course.lessons.comparison import FANTASY, REALITY, comparison_table, verdict
+from lab.course.lessons.side_by_side import FANTASY, REALITY, comparison_table, verdict
 from lab.course.lessons.isolation import strategies_table
 from lab.course.lessons.scopes import fixture_source, scope_table
 from lab.course.registry import LESSONS, lesson
 from lab.errors import WorkshopError
-from lab.testrun import ROOT, TestOutcome
+from lab.testruns.runner import ROOT, TestOutcome
 
 
 def render(renderable) -> str:

@@ -6,7 +6,7 @@ dashboard socket and presenter helper (test). create_app starts from a clean sla
 
 import pytest
 
-from lab.audience import allowed_origins
+from lab.web.audience import allowed_origins
 from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.postgres import PostgresVoteStore
 from lab.waiting import wait_for

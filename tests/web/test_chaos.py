@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from lab.containers import RUN_ID
+from lab.servers.containers import RUN_ID
 from lab.votes.postgres import PostgresVoteStore
 from lab.waiting import wait_for
 from tests.web.conftest import HandingEngine, Presenter

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lab.containers import RUN_ID
+from lab.servers.containers import RUN_ID
 from lab.web import create_app, shutdown
 
 pytestmark = pytest.mark.realdb

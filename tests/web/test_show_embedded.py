@@ -11,8 +11,8 @@ import io
 import pytest
 from rich.console import Console
 
-from lab.containers import free_port
-from lab.doctor import preflight, run_checks
+from lab.servers.containers import free_port
+from lab.classroom.doctor import preflight, run_checks
 from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.postgres import PostgresVoteStore
 from lab.web.config import ShowConfig, parse_options

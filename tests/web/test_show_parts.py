@@ -6,10 +6,10 @@ import os
 import pytest
 from rich.console import Console
 
-from lab.audience import allowed_origins, base_url, codespace_visibility_command, qr_matrix, qr_svg, qr_terminal, vote_url
-from lab.docker_events import event_filters, feed_line
+from lab.web.audience import allowed_origins, base_url, codespace_visibility_command, qr_matrix, qr_svg, qr_terminal, vote_url
+from lab.web.docker_events import event_filters, feed_line
 from lab.errors import WorkshopError
-from lab.show import SHOW_SECONDS, STAGES, clamp_stage, stage_payload
+from lab.web.script import SHOW_SECONDS, STAGES, clamp_stage, stage_payload
 from lab.web.broadcast import FEED_BURST, Broadcaster
 from lab.web.config import parse_options
 from lab.web.live import results_payload, voter_tag

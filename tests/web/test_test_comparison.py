@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from lab.comparison import TestComparison
-from lab.testrun import TestOutcome
+from lab.testruns.paired import TestComparison
+from lab.testruns.runner import TestOutcome
 from tests.web.conftest import Presenter
 
 pytestmark = pytest.mark.realdb

@@ -2,8 +2,8 @@
 
 import pytest
 
-from lab.containers import free_port
-from lab.ratelimit import FantasyRateLimiter
+from lab.servers.containers import free_port
+from lab.ratelimit.limiters import FantasyRateLimiter
 from lab.settings import PostgresSettings
 from lab.votes.pool import ConnectionPool
 from lab.web.voters import COOKIE_NAME

@@ -6,7 +6,7 @@ from typing import Callable
 
 from rich.table import Table
 
-from lab.testrun import TestOutcome
+from lab.testruns.runner import TestOutcome
 
 OUTCOME_STYLE = {"passed": "green", "failed": "bold red", "error": "bold red", "skipped": "yellow"}
 

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from lab.course import checker
 from lab.course.catalog import VARIANTS
-from lab.testrun import ROOT
+from lab.paths import ROOT
 
 TITLE = "Hands-on: SKU uniqueness"
 MINUTES = 4

@@ -6,7 +6,7 @@ same, then the lesson says that its container part needs Docker and stays on the
 
 from rich.table import Table
 
-from lab.containers import LABEL_ROLE, LABEL_RUN
+from lab.servers.containers import LABEL_ROLE, LABEL_RUN
 from lab.concurrency import at_once
 from lab.votes.postgres import PostgresVoteStore
 

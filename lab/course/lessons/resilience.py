@@ -4,7 +4,7 @@ import time
 
 from rich.table import Table
 
-from lab.ratelimit import RedisRateLimiter, redis_client
+from lab.ratelimit.limiters import RedisRateLimiter, redis_client
 
 TITLE = "Resilience: kill Redis, fail open, recover"
 MINUTES = 1

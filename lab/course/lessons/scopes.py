@@ -7,7 +7,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from lab.course.lessons.common import per_test_ms, stand_in_note
-from lab.testrun import ROOT
+from lab.paths import ROOT
 
 TITLE = "Fixture scopes: container per session, not per test"
 MINUTES = 1

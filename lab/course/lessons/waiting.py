@@ -6,7 +6,7 @@ import redis
 from rich.syntax import Syntax
 from rich.table import Table
 
-from lab.ratelimit import RedisRateLimiter
+from lab.ratelimit.limiters import RedisRateLimiter
 from lab.waiting import WaitTimeout, wait_for
 
 TITLE = "Wait for a condition, never sleep for a guess"

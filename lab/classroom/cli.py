@@ -1,0 +1,45 @@
+"""The classroom commands behind `workshop.py --check`, `pack` and `unpack`.
+
+Each returns the process exit code and prints one sentence with the fix on failure.
+"""
+
+from pathlib import Path
+
+from lab.errors import WorkshopError
+
+
+def check_command(port: int | None, console, engine: str | None = None) -> int:
+    """`--check`: the doctor's report; 0 when nothing blocks the show. Docker is left out on the embedded engine."""
+    from lab.classroom.doctor import report, run_checks
+    from lab.servers.engines import engine_choice
+
+    try:
+        docker = engine_choice(engine) != "embedded"
+    except WorkshopError as error:
+        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        return 1
+    return report(run_checks(port=port, console=console, docker=docker), console)
+
+
+def pack_command(out_path: str | Path | None, console, images: list[str] | None = None) -> int:
+    """`pack [--out FILE]`: save every image the workshop needs (or `images`) into one tar."""
+    from lab.classroom.pack import DEFAULT_PACK, pack
+
+    try:
+        pack(Path(out_path or DEFAULT_PACK), console, images)
+    except WorkshopError as error:
+        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        return 1
+    return 0
+
+
+def unpack_command(path: str | Path, console) -> int:
+    """`unpack FILE`: load the images of a pack into Docker."""
+    from lab.classroom.pack import unpack
+
+    try:
+        unpack(Path(path), console)
+    except WorkshopError as error:
+        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        return 1
+    return 0

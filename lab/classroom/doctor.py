@@ -1,0 +1,258 @@
+"""Pre-flight checks shared by every entry script: is this machine ready for the show?
+
+Each check is a small function of its inputs that returns a CheckResult; `run_checks`
+feeds them this machine, `report` prints one line each, and `preflight` raises the fix
+of the first blocking failure. Only the standard library is imported up front, so the
+doctor can still say "install the requirements" when they are missing.
+"""
+
+from __future__ import annotations  # so that an old Python reaches check_python instead of a TypeError
+
+import importlib
+import importlib.metadata
+import os
+import sys
+from dataclasses import dataclass
+
+from lab.errors import WorkshopError
+from lab.paths import REQUIREMENTS
+
+MINIMUM_PYTHON = (3, 11)
+INSTALL = "run `pip install -r requirements.txt` in this folder (inside the venv if you use one)"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One line of the doctor's report; `fix` is one sentence saying what to do."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    blocking: bool = True
+
+
+def check_python(version: tuple = tuple(sys.version_info)) -> CheckResult:
+    """Python is new enough for the pinned requirements."""
+    shown = ".".join(str(part) for part in version[:3])
+    if tuple(version[:2]) >= MINIMUM_PYTHON:
+        return CheckResult("python", True, f"Python {shown}")
+    wanted = ".".join(map(str, MINIMUM_PYTHON))
+    fix = f"Install Python {wanted} or newer, or use the Codespace."
+    return CheckResult("python", False, f"Python {shown} is too old", fix)
+
+
+def pinned_requirements(text: str) -> dict[str, str]:
+    """{'flask': '3.1.3', ...} from the text of a requirements file."""
+    pins = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].split(";", 1)[0].strip()  # no comments, no environment markers
+        if "==" in line:
+            name, version = line.split("==", 1)
+            pins[name.split("[", 1)[0].strip().lower()] = version.strip()
+    return pins
+
+
+def check_requirements(pins: dict[str, str], version_of=importlib.metadata.version) -> CheckResult:
+    """Every pinned requirement is installed, at its pinned version."""
+    missing, other = [], []
+    for name, wanted in pins.items():
+        try:
+            installed = version_of(name)
+        except importlib.metadata.PackageNotFoundError:
+            missing.append(name)
+            continue
+        if installed != wanted:
+            other.append(f"{name} {installed} (pinned {wanted})")
+    if missing:
+        return CheckResult("requirements", False, f"not installed: {', '.join(missing)}", f"Install them: {INSTALL}.")
+    if other:
+        return CheckResult(
+            "requirements", False, f"other versions: {', '.join(other)}", f"If anything misbehaves, {INSTALL}.",
+            blocking=False,
+        )
+    return CheckResult("requirements", True, f"{len(pins)} pinned packages installed")
+
+
+def endpoint_description(env: dict[str, str]) -> str:
+    """Which Docker endpoint the client uses, in words: DOCKER_HOST, else the current context."""
+    if env.get("DOCKER_HOST"):
+        return f"DOCKER_HOST={env['DOCKER_HOST']}"
+    try:
+        from docker.context import ContextAPI
+
+        context = ContextAPI.get_current_context()
+        return f"context {context.Name} ({context.Host or 'default socket'})"
+    except Exception:  # a broken ~/.docker/config.json must not break the doctor
+        return "the default socket /var/run/docker.sock"
+
+
+def check_docker(env: dict[str, str]):
+    """Docker answers; returns (CheckResult, client or None)."""
+    from lab.servers.containers import docker_client
+    from lab.errors import DockerUnavailable
+
+    where = endpoint_description(env)
+    try:
+        client = docker_client(timeout=5)
+    except DockerUnavailable as error:
+        detail = f"not reachable via {where} (images, Ryuk, container host not checked)"
+        return CheckResult("docker", False, detail, str(error)), None
+    version = client.version().get("Version", "?")
+    return CheckResult("docker", True, f"Docker {version} via {where}"), client
+
+
+def check_images(client, images: list[str]) -> CheckResult:
+    """Every image the workshop starts is already in the local image store."""
+    from lab.classroom.pulling import is_present
+
+    missing = [image for image in images if not is_present(client, image)]
+    if missing:
+        pulls = " and ".join(f"`docker pull {image}`" for image in missing)
+        return CheckResult(
+            "images", False, f"missing: {', '.join(missing)}",
+            f"Run {pulls} now (or `python workshop.py unpack FILE` from a USB stick), not during the show.",
+        )
+    return CheckResult("images", True, f"present: {', '.join(images)}")
+
+
+def check_ryuk(client, image: str, disabled: bool) -> CheckResult:
+    """Ryuk (testcontainers' cleaner) can start: its image is here, or it is switched off."""
+    from lab.classroom.pulling import is_present
+
+    if disabled:
+        return CheckResult("ryuk", True, "disabled: run `python cleanup.py` afterwards to remove leftovers")
+    if is_present(client, image):
+        return CheckResult("ryuk", True, f"{image} present")
+    return CheckResult(
+        "ryuk", False, f"{image} missing",
+        f"Run `docker pull {image}` (or unpack the offline pack); only if it still cannot start, "
+        "set TESTCONTAINERS_RYUK_DISABLED=true and run `python cleanup.py` afterwards.",
+    )
+
+
+def check_port(port: int) -> CheckResult:
+    """Nothing else listens on the show's port."""
+    from lab.classroom.ports import port_is_free, port_owner
+
+    if port_is_free(port):
+        return CheckResult("port", True, f"{port} is free")
+    holder = port_owner(port) or "another program"
+    return CheckResult(
+        "port", False, f"{port} is taken by {holder}", f"Stop {holder}, or choose another port with --port {port + 1}."
+    )
+
+
+def check_container_host(client, image: str, env: dict[str, str]) -> CheckResult:
+    """Inside a container: the address testcontainers will use for containers answers."""
+    from lab.servers import container_host
+    from lab.classroom.pulling import is_present
+
+    if not container_host.inside_container():
+        return CheckResult("container host", True, "not inside a container: containers answer on this machine")
+    if not is_present(client, image):
+        return CheckResult("container host", False, f"not checked: the probe needs {image}", blocking=False)
+    try:
+        seen = container_host.probe(client, image)
+    except Exception as error:  # any Docker failure here means the probe itself could not run
+        return CheckResult(
+            "container host", False, f"probe container did not start ({error.__class__.__name__})",
+            "Run `python cleanup.py` and check `docker ps`, then try again.", blocking=False,
+        )
+    if seen.reached:
+        return CheckResult("container host", True, f"inside a container; {seen.host} answers ({seen.mode})")
+    return CheckResult(
+        "container host", False, f"inside a container; {seen.host}:{seen.port} does not answer ({seen.mode})",
+        f"Export {container_host.override_hint(env)} (the address where published ports answer), then try again.",
+    )
+
+
+def run_checks(*, port: int | None = None, pull_missing: bool = False, console=None,
+               docker: bool = True) -> list["CheckResult"]:
+    """Every check that applies to this machine, in the order a person would fix them.
+
+    `docker=False` (the embedded engine runs the servers) leaves out Docker, images, Ryuk
+    and the container host: none of them is used.
+    """
+    env = dict(os.environ)
+    results = [check_python(), check_requirements(pinned_requirements(REQUIREMENTS.read_text()))]
+    if not results[-1].ok and results[-1].blocking:
+        return results
+    if docker:
+        docker_result, client = check_docker(env)
+        results.append(docker_result)
+        if client is not None:
+            results += _docker_checks(client, env, pull_missing, console)
+    else:
+        results.append(CheckResult("engine", True, "embedded processes: Docker, images and Ryuk not needed"))
+    if port is not None:
+        results.append(check_port(port))
+        if env.get("CODESPACE_NAME"):
+            from lab.classroom.codespaces import check_port_visibility
+
+            results.append(check_port_visibility(port, env))
+    return results
+
+
+def _docker_checks(client, env: dict[str, str], pull_missing: bool, console) -> list[CheckResult]:
+    from lab.servers.images import IMAGES
+    from lab.classroom.pulling import ryuk_disabled, ryuk_image
+
+    ours = [image.name for image in IMAGES.values()]
+    pulled = []
+    if pull_missing:
+        pulled = pull_what_is_missing(client, ours + ([] if ryuk_disabled() else [ryuk_image()]), console or _console())
+    return pulled + [
+        check_images(client, ours),
+        check_ryuk(client, ryuk_image(), ryuk_disabled()),
+        check_container_host(client, IMAGES["redis"].name, env),
+    ]
+
+
+def pull_what_is_missing(client, images: list[str], console) -> list[CheckResult]:
+    """Pull each missing image with a progress bar; a warning for each that could not be pulled."""
+    from lab.classroom.pulling import is_present, pull
+
+    failures = []
+    for image in images:
+        if is_present(client, image):
+            continue
+        try:
+            pull(client, image, console)
+        except WorkshopError as error:
+            failures.append(CheckResult("pull", False, f"{image} could not be pulled", str(error), blocking=False))
+    return failures
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+MARKS = {True: "[green]ok  [/]", False: "[red]FAIL[/]", None: "[yellow]warn[/]"}
+
+
+def report(results: list[CheckResult], console) -> int:
+    """Print one line per check, with the fix under each failure; 1 if anything blocks the show."""
+    from rich.markup import escape
+
+    for result in results:
+        mark = MARKS[True if result.ok else (False if result.blocking else None)]
+        console.print(f"{mark} {result.name:<15} {escape(result.detail)}", highlight=False, soft_wrap=True)
+        if not result.ok and result.fix:
+            console.print(f"     {'':<15} -> {result.fix}", markup=False, highlight=False, soft_wrap=True)
+    blocked = any(not result.ok and result.blocking for result in results)
+    return 1 if blocked else 0
+
+
+def preflight(port: int, console, docker: bool = True) -> None:
+    """Before a show: pull what is missing, then raise the fix of the first blocking failure."""
+    results = run_checks(port=port, pull_missing=docker, console=console, docker=docker)
+    for result in results:
+        if not result.ok and not result.blocking:
+            line = f"warn {result.name}: {result.detail}. {result.fix}".rstrip(". ") + "."
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+    blocking = next((result for result in results if not result.ok and result.blocking), None)
+    if blocking is not None:
+        raise WorkshopError(blocking.fix)

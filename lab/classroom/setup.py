@@ -1,0 +1,121 @@
+"""The devcontainer's setup: requirements, a Docker that answers, every image pulled.
+
+Run from the project folder as `python -m lab.classroom.setup` (devcontainer.json's
+onCreateCommand, which Codespaces prebuilds run too). Safe to run again: each step skips
+what is done. The last line printed is "ready: ..." or "setup failed: ...".
+`python -m lab.classroom.setup public-port` makes the show's port public in a codespace.
+
+Only the standard library is imported at the top: the requirements are not installed yet.
+"""
+
+import argparse
+import importlib
+import os
+import site
+import subprocess
+import sys
+
+from lab.paths import REQUIREMENTS
+
+SHOW_PORT = 5001
+DOCKER_WAIT = float(os.environ.get("TCMAGIC_DOCKER_WAIT", "180"))
+
+
+class SetupFailed(Exception):
+    """A step failed; the message says what to do."""
+
+
+def install_requirements() -> None:
+    """pip install the pinned requirements (quick when they already are)."""
+    requirements = str(REQUIREMENTS)
+    command = [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", requirements]
+    if subprocess.run(command).returncode != 0:
+        raise SetupFailed(
+            "pip could not install requirements.txt: read the pip error above, fix the network, "
+            "and run `python -m lab.classroom.setup` again"
+        )
+    user_site = site.getusersitepackages()  # pip falls back here when site-packages is read-only
+    if os.path.isdir(user_site) and user_site not in sys.path:
+        site.addsitedir(user_site)
+    importlib.invalidate_caches()
+
+
+def wait_for_docker(timeout: float = DOCKER_WAIT):
+    """A Docker client, once dockerd answers (it starts beside us and is often not ready yet)."""
+    from lab.servers.containers import docker_client
+    from lab.errors import DockerUnavailable
+    from lab.waiting import WaitTimeout, wait_for
+
+    try:
+        return docker_client(timeout=5)
+    except DockerUnavailable:
+        print(f"waiting up to {timeout:g} s for dockerd to answer...", flush=True)
+    try:
+        return wait_for(
+            lambda: docker_client(timeout=5), "dockerd", timeout=timeout, interval=1, ignore=(DockerUnavailable,)
+        )
+    except WaitTimeout:
+        raise SetupFailed(
+            f"dockerd did not answer within {timeout:g} s: rebuild the container (Codespaces: "
+            "'Rebuild Container'), or raise TCMAGIC_DOCKER_WAIT, then run `python -m lab.classroom.setup` again"
+        ) from None
+
+
+def images_to_pull() -> list[str]:
+    """The images to pre-pull: lab.servers.images.IMAGES, then testcontainers' Ryuk (unless disabled)."""
+    from lab.classroom.pulling import needed_images
+
+    return needed_images()
+
+
+def pull_images(client) -> list[str]:
+    """Pull every image that is not present yet; return the full list."""
+    from rich.console import Console
+
+    from lab.errors import WorkshopError
+    from lab.classroom.pulling import pull_missing
+
+    images = images_to_pull()
+    try:
+        pull_missing(client, images, Console())
+    except WorkshopError as error:
+        raise SetupFailed(str(error).rstrip(".")) from None
+    return images
+
+
+def setup(install: bool = True) -> str:
+    """Every step in order; returns the final "ready" line or raises SetupFailed."""
+    if install:
+        install_requirements()
+    client = wait_for_docker()
+    images = pull_images(client)
+    installed = "requirements installed, " if install else ""
+    return f"ready: {installed}Docker answers, {len(images)} images present ({', '.join(images)})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m lab.classroom.setup`."""
+    parser = argparse.ArgumentParser(prog="python -m lab.classroom.setup", description=__doc__.splitlines()[0])
+    parser.add_argument("step", nargs="?", choices=("all", "images", "public-port"), default="all",
+                        help="all (default): the whole setup; images: print the pre-pull list; "
+                        "public-port: make the show's port public in a codespace")
+    parser.add_argument("--skip-install", action="store_true", help="do not pip install the requirements")
+    args = parser.parse_args(argv)
+    if args.step == "public-port":
+        from lab.classroom.codespaces import make_port_public
+
+        print(make_port_public(SHOW_PORT, dict(os.environ)), flush=True)
+        return 0  # a private port is reported, never fatal: the container must still start
+    if args.step == "images":
+        print("\n".join(images_to_pull()))
+        return 0
+    try:
+        print(setup(install=not args.skip_install), flush=True)
+    except SetupFailed as error:
+        print(f"setup failed: {error}.", flush=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""A rate limiter that fails open fast and stays cheap while Redis is gone.
+
+The Redis limiter already lets a vote through when Redis does not answer, but each
+vote would still pay the socket timeout (0.25 s) while Redis is dead or frozen, and a
+room of phones would hammer a server that is trying to come back. `FailOpenLimiter`
+remembers a failure and skips Redis for `backoff` seconds (votes pass, degraded), then
+lets one call probe again; `probe()` does the same without a vote, so a watcher notices
+death and recovery even when nobody votes.
+"""
+
+import threading
+import time
+from typing import Callable
+
+from lab.ratelimit.limiters import RateDecision
+
+SKIPPED = RateDecision(allowed=True, degraded=True)
+
+
+class FailOpenLimiter:
+    """Wraps a limiter: after a degraded answer, skip it for `backoff` seconds, then try again."""
+
+    def __init__(
+        self,
+        limiter,
+        ping: Callable[[], object],
+        backoff: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+        on_change: Callable[[bool], None] = lambda degraded: None,
+    ) -> None:
+        self.limiter = limiter
+        self.ping = ping
+        self.backoff = backoff
+        self.clock = clock
+        self.on_change = on_change
+        self.degraded = False
+        self._skip_until = float("-inf")
+        self._lock = threading.Lock()
+
+    def hit(self, voter_id: str) -> RateDecision:
+        """Count one attempt, or let it through at once while Redis is known to be down."""
+        if self.clock() < self._skip_until:
+            return SKIPPED
+        decision = self.limiter.hit(voter_id)
+        self._record(decision.degraded)
+        return decision
+
+    def probe(self) -> bool:
+        """Ask Redis whether it answers (the watcher's call); True when it does."""
+        try:
+            self.ping()
+        except Exception:  # refused, timed out, frozen: redis-py raises RedisError, a socket may raise OSError
+            self._record(True)
+            return False
+        self._record(False)
+        return True
+
+    def _record(self, failed: bool) -> None:
+        with self._lock:
+            self._skip_until = self.clock() + self.backoff if failed else float("-inf")
+            changed, self.degraded = self.degraded != failed, failed
+        if changed:
+            self.on_change(failed)

@@ -1,0 +1,118 @@
+"""Which engine runs the servers: Docker containers, or embedded local processes.
+
+Every entry script and the test suite choose here, from `--engine docker|embedded|auto` or
+TCMAGIC_ENGINE (default auto). Auto means Docker when it answers, else the embedded engine,
+announced in one line. TCMAGIC_REQUIRE_DOCKER=1 (CI) forbids any switch: without Docker
+the choice fails with DockerUnavailable instead.
+"""
+
+import os
+import sys
+from typing import Callable, Mapping, Protocol
+
+from lab.errors import DockerUnavailable, WorkshopError
+from lab.settings import PostgresSettings, RedisSettings
+
+CHOICES = ("docker", "embedded", "auto")
+ENGINE_VARIABLE = "TCMAGIC_ENGINE"
+REQUIRE_DOCKER_VARIABLE = "TCMAGIC_REQUIRE_DOCKER"
+
+
+class RunningService(Protocol):
+    """A server one engine started: a container's Service or an EmbeddedService."""
+
+    role: str
+    settings: PostgresSettings | RedisSettings
+    startup_seconds: float
+    engine: str
+    is_ready: Callable[[], bool]
+
+    @property
+    def container_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    def status(self) -> str: ...
+    def kill(self) -> None: ...
+    def stop(self) -> None: ...
+    def pause(self) -> None: ...
+    def unpause(self) -> None: ...
+    def recover(self, timeout: float = ...) -> float: ...
+    def remove(self) -> None: ...
+
+
+class Engine(Protocol):
+    """What starts servers: DockerEngine or EmbeddedEngine."""
+
+    name: str
+    purpose: str
+    run_id: str
+
+    def start_postgres(self, durable: bool = False) -> RunningService: ...
+    def start_redis(self) -> RunningService: ...
+    def start(self, role: str, **options) -> RunningService: ...
+
+
+def docker_required(environ: Mapping[str, str] = os.environ) -> bool:
+    """True when TCMAGIC_REQUIRE_DOCKER forbids running without Docker (CI sets it)."""
+    return environ.get(REQUIRE_DOCKER_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
+
+
+def engine_choice(choice: str | None, environ: Mapping[str, str] = os.environ) -> str:
+    """The choice in force: the flag, else TCMAGIC_ENGINE, else auto."""
+    wanted = (choice or environ.get(ENGINE_VARIABLE, "") or "auto").strip().lower()
+    if wanted not in CHOICES:
+        raise WorkshopError(f"Unknown engine {wanted!r}: choose docker, embedded or auto "
+                            f"(--engine or {ENGINE_VARIABLE}).")
+    return wanted
+
+
+def fallback_announcement(engine) -> str:
+    """The one line that says we run without Docker, and what that means."""
+    return f"Docker is not reachable: running on {engine.describe()}; container lessons need Docker"
+
+
+def select_engine(choice: str | None, purpose: str, console=None,
+                  environ: Mapping[str, str] = os.environ) -> Engine:
+    """The engine to start servers with; falling back to embedded is announced on `console`.
+
+    `console` is a Rich Console (or anything with print); None prints to stderr.
+    """
+    from lab.servers.containers import DockerEngine
+    from lab.servers.embedded import EmbeddedEngine
+
+    wanted = engine_choice(choice, environ)
+    if wanted == "embedded":
+        if docker_required(environ):
+            raise WorkshopError(f"{REQUIRE_DOCKER_VARIABLE}=1 forbids the embedded engine: "
+                                "unset one of the two, or choose --engine docker.")
+        return EmbeddedEngine(purpose)
+    try:
+        return DockerEngine(purpose)
+    except DockerUnavailable:
+        if wanted == "docker" or docker_required(environ):
+            raise
+    engine = EmbeddedEngine(purpose)
+    announce(fallback_announcement(engine), console)
+    return engine
+
+
+SERVER_KINDS = {"docker": "container", "embedded": "embedded process"}
+
+
+def server_kind(engine_or_service) -> str:
+    """What runs a server, in words: "container" (Docker) or "embedded process"; None counts as Docker.
+
+    A service names its engine in `.engine`, an engine itself in `.name`.
+    """
+    name = getattr(engine_or_service, "engine", None)
+    if not isinstance(name, str):
+        name = getattr(engine_or_service, "name", "docker")
+    return SERVER_KINDS.get(name, "container")
+
+
+def announce(line: str, console=None) -> None:
+    """Print one line as it is (no markup), on `console` or stderr."""
+    if console is None:
+        print(line, file=sys.stderr)
+    else:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)

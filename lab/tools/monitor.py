@@ -1,0 +1,269 @@
+"""The container monitor behind watch_containers.py: pure rows and table, a thin events loop.
+
+Rows come from `docker inspect` data; Docker's events stream says when to refresh them.
+New rows show green for a few seconds, removed ones red before they go. When Docker
+goes away the loop says so and reconnects with a growing back-off, never a traceback.
+"""
+
+import queue
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Callable
+
+import docker.errors
+from rich import box
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from lab.servers.containers import LABEL_MANAGED, LABEL_PURPOSE, LABEL_ROLE, docker_client
+from lab.errors import DockerUnavailable
+
+# Without Docker the workshop runs its servers as local processes, which no Docker table shows.
+EMBEDDED_HINT = "Servers of the embedded engine (no Docker) are listed by `python cleanup.py --dry-run`."
+
+TESTCONTAINERS_LABEL = "org.testcontainers"
+NEW_FOR = 5.0
+GONE_FOR = 3.0
+ACTIONS = {"create", "start", "restart", "die", "kill", "stop", "pause", "unpause", "rename", "update", "oom", "destroy"}
+
+
+@dataclass(frozen=True)
+class ContainerRow:
+    """One container as the monitor shows it, plus when it appeared or went."""
+
+    id: str
+    name: str
+    image: str
+    role: str
+    status: str
+    ports: str
+    created: float
+    new_since: float | None = None
+    gone_since: float | None = None
+
+
+def is_watched(labels: dict | None) -> bool:
+    """True for containers of the workshop or of testcontainers, by label."""
+    labels = labels or {}
+    return labels.get(LABEL_MANAGED) == "true" or labels.get(TESTCONTAINERS_LABEL) == "true"
+
+
+def row_from_attrs(attrs: dict) -> ContainerRow:
+    """A row from a container's `docker inspect` data."""
+    labels = attrs.get("Config", {}).get("Labels") or {}
+    role = labels.get(LABEL_ROLE) or ("testcontainers" if labels.get(TESTCONTAINERS_LABEL) == "true" else "-")
+    if labels.get(LABEL_PURPOSE):
+        role = f"{role} ({labels[LABEL_PURPOSE]})"
+    created = datetime.strptime(attrs["Created"][:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    return ContainerRow(
+        id=attrs["Id"], name=attrs.get("Name", "").lstrip("/"), image=attrs.get("Config", {}).get("Image", "?"),
+        role=role, status=attrs.get("State", {}).get("Status", "?"),
+        ports=format_ports(attrs.get("NetworkSettings", {}).get("Ports")), created=created.timestamp(),
+    )
+
+
+def format_ports(ports: dict | None) -> str:
+    """Published ports as host->container, e.g. 41583->5432 (TCP unless it says /udp)."""
+    shown = []
+    for inside, bindings in sorted((ports or {}).items()):
+        for host_port in dict.fromkeys(binding.get("HostPort") for binding in bindings or []):
+            shown.append(f"{host_port}->{inside.removesuffix('/tcp')}")
+    return ", ".join(shown)
+
+
+def format_age(seconds: float) -> str:
+    """An age the way `docker ps` would say it, short."""
+    seconds = max(0, int(seconds))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def build_table(rows: list[ContainerRow], now: float | None = None, title: str = "Containers") -> Table:
+    """The monitor's table: new rows green, removed rows red."""
+    now = time.time() if now is None else now
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAVY)
+    for column in ("name", "image", "role", "status", "ports", "age"):
+        table.add_column(column, justify="right" if column == "age" else "left")
+    for row in rows:
+        style = ""
+        if row.gone_since is not None:
+            style = "bold red"
+        elif row.new_since is not None and now - row.new_since < NEW_FOR:
+            style = "bold green"
+        status = "removed" if row.gone_since is not None else row.status
+        table.add_row(row.name, row.image, row.role, status, row.ports, format_age(now - row.created), style=style)
+    if not rows:
+        table.add_row("[dim](none)[/]", "", "", "", "", "")
+    return table
+
+
+class MonitorState:
+    """The rows on screen, updated by snapshots and events."""
+
+    def __init__(self, show_all: bool = False) -> None:
+        self.show_all = show_all
+        self.rows: dict[str, ContainerRow] = {}
+
+    def wants(self, labels: dict | None) -> bool:
+        """Whether a container with these labels belongs on screen."""
+        return self.show_all or is_watched(labels)
+
+    def load(self, attrs_list: list[dict], now: float, first: bool = False) -> None:
+        """Take a full listing; after a reconnect, what appeared is new and what vanished is gone."""
+        seen = {}
+        for attrs in attrs_list:
+            if self.wants(attrs.get("Config", {}).get("Labels")):
+                row = row_from_attrs(attrs)
+                known = self.rows.get(row.id)
+                new_since = known.new_since if known else (None if first else now)
+                seen[row.id] = replace(row, new_since=new_since)
+        for row_id, row in self.rows.items():
+            if row_id not in seen:
+                seen[row_id] = row if row.gone_since is not None else replace(row, gone_since=now)
+        self.rows = seen
+
+    def update(self, attrs: dict, now: float) -> None:
+        """A container was created or changed."""
+        row = row_from_attrs(attrs)
+        known = self.rows.get(row.id)
+        self.rows[row.id] = replace(row, new_since=known.new_since if known else now)
+
+    def remove(self, container_id: str, now: float) -> None:
+        """A container went away: show it red for a moment."""
+        known = self.rows.get(container_id)
+        if known and known.gone_since is None:
+            self.rows[container_id] = replace(known, gone_since=now)
+
+    def visible(self, now: float) -> list[ContainerRow]:
+        """The rows to show now, oldest first; removed ones drop out after GONE_FOR seconds."""
+        self.rows = {key: row for key, row in self.rows.items() if row.gone_since is None or now - row.gone_since < GONE_FOR}
+        return sorted(self.rows.values(), key=lambda row: (row.created, row.name))
+
+
+class Monitor:
+    """Shows the table live from Docker's events stream, reconnecting whenever Docker goes away."""
+
+    def __init__(self, console: Console, connect: Callable = docker_client, show_all: bool = False,
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
+                 refresh: float = 1.0, max_backoff: float = 10.0) -> None:
+        self.console = console
+        self.connect = connect
+        self.state = MonitorState(show_all)
+        self.clock = clock
+        self.sleep = sleep
+        self.refresh = refresh
+        self.max_backoff = max_backoff
+        self.notice = "Connecting to Docker..."
+        self.title = "All containers" if show_all else "Containers of the workshop and of testcontainers"
+
+    def view(self) -> Group:
+        """The table and one line saying what the monitor is doing."""
+        now = self.clock()
+        return Group(build_table(self.state.visible(now), now, self.title), Text(self.notice, style="dim"))
+
+    def listing(self, client) -> list[dict]:
+        """`docker inspect` data of every container, running or not."""
+        return [container.attrs for container in client.containers.list(all=True)]
+
+    def once(self) -> int:
+        """Print one snapshot and return the exit code."""
+        try:
+            client = self.connect()
+            self.state.load(self.listing(client), self.clock(), first=True)
+        except DockerUnavailable as error:
+            self.console.print(f"{error} {EMBEDDED_HINT}", markup=False, highlight=False)
+            return 1
+        now = self.clock()
+        self.console.print(build_table(self.state.visible(now), now, self.title))
+        return 0
+
+    def run(self, should_stop: Callable[[], bool] = lambda: False) -> int:
+        """Follow Docker until `should_stop()` or Ctrl-C; return the exit code."""
+        failures, first = 0, True
+        try:
+            with Live(self.view(), console=self.console, refresh_per_second=4) as live:
+                while not should_stop():
+                    try:
+                        client = self.connect()
+                    except DockerUnavailable as error:
+                        failures += 1
+                        delay = min(2 ** (failures - 1), self.max_backoff)
+                        self._say(f"{error} Retrying in {delay:g} s (attempt {failures}). {EMBEDDED_HINT}", live)
+                        self.sleep(delay)
+                        continue
+                    failures = 0
+                    self._follow(client, live, should_stop, first)
+                    first = False
+                    self._say("Lost the connection to Docker: reconnecting...", live)
+        except KeyboardInterrupt:
+            pass
+        return 0
+
+    def _say(self, notice: str, live: Live) -> None:
+        """Show what the monitor is doing; without a terminal (piped), also as a line of its own."""
+        self.notice = notice
+        if not self.console.is_terminal:
+            self.console.print(notice, markup=False, highlight=False)
+        live.update(self.view())
+
+    def _follow(self, client, live: Live, should_stop: Callable[[], bool], first: bool) -> None:
+        events: queue.Queue = queue.Queue()
+        try:
+            stream = client.events(decode=True, filters={"type": "container"})
+            self.state.load(self.listing(client), self.clock(), first=first)
+        except (docker.errors.DockerException, OSError):
+            return
+        threading.Thread(target=_pump, args=(stream, events), daemon=True).start()
+        self._say("Following Docker events. Ctrl-C to stop.", live)
+        try:
+            while not should_stop():
+                live.update(self.view())
+                try:
+                    event = events.get(timeout=self.refresh)
+                except queue.Empty:
+                    continue
+                if event is None or not self._apply(client, event):
+                    return
+        finally:
+            _close(stream)
+
+    def _apply(self, client, event: dict) -> bool:
+        """Apply one event; False when Docker stopped answering."""
+        action = (event.get("Action") or event.get("status") or "").split(":")[0]
+        container_id = event.get("id") or event.get("Actor", {}).get("ID", "")
+        labels = event.get("Actor", {}).get("Attributes", {})
+        if action not in ACTIONS or not (container_id in self.state.rows or self.state.wants(labels)):
+            return True
+        if action == "destroy":
+            self.state.remove(container_id, self.clock())
+            return True
+        try:
+            self.state.update(client.containers.get(container_id).attrs, self.clock())
+        except docker.errors.NotFound:
+            self.state.remove(container_id, self.clock())
+        except (docker.errors.DockerException, OSError):
+            return False
+        return True
+
+
+def _pump(stream, events: queue.Queue) -> None:
+    """Move events from Docker's blocking stream onto a queue; None marks its end."""
+    try:
+        for event in stream:
+            events.put(event)
+    except Exception:  # a dropped HTTP stream raises whatever urllib3/requests has: all mean "lost"
+        pass
+    events.put(None)
+
+
+def _close(stream) -> None:
+    try:
+        stream.close()
+    except Exception:  # closing a dropped HTTP stream may raise anything urllib3 has
+        pass

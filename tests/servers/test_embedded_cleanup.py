@@ -1,0 +1,104 @@
+"""No embedded server outlives our program: pid files, cleanup by pid file, exit, Ctrl+C, a crash."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+from lab.servers.embedded import find_leftovers, stop_leftover
+from lab.servers.leftovers import SERVER_DIR_PREFIX, read_pid_file, write_pid_file
+from lab.waiting import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# A program that starts both servers, says where they are, and waits for its stdin to end.
+OWNER = """
+import json, sys
+from pathlib import Path
+from lab.servers.embedded import EmbeddedEngine
+engine = EmbeddedEngine(purpose="test", pid_dir=Path(sys.argv[1]))
+servers = [engine.start_postgres(durable=True), engine.start_redis()]
+print(json.dumps([[s.pid, str(s.data_dir)] for s in servers]), flush=True)
+sys.stdin.read()
+"""
+
+
+def gone(pid: int) -> bool:
+    """True when no process `pid` runs (a zombie waiting for its reaper counts as gone)."""
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_each_server_has_a_pid_file_that_cleanup_can_read(embedded_postgres):
+    pid_file = embedded_postgres.server.pid_file
+    first, second = pid_file.read_text().splitlines()[:2]
+    leftover = next(found for found in find_leftovers() if found.pid == embedded_postgres.pid)
+
+    assert pid_file.name == f"postgres-{embedded_postgres.pid}.pid"
+    assert pid_file.parent == ROOT / ".tcmagic" / "embedded"
+    assert (int(first), Path(second)) == (embedded_postgres.pid, embedded_postgres.data_dir)
+    assert (leftover.role, leftover.port) == ("postgres", embedded_postgres.settings.port)
+    assert leftover.owner_pid == os.getpid()
+    assert leftover.running() and leftover.owner_running()
+
+
+def test_stop_leftover_stops_a_server_and_deletes_its_data_and_pid_file(embedded_engine):
+    service = embedded_engine.start_redis()
+    leftover = next(found for found in find_leftovers() if found.pid == service.pid)
+
+    said = stop_leftover(leftover)
+
+    assert said == "stopped"
+    assert gone(leftover.pid)
+    assert not leftover.server_dir.exists() and not leftover.pid_file.exists()
+    assert service.status() == "exited"
+    service.remove()
+
+
+def test_a_pid_file_whose_pid_now_belongs_to_another_program_never_kills_it(tmp_path):
+    stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        server_dir = tmp_path / f"{SERVER_DIR_PREFIX}postgres-old"
+        server_dir.mkdir()
+        leftover = read_pid_file(write_pid_file(tmp_path, "postgres", stranger.pid, server_dir, port=5432, owner=1))
+
+        said = stop_leftover(leftover)
+
+        assert said == "was not running"
+        assert stranger.poll() is None
+        assert not server_dir.exists() and not leftover.pid_file.exists()
+    finally:
+        stranger.kill()
+        stranger.wait()
+
+
+@pytest.mark.parametrize("end", ["normal exit", "Ctrl+C", "SIGKILL"])
+def test_the_servers_and_their_data_go_when_their_program_ends(tmp_path, end):
+    owner = subprocess.Popen([sys.executable, "-c", OWNER, str(tmp_path)], cwd=ROOT, text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    servers = json.loads(owner.stdout.readline())
+    assert len(list(tmp_path.glob("*.pid"))) == 2 and not any(gone(pid) for pid, _ in servers)
+
+    if end == "normal exit":
+        owner.stdin.close()
+    else:
+        owner.send_signal(signal.SIGINT if end == "Ctrl+C" else signal.SIGKILL)
+    owner.wait(timeout=30)
+
+    def all_gone() -> bool:
+        return all(gone(pid) and not Path(data).exists() for pid, data in servers) and not list(tmp_path.glob("*.pid"))
+
+    if end == "SIGKILL":  # the program could do nothing: its watchdog does it
+        wait_for(all_gone, "the watchdog to stop and delete the servers of a killed program", timeout=20)
+    else:  # the program itself cleaned up before it ended
+        assert all_gone()
+    owner.stdout.close()
+    if owner.stdin and not owner.stdin.closed:
+        owner.stdin.close()
