@@ -17,6 +17,7 @@ from lab.servers.containers import DockerEngine, docker_client
 from lab.servers.engines import CHOICES, ENGINE_VARIABLE, select_engine
 from lab.errors import DockerUnavailable, WorkshopError
 from lab.ratelimit.limiters import redis_client
+from lab.targets import TARGETS
 from lab.votes.pool import ConnectionPool
 
 REQUIRE_DOCKER = os.environ.get("TCMAGIC_REQUIRE_DOCKER", "").lower() in {"1", "true", "yes"}
@@ -25,7 +26,7 @@ REQUIRE_DOCKER = os.environ.get("TCMAGIC_REQUIRE_DOCKER", "").lower() in {"1", "
 def pytest_addoption(parser):
     parser.addoption(
         "--target",
-        choices=("real", "naive"),
+        choices=TARGETS,
         default=os.environ.get("TCMAGIC_TARGET", "real"),
         help="the app under test: the real store and limiter, or the naive (buggy) ones",
     )

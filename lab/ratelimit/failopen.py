@@ -45,6 +45,10 @@ class FailOpenLimiter:
         self._record(decision.degraded)
         return decision
 
+    def reconnect(self) -> None:
+        """Drop the wrapped limiter's idle connections (the server came back after a restart)."""
+        self.limiter.reconnect()
+
     def probe(self) -> bool:
         """Ask Redis whether it answers (the watcher's call); True when it does."""
         try:

@@ -11,14 +11,14 @@
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from lab.errors import WorkshopError
 from lab.settings import RedisSettings
+from lab.targets import check_target
 
 KEY_PREFIX = "tcmagic:ratelimit:"
 THINK_SECONDS = 0.02  # see lab/votes/naive.py: keeps the proof independent of thread scheduling
@@ -38,6 +38,12 @@ class RateDecision:
     count: int = 0
     retry_after: float = 0.0
     degraded: bool = False
+
+
+class RateLimiter(Protocol):
+    """What the show asks of a rate limiter: count one attempt of a voter."""
+
+    def hit(self, voter_id: str) -> RateDecision: ...
 
 
 def redis_client(settings: RedisSettings, timeout: float = 0.25) -> redis.Redis:
@@ -60,6 +66,10 @@ class RedisRateLimiter:
         self.limit = limit
         self.window = window
         self._script = client.register_script(_INCR_WITH_EXPIRY)
+
+    def reconnect(self) -> None:
+        """Drop idle connections (Redis restarted: each would fail once); new ones open on demand."""
+        self.client.connection_pool.disconnect(inuse_connections=False)
 
     def hit(self, voter_id: str) -> RateDecision:
         """Count one attempt; fail open (allowed, degraded) when Redis does not answer."""
@@ -124,7 +134,4 @@ class FantasyRateLimiter:
 
 def limiter_class(target: str) -> type:
     """The limiter class for a test target: "real" or "naive"."""
-    classes = {"real": RedisRateLimiter, "naive": NaiveRateLimiter}
-    if target not in classes:
-        raise WorkshopError(f"Unknown target {target!r}: use one of {', '.join(classes)}.")
-    return classes[target]
+    return {"real": RedisRateLimiter, "naive": NaiveRateLimiter}[check_target(target)]

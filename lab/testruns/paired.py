@@ -9,10 +9,11 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+from lab.targets import check_target
 from lab.testruns.runner import TestOutcome, run_test_file
 
 FILES = {"fantasy": "tests/test_fantasy.py", "reality": "tests/test_reality.py"}
-TARGETS = ("real", "naive")
+
 
 
 @dataclass
@@ -65,8 +66,7 @@ class TestComparison:
 
     def start(self, target: str, emit: Callable[[str, dict], None]) -> bool:
         """Start a run against `target` ("real" or "naive"); False if one is already going."""
-        if target not in TARGETS:
-            raise ValueError(f"target must be one of {', '.join(TARGETS)}")
+        check_target(target)
         with self._lock:
             if self.running:
                 return False

@@ -11,6 +11,7 @@ Nothing here knows about Flask.
 from typing import Protocol, Sequence
 
 from lab.errors import WorkshopError
+from lab.targets import check_target
 from lab.votes.outcomes import Outcome, VoteResult
 
 
@@ -45,6 +46,12 @@ class VoteStore(Protocol):
     def reset(self, options: bool = False) -> None:
         """Forget every vote (and the options too, if asked)."""
 
+    def warm(self) -> None:
+        """Get ready for a burst of votes (open connections ahead of time)."""
+
+    def server_restarted(self) -> None:
+        """The server behind the store was restarted: drop whatever was opened before."""
+
     def close(self) -> None:
         """Release connections."""
 
@@ -54,10 +61,7 @@ def store_class(target: str) -> type:
     from lab.votes.naive import NaiveVoteStore
     from lab.votes.postgres import PostgresVoteStore
 
-    classes = {"real": PostgresVoteStore, "naive": NaiveVoteStore}
-    if target not in classes:
-        raise WorkshopError(f"Unknown target {target!r}: use one of {', '.join(classes)}.")
-    return classes[target]
+    return {"real": PostgresVoteStore, "naive": NaiveVoteStore}[check_target(target)]
 
 
 __all__ = ["Outcome", "StoreUnavailable", "VoteResult", "VoteStore", "store_class"]

@@ -74,5 +74,11 @@ class FantasyVoteStore:
             if options:
                 self._options.clear()
 
+    def warm(self) -> None:
+        """Nothing to open."""
+
+    def server_restarted(self) -> None:
+        """There is no server."""
+
     def close(self) -> None:
         """Nothing to release."""

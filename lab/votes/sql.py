@@ -117,6 +117,14 @@ class SqlVoteStore:
             if options:
                 cursor.execute(f"DELETE FROM {self.options_table}")
 
+    def warm(self) -> None:
+        """Open the pool's connections ahead of a burst, so the first votes don't queue behind connects."""
+        self.pool.warm()
+
+    def server_restarted(self) -> None:
+        """Retire every pooled connection: the server restarted, so they are all dead."""
+        self.pool.refresh()
+
     def close(self) -> None:
         """Close the pool's connections, unless the pool was handed in."""
         if self._owns_pool:

@@ -26,19 +26,6 @@ def coalesce(lines: list[dict]) -> list[dict]:
     return shown
 
 
-class Silent:
-    """A broadcaster for a show nobody watches (unit tests of the show state)."""
-
-    def send(self, event: str, data: object) -> None:
-        """Drop it."""
-
-    def post(self, line: dict) -> None:
-        """Drop it."""
-
-    def results_changed(self) -> None:
-        """Drop it."""
-
-
 class Broadcaster:
     """Queues feed lines and results changes; `flush` sends what piled up."""
 

@@ -2,15 +2,21 @@
 
 `create_app(ShowConfig(...))` builds one app; tests build their own against their own
 containers. Stores, the engine that starts Redis, the services chaos acts on and the test
-runner are injected, so tests use their own containers (or fakes) and any engine whose
-services have the same methods plugs in.
+runner are injected, typed by their protocols, so tests use their own containers (or fakes)
+and any engine whose services have the same methods plugs in.
 """
 
 import re
 import secrets
 from dataclasses import dataclass, field
 
+import docker
+
 from lab.errors import WorkshopError
+from lab.ratelimit.limiters import RateLimiter
+from lab.servers.engines import Engine, RunningService
+from lab.testruns.paired import TestComparison
+from lab.votes import VoteStore
 
 DEFAULT_QUESTION = "What would you trust before shipping on Friday?"
 DEFAULT_OPTIONS = ("Mocks", "Real containers", "Prayer")
@@ -56,10 +62,10 @@ def parse_options(labels: list[str] | tuple[str, ...] | str) -> dict[str, str]:
 
 @dataclass
 class ShowConfig:
-    """Everything create_app needs; stores are objects with the VoteStore interface."""
+    """Everything create_app needs: the stores and services are handed in, built."""
 
-    real_store: object
-    fantasy_store: object
+    real_store: VoteStore
+    fantasy_store: VoteStore
     question: str = DEFAULT_QUESTION
     options: dict[str, str] = field(default_factory=lambda: parse_options(DEFAULT_OPTIONS))
     base_url: str = "http://127.0.0.1:5001"
@@ -68,11 +74,11 @@ class ShowConfig:
     secret_key: str = field(default_factory=new_secret)
     async_mode: str = "threading"
     results_interval: float = 0.1  # coalesce results and feed broadcasts: at most 10 a second
-    rate_limiter: object | None = None  # a fixed limiter, always on: .hit(voter_id) -> RateDecision
-    engine: object | None = None  # .start_redis() -> Service, when the presenter turns the rate limit on
-    postgres_service: object | None = None  # the Service behind real_store, for chaos (kill, recover)
-    comparison: object | None = None  # a lab.testruns.paired.TestComparison; None makes a real one
-    docker_client: object | None = None  # set to stream Docker events of `run_id` into the feed
+    rate_limiter: RateLimiter | None = None  # a fixed limiter, always on
+    engine: Engine | None = None  # starts Redis when the presenter turns the rate limit on
+    postgres_service: RunningService | None = None  # the server behind real_store, for chaos (kill, recover)
+    comparison: TestComparison | None = None  # None makes a real one
+    docker_client: docker.DockerClient | None = None  # set to stream Docker events of `run_id` into the feed
     run_id: str | None = None
     events_since: float | None = None  # replay Docker events from here (seconds since the epoch)
     startup: dict[str, float] = field(default_factory=dict)  # server role -> start-up seconds

@@ -8,19 +8,16 @@ each request and answer.
 import secrets
 
 from lab.errors import WorkshopError
+from lab.targets import TARGETS
 from lab.web.feed import FeedLine
-from lab.web.script import STAGES
 from lab.web.live import voter_tag
 from lab.web.presenter import ActionError, presenter_action
+from lab.web.routes import ANSWER_CODES
+from lab.web.runtime import ShowRuntime
+from lab.web.script import stage_index
 from lab.web.services import CHAOS_ACTIONS, ServiceProblem
 
 BOT_ATTEMPTS = 10
-
-
-def _services(show):
-    if show.services is None:
-        raise ActionError("This show runs without services to control.", 409)
-    return show.services
 
 
 def _carry_out(work):
@@ -34,23 +31,24 @@ def _carry_out(work):
 
 
 @presenter_action("rate-limit")
-def rate_limit(show, body: dict) -> dict:
+def rate_limit(runtime: ShowRuntime, body: dict) -> dict:
     """Turn the Redis rate limit on or off: {"enabled": true|false}."""
     enabled = body.get("enabled")
     if not isinstance(enabled, bool):
         raise ActionError('Send {"enabled": true} or {"enabled": false}.')
-    services = _services(show)
+    services = runtime.services
     return _carry_out(lambda: services.set_rate_limit(enabled))
 
 
 @presenter_action("bot")
-def bot(show, body: dict) -> dict:
+def bot(runtime: ShowRuntime, body: dict) -> dict:
     """Fire 10 rapid votes from one fake voter through the phones' vote path: {"option": id} optional."""
+    show = runtime.show
     option = body.get("option", next(iter(show.options)))
     if not isinstance(option, str) or option not in show.options:
         raise ActionError(f"Unknown option: use one of {', '.join(show.options)}.")
     voter = f"bot-{secrets.token_hex(6)}"
-    limit = show.status()["rate_limit"]
+    limit = runtime.services.status()["rate_limit"]
     answers = [show.attempt(voter, option) for _ in range(BOT_ATTEMPTS)]
     outcomes: dict[str, int] = {}
     for answer in answers:
@@ -62,10 +60,10 @@ def bot(show, body: dict) -> dict:
         "passed_limiter": BOT_ATTEMPTS - refused,
         "refused_by_limiter": refused,
         "outcomes": outcomes,
-        "codes": [answer.code for answer in answers],
+        "codes": [ANSWER_CODES[answer.status] for answer in answers],
         "rate_limit": "degraded" if limit["enabled"] and limit["degraded"] else "on" if limit["enabled"] else "off",
     }
-    show.post(FeedLine("bot", bot_line(summary), "bad" if not refused else "good"))
+    runtime.feed.post(FeedLine("bot", bot_line(summary), "bad" if not refused else "good"))
     return summary
 
 
@@ -80,24 +78,24 @@ def bot_line(summary: dict) -> str:
 
 
 @presenter_action("chaos")
-def chaos(show, body: dict) -> dict:
+def chaos(runtime: ShowRuntime, body: dict) -> dict:
     """Break or heal a server: {"action": "kill-redis" | "pause-redis" | "recover" | "kill-postgres"}."""
     action = body.get("action")
     if action not in CHAOS_ACTIONS:
         raise ActionError(f'Send {{"action": ...}} with one of {", ".join(CHAOS_ACTIONS)}.')
-    services = _services(show)
+    services = runtime.services
     return {"action": action, **_carry_out(lambda: services.chaos(action))}
 
 
 @presenter_action("tests")
-def tests(show, body: dict) -> dict:
+def tests(runtime: ShowRuntime, body: dict) -> dict:
     """Run the fantasy and reality tests side by side, streamed to the dashboards: {"target": "real" | "naive"}."""
     target = body.get("target")
-    if target not in ("real", "naive"):
+    if target not in TARGETS:
         raise ActionError('Send {"target": "real"} or {"target": "naive"}.')
-    if not show.tests.start(target):
+    if not runtime.tests.start(target):
         raise ActionError("A test comparison is already running: wait for its totals, then start another.", 409)
-    stage = next(index for index, s in enumerate(STAGES) if s.key == "test-comparison")
-    if show.stage_index != stage:  # the results are drawn on that stage
-        show.go_to_stage(stage)
+    stage = stage_index("test-comparison")
+    if runtime.show.stage_index != stage:  # the results are drawn on that stage
+        runtime.show.go_to_stage(stage)
     return {"started": True, "target": target}

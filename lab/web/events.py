@@ -7,19 +7,20 @@ Server -> dashboards: "snapshot" (everything, on connect and after a reset), "st
 Phones never open a socket: they only POST their vote.
 """
 
-from flask import current_app
-from flask_socketio import emit
+from flask_socketio import SocketIO, emit
 
-from lab.web import socketio
-
-
-@socketio.on("connect")
-def dashboard_connected(auth=None):
-    """A dashboard connects: it alone receives the whole picture."""
-    emit("snapshot", current_app.extensions["show"].snapshot())
+from lab.web.live import LiveShow
 
 
-@socketio.on("snapshot")
-def snapshot_requested(data=None):
-    """A dashboard asks to redraw (say after a reconnect): it alone receives the whole picture."""
-    emit("snapshot", current_app.extensions["show"].snapshot())
+def register(socketio: SocketIO, show: LiveShow) -> None:
+    """Attach the dashboard events of `show` to its own Socket.IO server."""
+
+    @socketio.on("connect")
+    def dashboard_connected(auth=None):
+        """A dashboard connects: it alone receives the whole picture."""
+        emit("snapshot", show.snapshot())
+
+    @socketio.on("snapshot")
+    def snapshot_requested(data=None):
+        """A dashboard asks to redraw (say after a reconnect): it alone receives the whole picture."""
+        emit("snapshot", show.snapshot())

@@ -1,6 +1,12 @@
-"""A line of the show's lifecycle feed: Docker events and app events, told the same way."""
+"""The show's lifecycle feed: Docker events and app events, told the same way, newest kept."""
 
+import threading
+import time
+from collections import deque
 from dataclasses import dataclass
+from typing import Callable, Protocol
+
+FEED_LENGTH = 40  # lines a dashboard that connects is sent; the page keeps as many (from the snapshot)
 
 
 @dataclass(frozen=True)
@@ -15,3 +21,39 @@ class FeedLine:
     def as_dict(self) -> dict:
         """The JSON the dashboard receives."""
         return {"kind": self.kind, "text": self.text, "level": self.level, "at": self.at}
+
+
+class LineSink(Protocol):
+    """Where a posted line goes next (the broadcaster)."""
+
+    def post(self, line: dict) -> None: ...
+
+
+class Feed:
+    """The latest FEED_LENGTH lines, kept for snapshots and handed on to the dashboards."""
+
+    def __init__(self, sink: LineSink, clock: Callable[[], float] = time.time, length: int = FEED_LENGTH) -> None:
+        self.sink = sink
+        self.clock = clock
+        self.length = length
+        self._lines: deque[dict] = deque(maxlen=length)
+        self._lock = threading.Lock()
+
+    def post(self, line: FeedLine) -> None:
+        """Add a line (stamped now unless it carries its time) and hand it on."""
+        entry = FeedLine(line.kind, line.text, line.level, line.at or self.clock()).as_dict()
+        with self._lock:
+            self._lines.append(entry)
+        self.sink.post(entry)
+
+    def lines(self) -> list[dict]:
+        """The kept lines, oldest first (replayed Docker events arrive late, so sorted by time)."""
+        with self._lock:
+            return sorted(self._lines, key=lambda line: line["at"])
+
+    def restart(self, line: FeedLine) -> None:
+        """Forget every line and start again from `line` (not handed on: a snapshot follows)."""
+        entry = FeedLine(line.kind, line.text, line.level, line.at or self.clock()).as_dict()
+        with self._lock:
+            self._lines.clear()
+            self._lines.append(entry)

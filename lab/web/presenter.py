@@ -8,15 +8,17 @@ secret 403, compared in constant time).
 import hmac
 from typing import Callable
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from lab.web.errors import error_response
+from lab.web.script import STAGES
+from lab.web.runtime import ShowRuntime, runtime_of
 
 TOKEN_HEADER = "X-Presenter-Token"
 
 bp = Blueprint("presenter", __name__, url_prefix="/api/presenter")
 
-ACTIONS: dict[str, Callable[[object, dict], dict]] = {}
+ACTIONS: dict[str, Callable[[ShowRuntime, dict], dict]] = {}
 
 
 class ActionError(Exception):
@@ -28,7 +30,7 @@ class ActionError(Exception):
 
 
 def presenter_action(name: str):
-    """Register `handler(show, body) -> dict` as POST /api/presenter/<name>."""
+    """Register `handler(runtime, body) -> dict` as POST /api/presenter/<name>."""
 
     def register(handler):
         ACTIONS[name] = handler
@@ -42,7 +44,7 @@ def token_problem() -> tuple[int, str] | None:
     given = request.headers.get(TOKEN_HEADER, "")
     if not given:
         return 401, f"Presenter secret missing: send it in the {TOKEN_HEADER} header."
-    expected = current_app.extensions["show"].config.presenter_token
+    expected = runtime_of().config.presenter_token
     if not hmac.compare_digest(given.encode(), expected.encode()):
         return 403, "Wrong presenter secret."
     return None
@@ -61,34 +63,34 @@ def dispatch(action: str):
     if not isinstance(body, dict):
         return error_response(400, "Send a JSON object as the body.")
     try:
-        answer = handler(current_app.extensions["show"], body)
+        answer = handler(runtime_of(), body)
     except ActionError as error:
         return error_response(error.status, str(error))
     return jsonify(status="ok", **answer)
 
 
 @presenter_action("reset")
-def reset(show, body: dict) -> dict:
+def reset(runtime: ShowRuntime, body: dict) -> dict:
     """Forget every vote and feed line; every dashboard redraws from scratch."""
-    show.reset()
+    runtime.show.reset()
     return {"message": "Votes and events reset."}
 
 
 @presenter_action("results")
-def results(show, body: dict) -> dict:
+def results(runtime: ShowRuntime, body: dict) -> dict:
     """Show or hide the per-option results: {"visible": true|false}."""
     visible = body.get("visible")
     if not isinstance(visible, bool):
         raise ActionError('Send {"visible": true} or {"visible": false}.')
-    show.show_results(visible)
+    runtime.show.show_results(visible)
     return {"visible": visible}
 
 
 @presenter_action("stage")
-def stage(show, body: dict) -> dict:
+def stage(runtime: ShowRuntime, body: dict) -> dict:
     """Move the show to stage {"stage": n}, counted from 0."""
     index = body.get("stage")
-    count = len(show.stage()["titles"])
+    count = len(STAGES)
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
         raise ActionError(f'Send {{"stage": n}} with n from 0 to {count - 1}.')
-    return {"stage": show.go_to_stage(index)}
+    return {"stage": runtime.show.go_to_stage(index)}

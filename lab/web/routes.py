@@ -3,33 +3,32 @@
 Nothing served here contains the presenter secret.
 """
 
-from flask import Blueprint, current_app, jsonify, make_response, render_template, request
+from flask import Blueprint, jsonify, make_response, render_template, request
 
 from lab.web.audience import qr_matrix, qr_svg, vote_url
 from lab.web.errors import error_response
 from lab.web.presenter import TOKEN_HEADER, token_problem
+from lab.web.runtime import runtime_of
 from lab.web.voters import new_voter_id, remember_voter, voter_from
 
 bp = Blueprint("audience", __name__)
 
-
-def _show():
-    return current_app.extensions["show"]
+# what each vote outcome is, in HTTP
+ANSWER_CODES = {"accepted": 201, "duplicate": 409, "invalid": 400, "unavailable": 503, "rate_limited": 429}
 
 
 @bp.get("/")
 def dashboard():
     """The projector dashboard: stage, QR code, lifecycle feed and results."""
-    show = _show()
-    url = vote_url(show.config.base_url)
-    return render_template("dashboard.html", show=show, vote_url=url, qr=qr_svg(qr_matrix(url)))
+    runtime = runtime_of()
+    url = vote_url(runtime.config.base_url)
+    return render_template("dashboard.html", show=runtime.show, vote_url=url, qr=qr_svg(qr_matrix(url)))
 
 
 @bp.get("/qr")
 def vote_page():
     """The phone page the QR code opens; hands out a voter id if the phone has none."""
-    show = _show()
-    response = make_response(render_template("vote.html", show=show))
+    response = make_response(render_template("vote.html", show=runtime_of().show))
     if voter_from(request) is None:
         remember_voter(response, request, new_voter_id())
     return response
@@ -38,7 +37,7 @@ def vote_page():
 @bp.post("/api/vote")
 def vote():
     """Record a vote {"option": id} for the cookie's voter, in PostgreSQL and in the mock."""
-    show = _show()
+    show = runtime_of().show
     body = request.get_json(silent=True)
     option = body.get("option") if isinstance(body, dict) else None
     if not isinstance(option, str):
@@ -48,7 +47,7 @@ def vote():
     voter_id = voter_from(request) or new_voter_id()
     attempt = show.attempt(voter_id, option)
     answer = jsonify(status=attempt.status, message=attempt.message)
-    answer.status_code = attempt.code
+    answer.status_code = ANSWER_CODES[attempt.status]
     if attempt.retry_after is not None:
         answer.headers["Retry-After"] = str(attempt.retry_after)
     remember_voter(answer, request, voter_id)
@@ -59,7 +58,7 @@ def vote():
 def results():
     """The tallies, real and fantasy; per option once the presenter shows them (or asks, with the secret)."""
     presenter_asks = TOKEN_HEADER in request.headers and token_problem() is None
-    return jsonify(_show().results(reveal=presenter_asks))
+    return jsonify(runtime_of().show.results(reveal=presenter_asks))
 
 
 @bp.get("/healthz")

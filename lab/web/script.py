@@ -93,6 +93,11 @@ STAGES: tuple[Stage, ...] = (
 SHOW_SECONDS = sum(stage.seconds for stage in STAGES)
 
 
+def stage_index(key: str) -> int:
+    """The index of the stage named `key`."""
+    return next(index for index, stage in enumerate(STAGES) if stage.key == key)
+
+
 def clamp_stage(index: int) -> int:
     """The nearest valid stage index."""
     return max(0, min(len(STAGES) - 1, index))

@@ -144,7 +144,7 @@ def _start_database(engine):
     service = engine.start_postgres(durable=True)
     try:
         store = PostgresVoteStore(service.settings, pool_size=POOL_SIZE, wait_timeout=POOL_WAIT_SECONDS)
-        store.pool.warm()
+        store.warm()
     except BaseException:
         service.remove()
         raise
@@ -193,11 +193,11 @@ def _serve(app, options: ShowOptions, announce) -> None:
 
 
 def _shut_down(app, service, store, console: Console) -> None:
-    from lab.web import shutdown
+    from lab.web import runtime_of, shutdown
 
     redis = None
     if app is not None:
-        redis = app.extensions["show"].services.redis
+        redis = runtime_of(app).services.redis
         shutdown(app)
     else:
         store.close()

@@ -6,16 +6,21 @@ processes: their services have the same kill / pause / recover methods). Turning
 off keeps Redis running, so turning it on again is instant; it is removed when the show ends.
 A watcher pings Redis twice a second while the limit is on, so the dashboard's
 "degraded" banner appears when Redis dies and clears when it is back, votes or not.
+
+This object also owns the components' state (the banner): it posts to the feed and sends
+"status" itself, and nothing here calls back into the show.
 """
 
 import threading
 from typing import Callable
 
-from lab.servers.engines import server_kind
 from lab.ratelimit.failopen import FailOpenLimiter
-from lab.web.feed import FeedLine
-from lab.ratelimit.limiters import RedisRateLimiter, redis_client
+from lab.ratelimit.limiters import RateLimiter, RedisRateLimiter, redis_client
+from lab.servers.engines import Engine, RunningService, server_kind
+from lab.votes import VoteStore
+from lab.web.broadcast import Broadcaster
 from lab.web.config import ready_line
+from lab.web.feed import Feed, FeedLine
 
 LIMIT, WINDOW = 3, 60.0
 WATCH_INTERVAL = 0.5
@@ -27,23 +32,39 @@ class ServiceProblem(Exception):
 
 
 class ShowServices:
-    """Redis for the rate limit (started on demand), PostgreSQL, and chaos on both."""
+    """Redis for the rate limit (started on demand), PostgreSQL's health, and chaos on both."""
 
-    def __init__(self, config, show, start_task: Callable, sleep: Callable[[float], None]) -> None:
-        self.engine = config.engine
-        self.postgres = config.postgres_service
-        self.redis = None
+    def __init__(
+        self,
+        feed: Feed,
+        broadcaster: Broadcaster,
+        real_store: VoteStore,
+        start_task: Callable,
+        sleep: Callable[[float], None],
+        engine: Engine | None = None,
+        postgres: RunningService | None = None,
+        fixed_limiter: RateLimiter | None = None,
+    ) -> None:
+        self.feed = feed
+        self.broadcaster = broadcaster
+        self.real_store = real_store
+        self.engine = engine
+        self.postgres = postgres
+        self.fixed_limiter = fixed_limiter
+        self.redis: RunningService | None = None
         self.limiter: FailOpenLimiter | None = None
         self.enabled = False
-        self.show = show
+        self.database_up = True
         self.start_task = start_task
         self.sleep = sleep
         self._lock = threading.Lock()
         self._watching = False
         self._stopped = False
 
-    def active_limiter(self) -> FailOpenLimiter | None:
-        """The limiter votes go through now, or None while the limit is off."""
+    def active_limiter(self) -> RateLimiter | None:
+        """The limiter votes go through now: a fixed one, Redis while the limit is on, or None."""
+        if self.fixed_limiter is not None:
+            return self.fixed_limiter
         return self.limiter if self.enabled else None
 
     def status(self) -> dict:
@@ -52,8 +73,23 @@ class ShowServices:
             "rate_limit": {"enabled": self.enabled, "degraded": bool(self.enabled and self.limiter and self.limiter.degraded),
                            "limit": LIMIT, "window": WINDOW},
             "redis": "absent" if self.redis is None else ("down" if self.limiter and self.limiter.degraded else "up"),
-            "postgres": "up" if self.show.database_up else "down",
+            "postgres": "up" if self.database_up else "down",
         }
+
+    def status_changed(self) -> None:
+        """Tell every dashboard the components' state (rare: on/off, death, recovery)."""
+        self.broadcaster.send("status", self.status())
+
+    def track_database(self, up: bool) -> None:
+        """Note whether PostgreSQL answers; a change goes to the feed and the banner."""
+        if up == self.database_up:
+            return
+        self.database_up = up
+        if up:
+            self.feed.post(FeedLine("component-back", "PostgreSQL is back: votes are recorded again", "good"))
+        else:
+            self.feed.post(FeedLine("component-down", "PostgreSQL is down: votes are refused with 503, nothing half-recorded", "bad"))
+        self.status_changed()
 
     def set_rate_limit(self, enabled: bool) -> dict:
         """Turn the rate limit on (starting or recovering Redis first) or off."""
@@ -64,11 +100,11 @@ class ShowServices:
             self.enabled = enabled
         if enabled:
             line = f"Rate limit on: {LIMIT} votes a minute per voter, counted in Redis"
-            self.show.post(FeedLine("rate-limit-on", line, "good"))
+            self.feed.post(FeedLine("rate-limit-on", line, "good"))
             self._ensure_watching()
         else:
-            self.show.post(FeedLine("rate-limit-off", "Rate limit off: every vote goes straight to PostgreSQL", "info"))
-        self.show.status_changed()
+            self.feed.post(FeedLine("rate-limit-off", "Rate limit off: every vote goes straight to PostgreSQL", "info"))
+        self.status_changed()
         answer = {"enabled": enabled, "limit": LIMIT, "window": WINDOW}
         if started is not None:
             answer["redis_startup_seconds"] = round(started, 2)
@@ -94,12 +130,12 @@ class ShowServices:
             raise ServiceProblem(f"{_name(role)} is {state} already: recover it first.")
         verb = action.split("-", 1)[0]
         getattr(service, verb)()
-        self.show.post(FeedLine("chaos", chaos_line(role, verb, service), "bad"))
+        self.feed.post(FeedLine("chaos", chaos_line(role, verb, service), "bad"))
         if role == "postgres":
-            self.show.track_database(False)
+            self.track_database(False)
         else:
             self.limiter.probe()  # the banner shows at once, not at the next vote
-        self.show.status_changed()
+        self.status_changed()
         return {"component": role, "state": service.status()}
 
     def stop(self) -> None:
@@ -116,7 +152,7 @@ class ShowServices:
                 RedisRateLimiter(client, limit=LIMIT, window=WINDOW), ping=client.ping, on_change=self._redis_changed
             )
             ready = ready_line("Redis", self.redis.startup_seconds, server_kind(self.redis))
-            self.show.post(FeedLine("startup", ready, "good"))
+            self.feed.post(FeedLine("startup", ready, "good"))
             return self.redis.startup_seconds
         if self.redis.status() != "running":
             return self._bring_back("redis", self.redis)
@@ -128,31 +164,31 @@ class ShowServices:
             if service is not None and service.status() != "running":
                 recovered[role] = round(self._bring_back(role, service), 2)
         if not recovered:
-            self.show.post(FeedLine("chaos", "Recover: everything is already running", "info"))
-        self.show.status_changed()
+            self.feed.post(FeedLine("chaos", "Recover: everything is already running", "info"))
+        self.status_changed()
         return recovered
 
-    def _bring_back(self, role: str, service) -> float:
+    def _bring_back(self, role: str, service: RunningService) -> float:
         seconds = service.recover()
         if role == "postgres":
-            self.show.real.pool.refresh()  # connections opened before the restart are dead
-            self.show.track_database(True)
+            self.real_store.server_restarted()  # connections opened before the restart are dead
+            self.track_database(True)
         else:
             self.limiter.probe()
-        self.show.post(FeedLine("recovered", f"{_name(role)} recovered in {seconds:.1f} s", "good"))
+        self.feed.post(FeedLine("recovered", f"{_name(role)} recovered in {seconds:.1f} s", "good"))
         return seconds
 
     def _redis_changed(self, degraded: bool) -> None:
         if not degraded:  # idle connections opened before a restart are dead: each would fail once
-            self.limiter.limiter.client.connection_pool.disconnect(inuse_connections=False)
+            self.limiter.reconnect()
         if not self.enabled:
             return
         if degraded:
             line = "Redis does not answer: rate limit off, votes still counted (fail open)"
-            self.show.post(FeedLine("component-down", line, "bad"))
+            self.feed.post(FeedLine("component-down", line, "bad"))
         else:
-            self.show.post(FeedLine("component-back", "Redis is back: rate limit on again", "good"))
-        self.show.status_changed()
+            self.feed.post(FeedLine("component-back", "Redis is back: rate limit on again", "good"))
+        self.status_changed()
 
     def _ensure_watching(self) -> None:
         with self._lock:
@@ -178,7 +214,7 @@ CHAOS_WORDS = {
 }
 
 
-def chaos_line(role: str, verb: str, service) -> str:
+def chaos_line(role: str, verb: str, service: RunningService) -> str:
     """The feed line for a chaos action: "Chaos: Redis process killed (SIGKILL: connections refused)"."""
     return f"Chaos: {_name(role)} {CHAOS_WORDS[server_kind(service)][verb]}"
 

@@ -10,7 +10,7 @@ from lab.web.audience import allowed_origins
 from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.postgres import PostgresVoteStore
 from lab.waiting import wait_for
-from lab.web import create_app, shutdown, socketio
+from lab.web import create_app, runtime_of, shutdown
 from lab.web.config import ShowConfig, parse_options
 from lab.web.presenter import TOKEN_HEADER
 
@@ -44,7 +44,7 @@ def app(show_config):
 @pytest.fixture
 def show(app):
     """The LiveShow behind the app: the two stores, the stage, the feed."""
-    return app.extensions["show"]
+    return runtime_of(app).show
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def connect_dashboard():
     connections = []
 
     def connect(app):
-        connections.append(socketio.test_client(app))
+        connections.append(runtime_of(app).socketio.test_client(app))
         return Dashboard(connections[-1])
 
     yield connect

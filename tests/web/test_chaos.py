@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from lab.web import runtime_of
 from lab.servers.containers import RUN_ID
 from lab.votes.postgres import PostgresVoteStore
 from lab.waiting import wait_for
@@ -112,7 +113,7 @@ def test_with_postgres_killed_votes_are_503_nothing_accepted_is_missing_and_reco
     chaos_app, connect_dashboard
 ):
     presenter, screen = Presenter(chaos_app.test_client()), connect_dashboard(chaos_app)
-    show = chaos_app.extensions["show"]
+    show = runtime_of(chaos_app).show
     presenter.act("rate-limit", {"enabled": False})
     answers, stop = [], threading.Event()
 
@@ -140,7 +141,7 @@ def test_with_postgres_killed_votes_are_503_nothing_accepted_is_missing_and_reco
     assert set(recovered.json["recovered"]) == {"postgres"}
     # every "accepted" is a row. The one vote in flight at the kill may have been committed
     # with its answer lost (then 503, row kept): never the other way round.
-    assert answers.count(201) <= show.real.count() <= answers.count(201) + 1
+    assert answers.count(201) <= show.ballot.real.count() <= answers.count(201) + 1
     assert timed_vote(chaos_app.test_client())[0] == 201  # the same app, no restart
     screen.wait_for("status", lambda status: status["postgres"] == "up")
     for shown in (lambda t: t.startswith("Docker: postgres container") and "killed" in t,

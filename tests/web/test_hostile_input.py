@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from lab.web import runtime_of
 from lab.testruns.paired import TestComparison
 from lab.web.presenter import TOKEN_HEADER
 from lab.web.voters import COOKIE_NAME
@@ -92,15 +93,15 @@ def fuzz_app(show_config, redis_service, redis, postgres_service, build_app):
 
 
 def untouched(show) -> tuple:
-    return (show.stage()["index"], show.results_visible, show.services.enabled, show.services.redis,
-            show.tests.snapshot()["target"], show.config.postgres_service.state)
+    return (show.stage()["index"], show.ballot.visible, show.services.enabled, show.services.redis,
+            show.tests.snapshot()["target"], show.services.postgres.state)
 
 
 @FUZZ
 @given(method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]), path=PATHS,
        headers=HEADERS, body=RAW_BODIES | JSON_BODIES.map(lambda b: repr(b).encode()), cookie=PRINTABLE)
 def test_no_request_gets_a_5xx_and_none_controls_the_show_without_the_secret(fuzz_app, method, path, headers, body, cookie):
-    show = fuzz_app.extensions["show"]
+    show = runtime_of(fuzz_app).show
     before = untouched(show)
     client = fuzz_app.test_client()
     client.set_cookie(COOKIE_NAME, cookie)

@@ -13,8 +13,8 @@ VALID_BODY = {"visible": True, "stage": 1, "enabled": True, "action": "kill-post
 
 def nothing_changed(show):
     """The show as a refused request must leave it: no vote, first stage, limit off, no test run."""
-    return (show.real.count(), show.stage()["index"], show.results_visible, show.status()["rate_limit"]["enabled"],
-            show.tests.snapshot()["target"], show.database_up) == (0, 0, False, False, None, True)
+    return (show.ballot.real.count(), show.stage()["index"], show.ballot.visible, show.services.status()["rate_limit"]["enabled"],
+            show.tests.snapshot()["target"], show.services.database_up) == (0, 0, False, False, None, True)
 
 
 @pytest.mark.parametrize("action", EVERY_ACTION)
@@ -40,7 +40,7 @@ def test_a_refused_action_changes_nothing(presenter, show, client):
     presenter.act("reset", token="wrong")
     presenter.act("stage", {"stage": 3}, token=None)
 
-    assert show.real.count() == 1
+    assert show.ballot.real.count() == 1
     assert show.stage()["index"] == 0
 
 
@@ -51,8 +51,8 @@ def test_reset_forgets_votes_in_both_stores_and_the_feed(presenter, show, client
     answer = presenter.act("reset")
 
     assert answer.status_code == 200
-    assert show.real.count() == show.fantasy.count() == 0
-    assert [line["kind"] for line in show.feed] == ["reset"]
+    assert show.ballot.real.count() == show.ballot.fantasy.count() == 0
+    assert [line["kind"] for line in show.feed.lines()] == ["reset"]
     assert client.post("/api/vote", json={"option": "prayer"}).status_code == 201
 
 
@@ -88,9 +88,9 @@ def test_stage_moves_the_show_and_entering_the_magic_moment_reveals_results(pres
 
     assert answer.status_code == 200
     assert answer.json["stage"]["title"] == "Magic moment"
-    assert show.results_visible is True
+    assert show.ballot.visible is True
     presenter.act("stage", {"stage": 1})
-    assert show.results_visible is False
+    assert show.ballot.visible is False
 
 
 @pytest.mark.parametrize("body", [{}, {"stage": -1}, {"stage": 6}, {"stage": "2"}, {"stage": True}, {"stage": 1.5}])
@@ -116,8 +116,8 @@ def test_an_unknown_action_with_the_secret_is_404_naming_the_known_ones(presente
 
 def test_a_new_action_registers_under_the_same_path_and_the_same_check(presenter):
     @presenter_action("echo")
-    def echo(show, body):
-        return {"echo": body.get("say"), "stage": show.stage()["index"]}
+    def echo(runtime, body):
+        return {"echo": body.get("say"), "stage": runtime.show.stage()["index"]}
 
     try:
         allowed = presenter.act("echo", {"say": "hello"})

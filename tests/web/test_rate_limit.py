@@ -2,6 +2,8 @@
 
 import pytest
 
+from lab.web import runtime_of
+
 from tests.web.conftest import Presenter
 
 pytestmark = pytest.mark.realdb
@@ -13,7 +15,7 @@ def vote(client, option="mocks"):
 
 def test_turned_on_it_starts_redis_and_allows_three_attempts_then_429_with_retry_after(limited_app):
     presenter, phone = Presenter(limited_app.test_client()), limited_app.test_client()
-    show = limited_app.extensions["show"]
+    show = runtime_of(limited_app).show
 
     turned_on = presenter.act("rate-limit", {"enabled": True})
     codes = [vote(phone).status_code for _ in range(4)]
@@ -26,8 +28,8 @@ def test_turned_on_it_starts_redis_and_allows_three_attempts_then_429_with_retry
     assert limited.status_code == 429 and limited.json["status"] == "rate_limited"
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
     assert f"try again in {limited.headers['Retry-After']} s" in limited.json["message"]
-    assert any(line["text"].startswith("Redis ready in") for line in show.feed)
-    assert show.status()["rate_limit"] == {"enabled": True, "degraded": False, "limit": 3, "window": 60.0}
+    assert any(line["text"].startswith("Redis ready in") for line in show.feed.lines())
+    assert show.services.status()["rate_limit"] == {"enabled": True, "degraded": False, "limit": 3, "window": 60.0}
 
 
 def test_turned_off_every_attempt_reaches_postgres_again_and_redis_is_kept(limited_app):
@@ -42,7 +44,7 @@ def test_turned_off_every_attempt_reaches_postgres_again_and_redis_is_kept(limit
 
     assert turned_off.json == {"status": "ok", "enabled": False, "limit": 3, "window": 60.0}
     assert again.status_code == 409
-    assert limited_app.extensions["show"].config.engine.started == 1  # on again: the same Redis
+    assert runtime_of(limited_app).services.engine.started == 1  # on again: the same Redis
 
 
 def test_the_bot_sees_three_votes_pass_the_limiter_and_seven_refused(limited_app, connect_dashboard):
@@ -56,7 +58,7 @@ def test_the_bot_sees_three_votes_pass_the_limiter_and_seven_refused(limited_app
     assert burst["codes"] == [201, 409, 409] + [429] * 7
     assert burst["outcomes"] == {"accepted": 1, "duplicate": 2, "rate_limited": 7} and burst["rate_limit"] == "on"
     screen.wait_for("feed", lambda lines: any("3 passed the rate limiter, 7 refused with 429" in line["text"] for line in lines))
-    assert limited_app.extensions["show"].real.count() == 1
+    assert runtime_of(limited_app).show.ballot.real.count() == 1
 
 
 def test_without_the_limit_all_ten_bot_votes_reach_postgres(limited_app):

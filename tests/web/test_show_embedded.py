@@ -11,6 +11,7 @@ import io
 import pytest
 from rich.console import Console
 
+from lab.web import runtime_of
 from lab.servers.containers import free_port
 from lab.classroom.doctor import preflight, run_checks
 from lab.votes.fantasy import FantasyVoteStore
@@ -42,7 +43,7 @@ def embedded_app(show_postgres, embedded_engine, build_app):
         startup={"PostgreSQL": show_postgres.startup_seconds},
     ))
     yield app
-    redis = app.extensions["show"].services.redis
+    redis = runtime_of(app).show.services.redis
     if redis is not None:
         redis.remove()
     if show_postgres.status() != "running":
@@ -50,12 +51,12 @@ def embedded_app(show_postgres, embedded_engine, build_app):
 
 
 def feed(app) -> list[str]:
-    return [line["text"] for line in app.extensions["show"].feed]
+    return [line["text"] for line in runtime_of(app).show.feed.lines()]
 
 
 def test_votes_rate_limit_and_chaos_work_on_processes_and_the_feed_says_what_happened(embedded_app):
     presenter, phone = Presenter(embedded_app.test_client()), embedded_app.test_client()
-    show = embedded_app.extensions["show"]
+    show = runtime_of(embedded_app).show
 
     first, again = (phone.post("/api/vote", json={"option": "mocks"}) for _ in range(2))
     limit_on = presenter.act("rate-limit", {"enabled": True})
@@ -74,7 +75,7 @@ def test_votes_rate_limit_and_chaos_work_on_processes_and_the_feed_says_what_hap
     assert killed_postgres.json["state"] == "exited" and while_postgres_dead.status_code == 503
     assert postgres_back.json["recovered"].keys() == {"postgres"}
     assert after.status_code == 201
-    assert show.real.count() == 3  # mocks, prayer, real-containers: nothing lost in the kill
+    assert show.ballot.real.count() == 3  # mocks, prayer, real-containers: nothing lost in the kill
     texts = feed(embedded_app)
     assert texts[0].startswith("PostgreSQL ready in") and texts[0].endswith("s (embedded process)")
     assert any(text.startswith("Redis ready in") and text.endswith("(embedded process)") for text in texts)

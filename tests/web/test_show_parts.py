@@ -12,7 +12,8 @@ from lab.errors import WorkshopError
 from lab.web.script import SHOW_SECONDS, STAGES, clamp_stage, stage_payload
 from lab.web.broadcast import FEED_BURST, Broadcaster
 from lab.web.config import parse_options
-from lab.web.live import results_payload, voter_tag
+from lab.web.ballot import results_payload
+from lab.web.live import voter_tag
 from lab.web.server import banner, pid_file, presenter_url
 
 CODESPACE = {"CODESPACE_NAME": "fuzzy-robot-x7", "GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN": "app.github.dev"}

@@ -2,6 +2,7 @@
 
 import pytest
 
+from lab.web import runtime_of
 from lab.servers.containers import free_port
 from lab.ratelimit.limiters import FantasyRateLimiter
 from lab.settings import PostgresSettings
@@ -30,8 +31,8 @@ def test_a_vote_is_stored_in_postgres_and_in_the_mock(client, show):
 
     assert answer.status_code == 201
     assert answer.json["status"] == "accepted"
-    assert show.real.tally()["real-containers"] == 1
-    assert show.fantasy.tally()["real-containers"] == 1
+    assert show.ballot.real.tally()["real-containers"] == 1
+    assert show.ballot.fantasy.tally()["real-containers"] == 1
 
 
 def test_a_second_vote_is_refused_by_the_unique_constraint_but_the_mock_counts_it(client, show):
@@ -43,15 +44,15 @@ def test_a_second_vote_is_refused_by_the_unique_constraint_but_the_mock_counts_i
     assert again.json["status"] == "duplicate"
     assert again.json["message"].startswith("You already voted!")
     assert "UNIQUE" in again.json["message"] and "23505" in again.json["message"]
-    assert show.real.count() == 1
-    assert show.fantasy.count() == 2
+    assert show.ballot.real.count() == 1
+    assert show.ballot.fantasy.count() == 2
     assert client.get("/api/results").json["refused"] == 1
 
 
 def test_two_phones_each_get_their_vote(app, client, show):
     assert vote(client).status_code == 201
     assert vote(app.test_client()).status_code == 201
-    assert show.real.count() == 2
+    assert show.ballot.real.count() == 2
 
 
 def test_a_vote_without_the_page_first_still_gets_a_voter_id(client, show):
@@ -69,7 +70,7 @@ def test_a_tampered_voter_cookie_is_a_new_voter_not_an_error(client, show):
 
     assert answer.status_code == 201
     assert COOKIE_NAME in answer.headers["Set-Cookie"]
-    assert show.real.count() == 2
+    assert show.ballot.real.count() == 2
 
 
 @pytest.mark.parametrize(
@@ -89,7 +90,7 @@ def test_missing_or_garbled_json_is_a_400_and_nothing_is_stored(client, show, bo
 
     assert answer.status_code == 400
     assert answer.json["status"] == "invalid"
-    assert show.real.count() == show.fantasy.count() == 0
+    assert show.ballot.real.count() == show.ballot.fantasy.count() == 0
 
 
 def test_an_unknown_option_is_a_400_and_nothing_is_stored(client, show):
@@ -97,7 +98,7 @@ def test_an_unknown_option_is_a_400_and_nothing_is_stored(client, show):
 
     assert answer.status_code == 400
     assert "Unknown option" in answer.json["message"]
-    assert show.real.count() == show.fantasy.count() == 0
+    assert show.ballot.real.count() == show.ballot.fantasy.count() == 0
 
 
 def test_a_body_over_4_kb_is_a_413(client, show):
@@ -105,27 +106,27 @@ def test_a_body_over_4_kb_is_a_413(client, show):
 
     assert answer.status_code == 413
     assert answer.json["status"] == "too_large"
-    assert show.real.count() == 0
+    assert show.ballot.real.count() == 0
 
 
 def test_a_database_that_does_not_answer_is_a_503_with_nothing_recorded(client, show):
-    working_pool = show.real.pool
-    show.real.pool = ConnectionPool(PostgresSettings("127.0.0.1", free_port()), size=1, wait_timeout=0.5)
+    working_pool = show.ballot.real.pool
+    show.ballot.real.pool = ConnectionPool(PostgresSettings("127.0.0.1", free_port()), size=1, wait_timeout=0.5)
     try:
         answer = vote(client)
         results = client.get("/api/results").json
     finally:
-        show.real.pool.close()
-        show.real.pool = working_pool
+        show.ballot.real.pool.close()
+        show.ballot.real.pool = working_pool
 
     assert answer.status_code == 503
     assert answer.json["status"] == "unavailable"
     assert "nothing was recorded" in answer.json["message"]
     assert results["database"] == "unavailable"
-    assert show.real.count() == 0
-    assert any("PostgreSQL is down" in line["text"] for line in show.feed)
+    assert show.ballot.real.count() == 0
+    assert any("PostgreSQL is down" in line["text"] for line in show.feed.lines())
     assert vote(client).status_code == 201
-    assert any("PostgreSQL is back" in line["text"] for line in show.feed)
+    assert any("PostgreSQL is back" in line["text"] for line in show.feed.lines())
 
 
 def test_a_plugged_in_rate_limiter_answers_429_with_retry_after(show_config, postgres_settings):
@@ -143,7 +144,7 @@ def test_a_plugged_in_rate_limiter_answers_429_with_retry_after(show_config, pos
     assert limited.status_code == 429
     assert limited.json["status"] == "rate_limited"
     assert limited.headers["Retry-After"] == "60"
-    assert app.extensions["show"].feed[-1]["kind"] == "rate-limited"
+    assert runtime_of(app).show.feed.lines()[-1]["kind"] == "rate-limited"
 
 
 def test_results_are_totals_only_until_the_presenter_shows_them(client):
@@ -160,7 +161,7 @@ def test_an_unexpected_failure_is_a_json_500_without_a_stack_trace(client, show,
     def broken(voter_id, option_id):
         raise RuntimeError("internal detail that must not leak")
 
-    monkeypatch.setattr(show.fantasy, "vote", broken)
+    monkeypatch.setattr(show.ballot.fantasy, "vote", broken)
 
     answer = vote(client)
 

@@ -1,0 +1,26 @@
+"""Two shows alive at once in one process: each app has its own Socket.IO server."""
+
+from lab.votes.fantasy import FantasyVoteStore
+from lab.web.config import ShowConfig, parse_options
+
+
+def in_memory_show(question: str) -> ShowConfig:
+    """A show whose both stores are in memory: this is about sockets, not databases."""
+    return ShowConfig(real_store=FantasyVoteStore(), fantasy_store=FantasyVoteStore(), question=question,
+                      options=parse_options("Mocks,Prayer"), results_interval=0.02)
+
+
+def test_two_apps_alive_at_once_never_hear_each_other(build_app, connect_dashboard):
+    first, second = build_app(in_memory_show("First?")), build_app(in_memory_show("Second?"))
+    first_dashboard, second_dashboard = connect_dashboard(first), connect_dashboard(second)
+
+    assert first_dashboard.wait_for("snapshot")["question"] == "First?"
+    assert second_dashboard.wait_for("snapshot")["question"] == "Second?"
+    first.test_client().post("/api/vote", json={"option": "mocks"})
+    first_dashboard.wait_for("feed", lambda lines: any("Vote accepted: Mocks" in line["text"] for line in lines))
+    second.test_client().post("/api/vote", json={"option": "prayer"})
+    second_dashboard.wait_for("feed", lambda lines: any("Vote accepted: Prayer" in line["text"] for line in lines))
+
+    assert not any("Mocks" in text for text in second_dashboard.feed_texts())
+    assert not any("Prayer (voter" in text for text in first_dashboard.feed_texts())
+    assert [p["totals"]["fantasy"] for p in second_dashboard.payloads("results")][-1] == 1
