@@ -9,12 +9,9 @@ import pytest
 from lab.web.audience import allowed_origins
 from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.postgres import PostgresVoteStore
-from lab.waiting import wait_for
 from lab.web import create_app, runtime_of, shutdown
 from lab.web.config import ShowConfig, parse_options
-from lab.web.presenter import TOKEN_HEADER
-
-TOKEN = "presenter-secret-for-tests"
+from tests.web.helpers import TOKEN, Dashboard, HandingEngine, Presenter
 
 
 @pytest.fixture
@@ -53,33 +50,6 @@ def client(app):
     return app.test_client()
 
 
-class Dashboard:
-    """A projector dashboard over Socket.IO that remembers every event it received."""
-
-    def __init__(self, connection):
-        self.connection = connection
-        self.events: list[tuple[str, object]] = []
-
-    def payloads(self, name):
-        """Every payload of event `name` received so far."""
-        self.events += [(p["name"], p["args"][0]) for p in self.connection.get_received()]
-        return [payload for event, payload in self.events if event == name]
-
-    def wait_for(self, name, condition=lambda payload: True, timeout=5.0):
-        """The first payload of `name` for which `condition` holds, waiting for it if needed."""
-        return wait_for(
-            lambda: next((p for p in self.payloads(name) if condition(p)), None),
-            f"a {name!r} event on the dashboard socket",
-            timeout=timeout,
-        )
-
-    def feed_texts(self):
-        """Every feed line text received so far, snapshots included."""
-        lines = [line for batch in self.payloads("feed") for line in batch]
-        lines += [line for snapshot in self.payloads("snapshot") for line in snapshot["feed"]]
-        return [line["text"] for line in lines]
-
-
 @pytest.fixture
 def connect_dashboard():
     """Connect a dashboard to an app: connect_dashboard(app) -> Dashboard; all disconnect afterwards."""
@@ -101,35 +71,10 @@ def dashboard(app, connect_dashboard):
     return connect_dashboard(app)
 
 
-class Presenter:
-    """Calls the presenter API with the secret, a wrong one, or none."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def act(self, action, body=None, token=TOKEN):
-        """POST /api/presenter/<action> with `body` as JSON."""
-        headers = {TOKEN_HEADER: token} if token is not None else {}
-        return self.client.post(f"/api/presenter/{action}", json=body or {}, headers=headers)
-
-
 @pytest.fixture
 def presenter(app):
     """The presenter, from a browser of their own."""
     return Presenter(app.test_client())
-
-
-class HandingEngine:
-    """An engine whose start_redis hands over a Redis already running (a session or module service)."""
-
-    def __init__(self, redis_service) -> None:
-        self.redis_service = redis_service
-        self.started = 0
-
-    def start_redis(self):
-        """'Start' Redis: count the call, return the running service."""
-        self.started += 1
-        return self.redis_service
 
 
 @pytest.fixture

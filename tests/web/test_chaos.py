@@ -16,7 +16,7 @@ from lab.web import runtime_of
 from lab.servers.containers import RUN_ID
 from lab.votes.postgres import PostgresVoteStore
 from lab.waiting import wait_for
-from tests.web.conftest import HandingEngine, Presenter
+from tests.web.helpers import HandingEngine, Presenter
 
 pytestmark = pytest.mark.docker
 

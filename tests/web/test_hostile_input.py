@@ -18,7 +18,7 @@ from lab.web import runtime_of
 from lab.testruns.paired import TestComparison
 from lab.web.presenter import TOKEN_HEADER
 from lab.web.voters import COOKIE_NAME
-from tests.web.conftest import TOKEN
+from tests.web.helpers import TOKEN
 
 pytestmark = pytest.mark.realdb
 

@@ -4,7 +4,7 @@ import pytest
 
 from lab.web import runtime_of
 
-from tests.web.conftest import Presenter
+from tests.web.helpers import Presenter
 
 pytestmark = pytest.mark.realdb
 

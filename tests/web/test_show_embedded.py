@@ -18,7 +18,7 @@ from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.postgres import PostgresVoteStore
 from lab.web.config import ShowConfig, parse_options
 from lab.web.server import ShowOptions, banner, gone, run_show
-from tests.web.conftest import TOKEN, Presenter
+from tests.web.helpers import TOKEN, Presenter
 
 
 @pytest.fixture(scope="module")

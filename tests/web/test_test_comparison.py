@@ -6,7 +6,7 @@ import pytest
 
 from lab.testruns.paired import TestComparison
 from lab.testruns.runner import TestOutcome
-from tests.web.conftest import Presenter
+from tests.web.helpers import Presenter
 
 pytestmark = pytest.mark.realdb
 
