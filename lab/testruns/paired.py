@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from lab.targets import check_target
-from lab.testruns.runner import TestOutcome, run_test_file
+from lab.testruns.pytest_run import TestOutcome, run_test_file
 
 FILES = {"fantasy": "tests/test_fantasy.py", "reality": "tests/test_reality.py"}
 

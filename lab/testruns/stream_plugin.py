@@ -2,7 +2,7 @@
 
     TCMAGIC-RESULT {"name": "test_x", "outcome": "passed", "seconds": 0.012}
 
-lab.testruns.runner reads these lines from a subprocess to stream results to the projector.
+lab.testruns.pytest_run reads these lines from a subprocess to stream results to the projector.
 """
 
 import json

@@ -19,7 +19,7 @@ from lab.web.broadcast import Broadcaster
 from lab.web.comparison_stage import ComparisonStage
 from lab.web.config import MAX_BODY_BYTES, ShowConfig, ready_line
 from lab.web.docker_events import DockerEventStream
-from lab.web.errors import register_error_handlers
+from lab.web.http_errors import register_error_handlers
 from lab.web.feed import Feed, FeedLine
 from lab.web.live import LiveShow
 from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of

@@ -10,7 +10,7 @@ from typing import Callable
 
 from flask import Blueprint, jsonify, request
 
-from lab.web.errors import error_response
+from lab.web.http_errors import error_response
 from lab.web.script import STAGES
 from lab.web.runtime import ShowRuntime, runtime_of
 

@@ -6,7 +6,7 @@ Nothing served here contains the presenter secret.
 from flask import Blueprint, jsonify, make_response, render_template, request
 
 from lab.web.audience import qr_matrix, qr_svg, vote_url
-from lab.web.errors import error_response
+from lab.web.http_errors import error_response
 from lab.web.presenter import TOKEN_HEADER, token_problem
 from lab.web.runtime import runtime_of
 from lab.web.voters import new_voter_id, remember_voter, voter_from

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from lab.testruns.paired import TestComparison, Totals, verdict
-from lab.testruns.runner import TestOutcome
+from lab.testruns.pytest_run import TestOutcome
 from lab.waiting import wait_for
 
 

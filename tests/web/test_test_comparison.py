@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from lab.testruns.paired import TestComparison
-from lab.testruns.runner import TestOutcome
+from lab.testruns.pytest_run import TestOutcome
 from tests.web.helpers import Presenter
 
 pytestmark = pytest.mark.realdb
