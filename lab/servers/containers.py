@@ -30,6 +30,7 @@ LABEL_MANAGED = f"{LABEL_NAMESPACE}.managed"
 LABEL_ROLE = f"{LABEL_NAMESPACE}.role"
 LABEL_RUN = f"{LABEL_NAMESPACE}.run-id"
 LABEL_PURPOSE = f"{LABEL_NAMESPACE}.purpose"
+TESTCONTAINERS_LABEL = "org.testcontainers"  # testcontainers' own label on everything it starts
 
 RUN_ID = uuid.uuid4().hex[:12]
 READY_TIMEOUT = float(os.environ.get("TCMAGIC_READY_TIMEOUT", "60"))
