@@ -4,6 +4,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from lab.classroom.fix_venv import guard  # the standard library only
+
+guard(sys.argv)  # before any package is imported: `--fix-venv` repairs .venv; missing packages, one sentence
+
 from rich.console import Console
 
 from lab.tools.janitor import apply, plan, summary_table

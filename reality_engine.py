@@ -4,12 +4,17 @@
                              [--engine docker|embedded|auto]
 """
 
-from gevent import monkey
+import sys
+
+from lab.classroom.fix_venv import guard  # the standard library only
+
+guard(sys.argv)  # before any package is imported: `--fix-venv` repairs .venv; missing packages, one sentence
+
+from gevent import monkey  # noqa: E402
 
 monkey.patch_all()  # first of all: sockets, threads and locks imported below must cooperate
 
 import argparse  # noqa: E402
-import sys  # noqa: E402
 
 from rich.console import Console  # noqa: E402
 from rich.markup import escape  # noqa: E402

@@ -3,6 +3,10 @@
 import argparse
 import sys
 
+from lab.classroom.fix_venv import guard  # the standard library only
+
+guard(sys.argv)  # before any package is imported: `--fix-venv` repairs .venv; missing packages, one sentence
+
 from rich.console import Console
 
 from lab.tools.monitor import Monitor
