@@ -1,4 +1,7 @@
-"""cleanup.py: removes what the workshop started, found by label and pid file, nothing else."""
+"""cleanup.py: removes what the workshop started, found by label and pid file, nothing else.
+
+What a running show or course still uses is listed as "in use by pid N" and kept unless --force.
+"""
 
 import argparse
 import sys
@@ -8,25 +11,27 @@ from lab.classroom.fix_venv import guard  # the standard library only
 
 guard(sys.argv)  # before any package is imported: `--fix-venv` repairs .venv; missing packages, one sentence
 
-from rich.console import Console
+from rich.console import Console  # noqa: E402
 
-from lab.tools.janitor import apply, plan, summary_table
-from lab.testruns.runner import ROOT
+from lab.paths import ROOT  # noqa: E402
+from lab.tools.janitor import apply, kept_note, plan, summary_table  # noqa: E402
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Remove the workshop's and testcontainers' containers, "
-                                     "their networks and volumes, pytest caches, and a running show.")
+    parser = argparse.ArgumentParser(description="Remove the workshop's and testcontainers' containers, their "
+                                     "networks and volumes, pytest caches, and a show, unless a live process uses them.")
     parser.add_argument("--dry-run", action="store_true", help="list what would go, remove nothing")
-    parser.add_argument("--run-id", help="only the containers of one run (label dev.tcmagic.run-id)")
+    parser.add_argument("--run-id", help="only what belongs to one run (label dev.tcmagic.run-id); no caches")
+    parser.add_argument("--force", action="store_true", help="remove even what a running show or course uses")
     parser.add_argument("--project", type=Path, default=ROOT, help="the checkout whose caches and pid file to clean")
     args = parser.parse_args(argv)
     console = Console()
     items, notes = plan(args.project, args.run_id)
-    results = apply(items, args.dry_run)
+    results = apply(items, args.dry_run, force=args.force)
     console.print(summary_table(results, args.dry_run))
-    for note in notes:
-        console.print(note, markup=False, highlight=False)
+    for note in [kept_note(results), *notes]:
+        if note:
+            console.print(note, markup=False, highlight=False)
     return 1 if notes or any(result.startswith("failed") for _, result in results) else 0
 
 

@@ -5,6 +5,10 @@ servers found through theirs (lab.servers.leftovers).
 Nothing is found by name: containers, networks and volumes by the workshop's and
 testcontainers' labels, the show's process by the pid file it writes (and only after
 checking that the pid is a Python process running reality_engine.py).
+
+What a live process still uses (lab.tools.owners; an embedded server's owner pid) is
+listed as "in use by pid N" and kept unless `force`: cleanup never pulls a running show's
+database from under it.
 """
 
 import os
@@ -18,12 +22,12 @@ from typing import Callable
 import docker.errors
 from rich.table import Table
 
-from lab.servers.containers import LABEL_MANAGED, LABEL_PURPOSE, LABEL_RUN, docker_client
 from lab.errors import DockerUnavailable
 from lab.paths import EMBEDDED_PID_DIR_NAME, SHOW_PID_FILE_NAME, pid_alive
+from lab.servers.containers import LABEL_MANAGED, LABEL_PURPOSE, LABEL_RUN, TESTCONTAINERS_LABEL, docker_client
+from lab.tools.owners import container_users, run_users, tcp_connections
 from lab.waiting import WaitTimeout, wait_for
 
-TESTCONTAINERS_LABEL = "org.testcontainers"
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules"}
 
 
@@ -35,31 +39,42 @@ class Item:
     name: str
     detail: str = ""
     remove: Callable[[], str] = field(default=lambda: "removed", compare=False, repr=False)
+    run_id: str = ""  # the run it belongs to (a process: the runs it uses, comma-separated)
+    user: int | None = None  # the pid of a live process that uses it: kept unless forced
+
+    def in_run(self, run_id: str) -> bool:
+        """True when the item belongs to (or, for a process, uses) run `run_id`."""
+        return run_id in self.run_id.split(", ")
 
 
-def label_filters(run_id: str | None) -> list[dict]:
-    """Docker filters for what we may remove: one run of ours, or everything ours and testcontainers'."""
-    if run_id:
-        return [{"label": [f"{LABEL_MANAGED}=true", f"{LABEL_RUN}={run_id}"]}]
+def label_filters() -> list[dict]:
+    """Docker filters for what we may remove: everything ours, and everything testcontainers'."""
     return [{"label": f"{LABEL_MANAGED}=true"}, {"label": f"{TESTCONTAINERS_LABEL}=true"}]
 
 
-def docker_items(client, run_id: str | None = None) -> list[Item]:
-    """Containers first, then networks, then volumes: the order they can be removed in."""
+def docker_items(client, connections: Callable = tcp_connections) -> tuple[list[Item], dict[str, int]]:
+    """Containers, then networks, then volumes (the order they can be removed in), and {run id: pid using it}."""
+    containers = {c.id: c for filters in label_filters() for c in client.containers.list(all=True, filters=filters)}
+    attrs = [container.attrs for container in containers.values()]
+    users = container_users(attrs, connections())
+    runs = run_users(attrs, users)
     items: dict[str, Item] = {}
-    for filters in label_filters(run_id):
-        for container in client.containers.list(all=True, filters=filters):
-            image = container.attrs.get("Config", {}).get("Image", "?")
-            purpose = container.labels.get(LABEL_PURPOSE) or "testcontainers"
-            items[container.id] = Item("container", container.name, f"{image}, {container.status}, {purpose}",
-                                       _remover(lambda c=container: c.remove(force=True, v=True)))
-    for filters in label_filters(run_id):
+    for container in containers.values():
+        image = container.attrs.get("Config", {}).get("Image", "?")
+        purpose = container.labels.get(LABEL_PURPOSE) or "testcontainers"
+        items[container.id] = Item("container", container.name, f"{image}, {container.status}, {purpose}",
+                                   _remover(lambda c=container: c.remove(force=True, v=True)),
+                                   container.labels.get(LABEL_RUN, ""), users.get(container.id))
+    for filters in label_filters():
         for network in client.networks.list(filters=filters):
-            items[network.id] = Item("network", network.name, "", _remover(network.remove))
-    for filters in label_filters(run_id):
+            run_id = (network.attrs.get("Labels") or {}).get(LABEL_RUN, "")
+            items[network.id] = Item("network", network.name, "", _remover(network.remove), run_id, runs.get(run_id))
+    for filters in label_filters():
         for volume in client.volumes.list(filters=filters):
-            items[volume.id] = Item("volume", volume.name, "", _remover(lambda v=volume: v.remove(force=True)))
-    return list(items.values())
+            run_id = (volume.attrs.get("Labels") or {}).get(LABEL_RUN, "")
+            items[volume.id] = Item("volume", volume.name, "", _remover(lambda v=volume: v.remove(force=True)),
+                                    run_id, runs.get(run_id))
+    return list(items.values()), runs
 
 
 def _remover(action: Callable[[], None]) -> Callable[[], str]:
@@ -98,8 +113,8 @@ def _remove_folders(paths: list[Path]) -> str:
     return f"failed: {len(left)} could not be removed (permissions?)" if left else "removed"
 
 
-def engine_items(root: Path) -> list[Item]:
-    """The reality_engine.py process named in its pid file, or the pid file alone if it is stale."""
+def engine_items(root: Path, runs_of: Callable[[int], str] = lambda pid: "") -> list[Item]:
+    """The reality_engine.py process named in its pid file (in use by itself), or the pid file alone if it is stale."""
     pid_file = root / SHOW_PID_FILE_NAME
     try:
         pid = int(pid_file.read_text().strip())
@@ -112,21 +127,21 @@ def engine_items(root: Path) -> list[Item]:
     if not is_reality_engine(pid):
         return [Item("pid file", str(SHOW_PID_FILE_NAME), f"pid {pid} is another program now, left alone: stale",
                      lambda: _unlink(pid_file))]
-    return [Item("process", f"reality_engine.py (pid {pid})", f"found through {SHOW_PID_FILE_NAME}", lambda: stop_engine(pid, pid_file))]
+    return [Item("process", f"reality_engine.py (pid {pid})", f"found through {SHOW_PID_FILE_NAME}",
+                 lambda: stop_engine(pid, pid_file), runs_of(pid), pid)]
 
 
-def embedded_items(root: Path, run_id: str | None = None) -> list[Item]:
+def embedded_items(root: Path) -> list[Item]:
     """Embedded servers (the engine without Docker) found through their pid files under `root`."""
     from lab.servers.leftovers import find_leftovers, stop_leftover
 
     items = []
     for leftover in find_leftovers(root / EMBEDDED_PID_DIR_NAME):
-        if run_id and leftover.run_id != run_id:
-            continue
         state = "running" if leftover.running() else "not running"
         port = f", port {leftover.port}" if leftover.port else ""
+        owner = leftover.owner_pid if leftover.owner_pid and pid_alive(leftover.owner_pid) else None
         items.append(Item("embedded server", f"{leftover.role} (pid {leftover.pid})", f"{state}{port}",
-                          lambda leftover=leftover: stop_leftover(leftover)))
+                          lambda leftover=leftover: stop_leftover(leftover), leftover.run_id, owner))
     return items
 
 
@@ -164,38 +179,66 @@ def stop_engine(pid: int, pid_file: Path, timeout: float = 10.0) -> str:
     return result
 
 
-def plan(root: Path, run_id: str | None = None, connect: Callable = docker_client) -> tuple[list[Item], list[str]]:
-    """Everything cleanup would remove, in order, and notes on what it could not look at."""
-    items, notes = engine_items(root) + embedded_items(root, run_id), []
+def plan(root: Path, run_id: str | None = None, connect: Callable = docker_client,
+         connections: Callable = tcp_connections) -> tuple[list[Item], list[str]]:
+    """Everything cleanup would remove, in order, and notes on what it could not look at.
+
+    With `run_id`, only what belongs to that run (and the show, if it uses the run); no caches.
+    """
+    notes, found, runs = [], [], {}
     try:
-        items += docker_items(connect(), run_id)
+        found, runs = docker_items(connect(), connections)
     except DockerUnavailable as error:
         notes.append(f"Containers were not checked: {error}")
+    embedded = embedded_items(root)
+    runs.update({item.run_id: item.user for item in embedded if item.run_id and item.user})
+
+    def runs_of(pid: int) -> str:
+        return ", ".join(sorted(run for run, user in runs.items() if user == pid))
+
+    items = engine_items(root, runs_of) + embedded + found
+    if run_id:
+        return [item for item in items if item.in_run(run_id)], notes
     return items + cache_items(root), notes
 
 
-def apply(items: list[Item], dry_run: bool) -> list[tuple[Item, str]]:
-    """Remove each item (or say what would go); one failure never stops the rest."""
+def apply(items: list[Item], dry_run: bool, force: bool = False) -> list[tuple[Item, str]]:
+    """Remove each item (or say what would go); what a live process uses is kept unless `force`.
+
+    One failure never stops the rest.
+    """
     results = []
     for item in items:
-        if dry_run:
+        if item.user and not force:
+            results.append((item, f"kept: in use by pid {item.user}"))
+        elif dry_run:
             results.append((item, "would stop" if item.kind in ("process", "embedded server") else "would remove"))
-            continue
-        try:
-            results.append((item, item.remove()))
-        except (docker.errors.DockerException, OSError) as error:
-            results.append((item, f"failed: {error}"))
+        else:
+            try:
+                results.append((item, item.remove()))
+            except (docker.errors.DockerException, OSError) as error:
+                results.append((item, f"failed: {error}"))
     return results
+
+
+def kept_note(results: list[tuple[Item, str]]) -> str | None:
+    """One sentence when something was kept because a live process uses it."""
+    kept = sorted({item.user for item, result in results if result.startswith("kept")})
+    if not kept:
+        return None
+    pids = ", ".join(map(str, kept))
+    return (f"Kept what running programs use (pid {pids}): stop them first (Ctrl+C in their terminal), "
+            "or add --force to remove it all the same.")
 
 
 def summary_table(results: list[tuple[Item, str]], dry_run: bool) -> Table:
     """What was (or would be) removed, one row per item."""
     table = Table(title="cleanup --dry-run: nothing was removed" if dry_run else "cleanup", title_justify="left")
-    for column in ("kind", "what", "detail", "result"):
-        table.add_column(column, no_wrap=column in ("kind", "result"))
+    for column in ("kind", "what", "run id", "detail", "result"):
+        table.add_column(column, overflow="fold")
     for item, result in results:
-        style = "red" if result.startswith("failed") else ("yellow" if dry_run else "green")
-        table.add_row(item.kind, item.name, item.detail, f"[{style}]{result}[/]")
+        style = "red" if result.startswith("failed") else "cyan" if result.startswith("kept") else "yellow" if dry_run else "green"
+        table.add_row(item.kind, item.name, item.run_id or "-", item.detail, f"[{style}]{result}[/]")
     if not results:
-        table.add_row("-", "nothing to clean", "", "")
+        table.add_row("-", "nothing to clean", "", "", "")
     return table

@@ -1,4 +1,4 @@
-"""cleanup.py removes what carries our labels and nothing else; it stops the show only through its pid file.
+"""cleanup.py removes what carries our labels and nothing else, and nothing a live process uses.
 
 Other sessions' containers carry the same labels, so every Docker test here is scoped to
 a run id of its own (`--run-id`), and caches and pid files live in a project folder of its own.
@@ -12,10 +12,10 @@ import uuid
 import docker
 import pytest
 
-from lab.servers.containers import our_labels
+from lab.paths import ROOT
 from lab.paths import SHOW_PID_FILE_NAME as PID_FILE
+from lab.servers.containers import LABEL_PURPOSE, LABEL_RUN, our_labels
 from lab.tools.janitor import apply, embedded_items, engine_items, plan
-from lab.testruns.runner import ROOT
 
 IDLE = "import signal; signal.pause()"
 
@@ -79,7 +79,7 @@ def test_dry_run_lists_our_things_and_removes_nothing(leftovers, project):
 
 
 @pytest.mark.docker
-def test_cleanup_removes_our_run_and_caches_and_the_decoy_survives(leftovers, project):
+def test_cleanup_of_one_run_removes_that_run_only_and_the_decoy_survives(leftovers, project):
     run_id, made = leftovers
 
     run = run_cleanup("--run-id", run_id, "--project", str(project))
@@ -87,9 +87,17 @@ def test_cleanup_removes_our_run_and_caches_and_the_decoy_survives(leftovers, pr
     assert run.returncode == 0, run.stdout + run.stderr
     assert not exists(made["container"]) and not exists(made["network"]) and not exists(made["volume"])
     assert exists(made["decoy"])
+    assert (project / ".pytest_cache").exists() and (project / "lab" / "__pycache__").exists()
+    assert "removed" in run.stdout and "Traceback" not in run.stderr
+
+
+def test_a_full_cleanup_removes_the_caches_but_not_the_venvs(project):
+    items, _ = plan(project, connect=docker_unreachable)
+
+    apply(items, dry_run=False)
+
     assert not (project / ".pytest_cache").exists() and not (project / "lab" / "__pycache__").exists()
     assert (project / ".venv" / "lib" / "__pycache__").exists()
-    assert "removed" in run.stdout and "Traceback" not in run.stderr
 
 
 @pytest.fixture
@@ -112,11 +120,21 @@ def pid_file_names(project):
         process.wait()
 
 
-def test_the_show_is_stopped_through_its_pid_file(project, pid_file_names):
+def test_a_running_show_is_kept_unless_forced(project, pid_file_names):
     show = pid_file_names("reality_engine.py")
 
     [item] = engine_items(project)
     [(_, result)] = apply([item], dry_run=False)
+
+    assert (item.kind, item.user, result) == ("process", show.pid, f"kept: in use by pid {show.pid}")
+    assert show.poll() is None and (project / PID_FILE).exists()
+
+
+def test_with_force_the_show_is_stopped_through_its_pid_file(project, pid_file_names):
+    show = pid_file_names("reality_engine.py")
+
+    [item] = engine_items(project)
+    [(_, result)] = apply([item], dry_run=False, force=True)
 
     assert item.kind == "process" and result == "stopped"
     assert show.wait(timeout=10) != 0
@@ -137,7 +155,7 @@ def test_a_pid_that_is_not_the_show_is_left_alone(project, pid_file_names):
 def test_dry_run_does_not_stop_the_show(project, pid_file_names):
     show = pid_file_names("reality_engine.py")
 
-    results = apply(engine_items(project), dry_run=True)
+    results = apply(engine_items(project), dry_run=True, force=True)
 
     assert [result for _, result in results] == ["would stop"]
     assert show.poll() is None
@@ -155,12 +173,13 @@ def test_a_stale_pid_file_is_removed(project, pid_file_names):
     assert not (project / PID_FILE).exists()
 
 
-def test_without_docker_the_rest_is_still_cleaned_and_the_reason_given(project):
-    def unreachable():
-        from lab.errors import DockerUnavailable
-        raise DockerUnavailable("Docker is not reachable: start Docker.")
+def docker_unreachable():
+    from lab.errors import DockerUnavailable
+    raise DockerUnavailable("Docker is not reachable: start Docker.")
 
-    items, notes = plan(project, connect=unreachable)
+
+def test_without_docker_the_rest_is_still_cleaned_and_the_reason_given(project):
+    items, notes = plan(project, connect=docker_unreachable)
 
     assert {item.kind for item in items} == {"cache"}
     assert notes == ["Containers were not checked: Docker is not reachable: start Docker."]
@@ -176,8 +195,8 @@ def test_an_embedded_server_is_stopped_through_its_pid_file_and_only_in_its_run(
     try:
         write_pid_file(project / ".tcmagic" / "embedded", "postgres", server.pid, server_dir, run_id="run-a", port=5999)
 
-        assert embedded_items(project, run_id="run-b") == []
-        [item] = embedded_items(project, run_id="run-a")
+        assert plan(project, run_id="run-b", connect=docker_unreachable)[0] == []
+        [item] = plan(project, run_id="run-a", connect=docker_unreachable)[0]
         [(_, result)] = apply([item], dry_run=False)
 
         assert (item.kind, item.name, result) == ("embedded server", f"postgres (pid {server.pid})", "stopped")
@@ -186,3 +205,106 @@ def test_an_embedded_server_is_stopped_through_its_pid_file_and_only_in_its_run(
     finally:
         server.kill()
         server.wait()
+
+
+def test_an_embedded_server_whose_owner_runs_is_kept(project):
+    from lab.servers.leftovers import write_pid_file
+
+    server_dir = project / "tcmagic-redis-test"
+    server_dir.mkdir()
+    (server_dir / "server.py").write_text(IDLE)
+    server = subprocess.Popen([sys.executable, "server.py"], cwd=server_dir)
+    try:
+        write_pid_file(project / ".tcmagic" / "embedded", "redis", server.pid, server_dir, run_id="run-a", owner=os.getpid())
+
+        [item] = embedded_items(project)
+        [(_, result)] = apply([item], dry_run=False)
+
+        assert (item.run_id, result) == ("run-a", f"kept: in use by pid {os.getpid()}")
+        assert server.poll() is None and server_dir.exists()
+    finally:
+        server.kill()
+        server.wait()
+
+
+HOLD = "import socket, sys, signal; c = socket.create_connection(('127.0.0.1', int(sys.argv[1]))); print('connected', flush=True); signal.pause()"
+
+
+@pytest.mark.docker
+def test_a_container_a_live_process_talks_to_is_kept_with_its_run_until_the_process_ends(project):
+    client = docker.from_env()
+    run_id = f"janitor-{uuid.uuid4().hex[:8]}"
+    used = client.containers.run("redis:7-alpine", detach=True, labels=our_labels("redis", "workshop", run_id),
+                                 ports={"6379/tcp": ("127.0.0.1", None)})
+    try:
+        used.reload()
+        port = used.attrs["NetworkSettings"]["Ports"]["6379/tcp"][0]["HostPort"]
+        holder = subprocess.Popen([sys.executable, "-c", HOLD, port], stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline().strip() == "connected"
+
+            kept = run_cleanup("--run-id", run_id, "--project", str(project))
+
+            assert kept.returncode == 0, kept.stdout + kept.stderr
+            assert f"kept: in use by pid {holder.pid}" in kept.stdout and run_id in kept.stdout
+            assert "add --force" in kept.stdout and exists(used)
+        finally:
+            holder.kill()
+            holder.wait()
+            holder.stdout.close()
+
+        removed = run_cleanup("--run-id", run_id, "--project", str(project))
+
+        assert "removed" in removed.stdout and not exists(used)
+    finally:
+        if exists(used):
+            used.remove(force=True)
+
+
+def show_run_id(show_pid: int, client) -> str:
+    """The run id of the show's PostgreSQL: the container of ours whose published port the show is connected to."""
+    import psutil
+
+    ports = {c.raddr.port for c in psutil.Process(show_pid).net_connections(kind="tcp") if c.raddr}
+    for found in client.containers.list(filters={"label": f"{LABEL_PURPOSE}=show"}):
+        published = {int(b["HostPort"]) for bindings in found.ports.values() for b in bindings or []}
+        if published & ports:
+            return found.labels[LABEL_RUN]
+    return ""
+
+
+@pytest.mark.docker
+def test_cleanup_spares_a_running_show_and_the_show_still_answers(docker_engine, tmp_path):
+    import signal
+    import urllib.request
+
+    from lab.servers.containers import free_port
+    from lab.waiting import wait_for
+
+    port = free_port()
+    health = f"http://127.0.0.1:{port}/healthz"
+    log = tmp_path / "show.out"
+    with log.open("w") as out:
+        show = subprocess.Popen([sys.executable, "reality_engine.py", "--host", "127.0.0.1", "--port", str(port)],
+                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env={**os.environ, "COLUMNS": "120"})
+    client = docker.from_env()
+    try:
+        def answers() -> bool:
+            assert show.poll() is None, log.read_text()
+            with urllib.request.urlopen(health, timeout=2) as answer:
+                return answer.status == 200
+
+        wait_for(answers, "reality_engine.py to serve", timeout=120, ignore=(OSError,))
+        run_id = wait_for(lambda: show_run_id(show.pid, client), "the show's connection to its PostgreSQL", timeout=30)
+
+        run = run_cleanup("--run-id", run_id, "--project", str(ROOT))
+
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert f"kept: in use by pid {show.pid}" in run.stdout and "removed" not in run.stdout
+        assert client.containers.list(filters={"label": f"{LABEL_RUN}={run_id}"})
+        assert answers()
+    finally:
+        show.send_signal(signal.SIGINT)
+        show.wait(timeout=60)
+    assert "Show ended" in log.read_text()

@@ -13,7 +13,7 @@ from rich.console import Console
 from lab.servers.containers import LABEL_MANAGED, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN
 from lab.errors import DockerUnavailable
 from lab.tools.monitor import GONE_FOR, NEW_FOR, Monitor, MonitorState, build_table, format_age, is_watched, row_from_attrs
-from lab.testruns.runner import ROOT
+from lab.paths import ROOT
 from lab.waiting import wait_for
 
 CREATED_AT = 1_800_000_000.0  # 2027-01-15T08:00:00Z

@@ -1,0 +1,45 @@
+"""Which live process uses a container: from its connections, spread over its run and session."""
+
+from lab.servers.containers import LABEL_MANAGED, LABEL_RUN
+from lab.tools.owners import Connection, container_users, run_users
+
+SESSION = "org.testcontainers.session-id"
+
+
+def container(container_id, port=None, run_id=None, session=None, name=None, ip="172.17.0.9"):
+    """`docker inspect` data trimmed to what the owner search reads."""
+    labels = {LABEL_MANAGED: "true"} if run_id else {}
+    if run_id:
+        labels[LABEL_RUN] = run_id
+    if session:
+        labels[SESSION] = session
+    ports = {"5432/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(port)}]} if port else {}
+    return {"Id": container_id, "Name": f"/{name or container_id}", "Config": {"Labels": labels},
+            "NetworkSettings": {"Ports": ports, "Networks": {"bridge": {"IPAddress": ip}}}}
+
+
+def test_a_connection_to_a_published_port_marks_the_container_and_its_run_in_use():
+    containers = [container("pg", 41000, "run-a"), container("redis", 41001, "run-a"), container("old", 41002, "run-b")]
+
+    users = container_users(containers, [Connection(700, "127.0.0.1", 41000)])
+
+    assert users == {"pg": 700, "redis": 700}
+    assert run_users(containers, users) == {"run-a": 700}
+
+
+def test_a_connection_to_ryuk_marks_its_whole_testcontainers_session_in_use():
+    containers = [container("ryuk", 41100, name="testcontainers-ryuk-s1"),
+                  container("pg", 41101, "run-a", session="s1"), container("other", 41102, "run-c", session="s2")]
+
+    users = container_users(containers, [Connection(800, "127.0.0.1", 41100)])
+
+    assert users == {"ryuk": 800, "pg": 800}
+
+
+def test_nothing_is_in_use_without_a_connection_and_docker_proxy_inside_traffic_does_not_count():
+    # docker-proxy talks to a container's own address; port 41200 there is not a published port
+    containers = [container("pg", 41200, "run-a", ip="172.17.0.2"), container("other", 5432, "run-b", ip="172.17.0.3")]
+
+    users = container_users(containers, [Connection(900, "172.17.0.2", 5432), Connection(901, "10.0.0.5", 443)])
+
+    assert users == {}
