@@ -67,7 +67,7 @@ class Catalog:
             return accepted("Product added.")
         except psycopg2.OperationalError as error:
             self.connection.rollback()
-            return unavailable(error.__class__.__name__)
+            return unavailable(error.pgcode)
         except psycopg2.Error as error:
             self.connection.rollback()
             return from_sqlstate(error.pgcode, getattr(error.diag, "constraint_name", None))

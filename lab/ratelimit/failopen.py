@@ -49,6 +49,13 @@ class FailOpenLimiter:
         """Drop the wrapped limiter's idle connections (the server came back after a restart)."""
         self.limiter.reconnect()
 
+    def reset(self) -> None:
+        """Forget every voter's count (a fresh start); a Redis that does not answer is noted, not raised."""
+        try:
+            self.limiter.reset()
+        except Exception:  # as in probe: whatever a dead or frozen Redis raises
+            self._record(True)
+
     def probe(self) -> bool:
         """Ask Redis whether it answers (the watcher's call); True when it does."""
         try:

@@ -61,10 +61,13 @@ def from_sqlstate(sqlstate: str | None, constraint: str | None = None) -> VoteRe
         )
     if sqlstate and (sqlstate.startswith("23") or sqlstate.startswith("22")):
         return VoteResult(Outcome.INVALID, f"Refused by the database's {rule} rule{where}, SQLSTATE {sqlstate}.", sqlstate)
-    return unavailable(f"SQLSTATE {sqlstate}" if sqlstate else None)
+    return unavailable(sqlstate)
 
 
-def unavailable(why: str | None = None) -> VoteResult:
-    """The database could not be reached: nothing was recorded."""
-    detail = f" ({why})" if why else ""
-    return VoteResult(Outcome.UNAVAILABLE, f"The database is unavailable{detail}: nothing was recorded.")
+def unavailable(sqlstate: str | None = None) -> VoteResult:
+    """The database could not be reached: nothing was recorded.
+
+    The sentence is for a phone in the audience, so it names no exception class or code;
+    the SQLSTATE, when the server sent one, travels in the result for the logs.
+    """
+    return VoteResult(Outcome.UNAVAILABLE, "The database is unavailable: nothing was recorded.", sqlstate)

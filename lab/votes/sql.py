@@ -71,7 +71,7 @@ class SqlVoteStore:
                 with transaction(cursor):
                     return work(cursor)
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
-            return unavailable(error.pgcode and f"SQLSTATE {error.pgcode}" or error.__class__.__name__)
+            return unavailable(error.pgcode)
         except psycopg2.Error as error:
             return from_sqlstate(error.pgcode, getattr(error.diag, "constraint_name", None))
 
@@ -81,7 +81,7 @@ class SqlVoteStore:
             with self.pool.connection() as connection, connection.cursor() as cursor:
                 yield cursor
         except psycopg2.Error as error:
-            raise StoreUnavailable(f"The database is unavailable ({error.__class__.__name__}).") from error
+            raise StoreUnavailable("The database is unavailable.") from error  # the cause stays chained
 
     def options(self) -> dict[str, str]:
         """Option id -> label, in the order they were added."""

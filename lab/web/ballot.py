@@ -6,11 +6,18 @@ only while the presenter shows them. Nothing here knows about HTTP or Socket.IO.
 
 import threading
 
-from lab.votes import StoreUnavailable, VoteResult, VoteStore
+from lab.votes import Outcome, StoreUnavailable, VoteResult, VoteStore
+
+REFUSED = (Outcome.DUPLICATE, Outcome.INVALID)  # what a constraint refused; an outage is not a refusal
 
 
-def results_payload(options: dict[str, str], real: dict[str, int] | None, fantasy: dict[str, int], visible: bool) -> dict:
-    """Tallies for the dashboard: per option only when visible, totals always."""
+def results_payload(options: dict[str, str], real: dict[str, int] | None, fantasy: dict[str, int], visible: bool,
+                    refused: int = 0, not_recorded: int = 0) -> dict:
+    """Tallies for the dashboard: per option only when visible, totals always.
+
+    `refused` counts the votes a constraint refused; `not_recorded` those lost while the
+    database was down (the mock counted both).
+    """
     real_total = sum(real.values()) if real is not None else None
     fantasy_total = sum(fantasy.get(key, 0) for key in options)
     rows = [
@@ -21,7 +28,8 @@ def results_payload(options: dict[str, str], real: dict[str, int] | None, fantas
         "visible": visible,
         "options": rows if visible else [{"id": key, "label": label} for key, label in options.items()],
         "totals": {"real": real_total, "fantasy": fantasy_total},
-        "refused": None if real_total is None else fantasy_total - real_total,
+        "refused": refused,
+        "not_recorded": not_recorded,
         "database": "up" if real is not None else "unavailable",
     }
 
@@ -34,6 +42,7 @@ class Ballot:
         self.fantasy = fantasy
         self.options = dict(options)
         self.visible = False
+        self.refused = self.not_recorded = 0
         self._lock = threading.Lock()
 
     def seed(self) -> None:
@@ -47,12 +56,20 @@ class Ballot:
         """Record one vote in the truth and in the lie; the truth's answer is the outcome."""
         result = self.real.vote(voter_id, option)
         self.fantasy.vote(voter_id, option)
+        with self._lock:
+            if result.outcome in REFUSED:
+                self.refused += 1
+            elif result.outcome is Outcome.UNAVAILABLE:
+                self.not_recorded += 1
         return result
 
     def clear(self) -> None:
-        """Forget every vote in both stores; the options stay."""
+        """Forget every vote in both stores and every count, and hide the results; the options stay."""
         for store in (self.real, self.fantasy):
             store.reset()
+        with self._lock:
+            self.refused = self.not_recorded = 0
+            self.visible = False
 
     def results(self, reveal: bool = False) -> dict:
         """The current tallies; per-option counts only when visible (or `reveal`)."""
@@ -60,7 +77,7 @@ class Ballot:
             real = self.real.tally()
         except StoreUnavailable:
             real = None
-        return results_payload(self.options, real, self.fantasy.tally(), self.visible or reveal)
+        return results_payload(self.options, real, self.fantasy.tally(), self.visible or reveal, self.refused, self.not_recorded)
 
     def close(self) -> None:
         """Release both stores' connections."""

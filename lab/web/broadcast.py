@@ -73,6 +73,11 @@ class Broadcaster:
         if dirty:
             self.emit("results", self.results())
 
+    def discard_queued(self) -> None:
+        """Drop the feed lines not sent yet (a full snapshot replaces them)."""
+        with self._lock:
+            self._lines = []
+
     def stop(self) -> None:
         """End the background task after its current flush."""
         self._stopped = True

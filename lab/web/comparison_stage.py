@@ -11,6 +11,11 @@ import threading
 from lab.testruns.paired import TestComparison
 
 
+def empty_panel() -> dict:
+    """The panel before any run."""
+    return {"running": False, "target": None, "results": [], "finished": None}
+
+
 class ComparisonStage:
     """One test comparison at a time, its events forwarded to `send` and kept for snapshots."""
 
@@ -18,7 +23,7 @@ class ComparisonStage:
         self.send = send
         self.comparison = comparison or TestComparison()
         self._lock = threading.Lock()
-        self.latest: dict = {"running": False, "target": None, "results": [], "finished": None}
+        self.latest: dict = empty_panel()
 
     @property
     def running(self) -> bool:
@@ -28,6 +33,11 @@ class ComparisonStage:
     def start(self, target: str) -> bool:
         """Start a run against `target`; False when one is already going."""
         return self.comparison.start(target, self._on_event)
+
+    def clear(self) -> None:
+        """Empty the panel, as before any run (the caller makes sure none is going)."""
+        with self._lock:
+            self.latest = empty_panel()
 
     def snapshot(self) -> dict:
         """The latest run as the dashboard draws it."""

@@ -7,27 +7,16 @@ each request and answer.
 
 import secrets
 
-from lab.errors import WorkshopError
 from lab.targets import TARGETS
 from lab.web.feed import FeedLine
 from lab.web.live import voter_tag
-from lab.web.presenter import ActionError, presenter_action
+from lab.web.presenter import ActionError, carry_out, presenter_action
 from lab.web.routes import ANSWER_CODES
 from lab.web.runtime import ShowRuntime
 from lab.web.script import stage_index
-from lab.web.services import CHAOS_ACTIONS, ServiceProblem
+from lab.web.services import CHAOS_ACTIONS
 
 BOT_ATTEMPTS = 10
-
-
-def _carry_out(work):
-    """Run a service action; what can't be done now is a 409, a server that won't start a 503."""
-    try:
-        return work()
-    except ServiceProblem as problem:
-        raise ActionError(str(problem), 409) from problem
-    except WorkshopError as error:
-        raise ActionError(str(error), 503) from error
 
 
 @presenter_action("rate-limit")
@@ -37,7 +26,7 @@ def rate_limit(runtime: ShowRuntime, body: dict) -> dict:
     if not isinstance(enabled, bool):
         raise ActionError('Send {"enabled": true} or {"enabled": false}.')
     services = runtime.services
-    return _carry_out(lambda: services.set_rate_limit(enabled))
+    return carry_out(lambda: services.set_rate_limit(enabled))
 
 
 @presenter_action("bot")
@@ -84,7 +73,7 @@ def chaos(runtime: ShowRuntime, body: dict) -> dict:
     if action not in CHAOS_ACTIONS:
         raise ActionError(f'Send {{"action": ...}} with one of {", ".join(CHAOS_ACTIONS)}.')
     services = runtime.services
-    return {"action": action, **_carry_out(lambda: services.chaos(action))}
+    return {"action": action, **carry_out(lambda: services.chaos(action))}
 
 
 @presenter_action("tests")

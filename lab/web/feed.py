@@ -37,12 +37,15 @@ class Feed:
         self.clock = clock
         self.length = length
         self._lines: deque[dict] = deque(maxlen=length)
+        self._since = float("-inf")  # lines about earlier moments are dropped (see restart)
         self._lock = threading.Lock()
 
     def post(self, line: FeedLine) -> None:
         """Add a line (stamped now unless it carries its time) and hand it on."""
         entry = FeedLine(line.kind, line.text, line.level, line.at or self.clock()).as_dict()
         with self._lock:
+            if entry["at"] < self._since:
+                return
             self._lines.append(entry)
         self.sink.post(entry)
 
@@ -52,8 +55,13 @@ class Feed:
             return sorted(self._lines, key=lambda line: line["at"])
 
     def restart(self, line: FeedLine) -> None:
-        """Forget every line and start again from `line` (not handed on: a snapshot follows)."""
+        """Forget every line and start again from `line` (not handed on: a snapshot follows).
+
+        Lines about moments before the restart that arrive later (Docker's events are read
+        a little behind) are dropped too: they belong to the slate that was wiped.
+        """
         entry = FeedLine(line.kind, line.text, line.level, line.at or self.clock()).as_dict()
         with self._lock:
+            self._since = entry["at"]
             self._lines.clear()
             self._lines.append(entry)

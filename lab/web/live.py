@@ -7,17 +7,16 @@ would have recorded). The collaborators are built first and handed in (see
 
 import hashlib
 import threading
-import time
 from dataclasses import dataclass
-from typing import Callable
 
 from lab.votes import Outcome, VoteResult
 from lab.web.ballot import Ballot
 from lab.web.broadcast import Broadcaster
+from lab.web.clock import WAITING, ShowClock
 from lab.web.comparison_stage import ComparisonStage
 from lab.web.feed import Feed, FeedLine
 from lab.web.script import STAGES, clamp_stage, stage_payload
-from lab.web.services import ShowServices
+from lab.web.services import ServiceProblem, ShowServices
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,8 @@ class LiveShow:
         services: ShowServices,
         tests: ComparisonStage,
         broadcaster: Broadcaster,
-        clock: Callable[[], float] = time.time,
+        clock: ShowClock,
+        facts: dict,
     ) -> None:
         self.question = question
         self.ballot = ballot
@@ -75,8 +75,8 @@ class LiveShow:
         self.tests = tests
         self.broadcaster = broadcaster
         self.clock = clock
+        self.facts = facts  # what the page draws but never changes: engine words, feed length
         self.stage_index = 0
-        self.stage_started = self.show_started = clock()
         self._lock = threading.Lock()
 
     @property
@@ -109,16 +109,19 @@ class LiveShow:
 
     def stage(self) -> dict:
         """The current stage with its timers."""
-        now = self.clock()
-        return stage_payload(self.stage_index, now - self.stage_started, now - self.show_started)
+        clock = self.clock
+        return stage_payload(self.stage_index, clock.stage_elapsed(), clock.show_elapsed(), clock.state)
 
     def go_to_stage(self, index: int) -> dict:
-        """Move to stage `index`; entering some stages shows or hides the results."""
+        """Move to stage `index`; entering some stages shows or hides the results.
+
+        Leaving the cold open with the clocks still waiting starts them: the show has begun.
+        """
         with self._lock:
             self.stage_index = clamp_stage(index)
-            self.stage_started = self.clock()
-            if self.stage_index == 0:
-                self.show_started = self.stage_started
+            self.clock.new_stage()
+            if self.stage_index > 0 and self.clock.state == WAITING:
+                self.clock.run()
         reveal = STAGES[self.stage_index].reveal_results
         if reveal is not None:
             self.show_results(reveal)
@@ -131,13 +134,42 @@ class LiveShow:
         self.ballot.visible = visible
         self.broadcaster.results_changed()
 
-    def reset(self) -> None:
-        """Forget every vote and every feed line (the options and the stage stay)."""
+    def run_clock(self, running: bool) -> dict:
+        """Start (or resume) the clocks, or pause them; every dashboard redraws its timers."""
+        self.clock.run() if running else self.clock.pause()
+        payload = self.stage()
+        self.broadcaster.send("stage", payload)
+        return payload
+
+    def reset(self) -> str:
+        """Reset Everything: the cold open as if just started, on the same servers; returns the feed's one line.
+
+        Votes, tallies and feed cleared, results hidden, every server running again, the rate
+        limit off with its counters cleared, the test panel empty, both clocks at zero and waiting.
+        """
+        if self.tests.running:
+            raise ServiceProblem("A test comparison is running: wait for its totals (a few seconds), then reset.")
+        recovered = self.services.reset()
         self.ballot.clear()
-        self.feed.restart(FeedLine("reset", "Presenter reset the votes", "info"))
+        self.tests.clear()
+        with self._lock:
+            self.stage_index = 0
+            self.clock.reset()
+        line = reset_line(recovered)
+        self.feed.restart(FeedLine("reset", line, "info"))  # drops what the reset itself posted, Docker's echoes too
+        self.broadcaster.discard_queued()
         self.broadcaster.send("snapshot", self.snapshot())
+        return line
 
     def snapshot(self) -> dict:
         """Everything a dashboard that just connected needs to draw itself."""
         return {"question": self.question, "stage": self.stage(), "results": self.results(), "feed": self.feed.lines(),
-                "status": self.services.status(), "tests": self.tests.snapshot()}
+                "status": self.services.status(), "tests": self.tests.snapshot(), "facts": self.facts}
+
+
+def reset_line(recovered: dict[str, float]) -> str:
+    """The one feed line a reset leaves: what it did, and which servers it brought back."""
+    names = {"redis": "Redis", "postgres": "PostgreSQL"}
+    back = "".join(f"; {names[role]} recovered in {seconds:.1f} s" for role, seconds in recovered.items())
+    return f"Reset everything: votes, feed, rate limit, test panel and clocks back to the start{back}"
+

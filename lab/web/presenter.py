@@ -10,9 +10,11 @@ from typing import Callable
 
 from flask import Blueprint, jsonify, request
 
+from lab.errors import WorkshopError
 from lab.web.http_errors import error_response
 from lab.web.script import STAGES
 from lab.web.runtime import ShowRuntime, runtime_of
+from lab.web.services import ServiceProblem
 
 TOKEN_HEADER = "X-Presenter-Token"
 
@@ -27,6 +29,16 @@ class ActionError(Exception):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
+
+
+def carry_out(work):
+    """Run a show action; what can't be done now is a 409, a server that won't start a 503."""
+    try:
+        return work()
+    except ServiceProblem as problem:
+        raise ActionError(str(problem), 409) from problem
+    except WorkshopError as error:
+        raise ActionError(str(error), 503) from error
 
 
 def presenter_action(name: str):
@@ -71,9 +83,17 @@ def dispatch(action: str):
 
 @presenter_action("reset")
 def reset(runtime: ShowRuntime, body: dict) -> dict:
-    """Forget every vote and feed line; every dashboard redraws from scratch."""
-    runtime.show.reset()
-    return {"message": "Votes and events reset."}
+    """Reset Everything: the cold open as if just started, on the same servers; every dashboard redraws."""
+    return {"message": carry_out(runtime.show.reset)}
+
+
+@presenter_action("clock")
+def clock(runtime: ShowRuntime, body: dict) -> dict:
+    """Start or resume the show's clocks, or pause them: {"running": true|false}."""
+    running = body.get("running")
+    if not isinstance(running, bool):
+        raise ActionError('Send {"running": true} or {"running": false}.')
+    return {"stage": runtime.show.run_clock(running)}
 
 
 @presenter_action("results")

@@ -17,25 +17,29 @@ class Stage:
     seconds: int
     notes: tuple[str, ...]
     reveal_results: bool | None = None  # entering the stage shows (True) or hides (False) results
+    subline: str = ""  # a second line for the room under the headline
 
+
+TAGLINE = "If your tests don't face reality, your users will."
 
 STAGES: tuple[Stage, ...] = (
     Stage(
         "cold-open",
         "Cold open",
-        "All tests green. Ship it?",
-        45,
+        "Tests were green. Monday: outage.",
+        90,
         (
-            "Ask: who has shipped a bug that every test said was fine?",
-            "Our vote app has a mock-based test suite and it is all green.",
+            "Press S (or →) to start the clock. Ask: who has shipped a bug that every test said was fine?",
+            "Our vote app has a mock-based test suite and it is all green. It went down on Monday anyway.",
             "Tonight the room is the load test, and a real PostgreSQL is the judge.",
         ),
+        subline=TAGLINE,
     ),
     Stage(
         "qr-voting",
         "QR voting",
-        "Scan the code and vote. Then try to vote again.",
-        90,
+        "Scan the code and vote. Then try twice!",
+        30,
         (
             "Point at the QR code; read the URL aloud for anyone without a camera.",
             "Results stay hidden while people vote, so nobody follows the crowd.",
@@ -50,7 +54,7 @@ STAGES: tuple[Stage, ...] = (
         90,
         (
             "Results are revealed. Striped bars: the mock (the lie). Blue bars: PostgreSQL (the truth).",
-            "Every vote went to both. The gap is the duplicates a UNIQUE constraint refused.",
+            "Every vote went to both. \"Refused\" counts only what the UNIQUE constraint refused.",
             "Point at a red feed line: SQLSTATE 23505, unique_violation, from a real server.",
         ),
         reveal_results=True,
@@ -58,21 +62,21 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "test-comparison",
         "Test comparison",
-        "Same tests, two worlds: the mock says green, the container says red.",
-        90,
+        "Same tests, two worlds: the mock says green, the real server says red.",
+        60,
         (
-            "Press T: the same scenarios run against the naive app, mocks on the left, containers on the right.",
+            "Press T: the same scenarios run against the naive app, mocks on the left, real servers on the right.",
             "Fantasy stays green, reality goes red: the bugs were there all along, only real servers see them.",
-            "Shift+T runs them against the real app: both green, and now green means proof.",
+            "Shift+T runs them against the real app: fantasy green but blind, reality green, and now green means proof.",
         ),
     ),
     Stage(
         "chaos",
         "Chaos",
         "Rate limit, a bot, then kill the servers. Watch what the app does.",
-        105,
+        180,
         (
-            "L turns the Redis rate limit on, B fires the bot: 3 votes pass, 7 get 429.",
+            "L turns the Redis rate limit on, B fires the bot: some votes pass, the rest get 429.",
             "K kills Redis, P freezes it: votes keep flowing (fail open), the banner says degraded.",
             "D kills PostgreSQL: honest 503s, nothing half-recorded. U recovers everything, no restart.",
         ),
@@ -80,13 +84,14 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "mic-drop",
         "Mic drop",
-        "Mocks tell you what you hoped. Containers tell you the truth.",
-        60,
+        "If tests don't face reality, users will.",
+        30,
         (
             "Testcontainers: a real server per test run, thrown away afterwards.",
             "Everything here runs on a laptop; the repository link is on the slide.",
-            "Thank the room for trying to break it.",
+            "Thank the room for trying to break it. Afterwards: X resets everything for the next demo.",
         ),
+        subline=TAGLINE,
     ),
 )
 
@@ -103,8 +108,17 @@ def clamp_stage(index: int) -> int:
     return max(0, min(len(STAGES) - 1, index))
 
 
-def stage_payload(index: int, stage_elapsed: float, show_elapsed: float) -> dict:
-    """What the dashboard needs to draw the current stage and its timers."""
+def stage_starts() -> list[int]:
+    """When each stage begins, in seconds from the cold open (0, 90, 120, ...)."""
+    starts, at = [], 0
+    for stage in STAGES:
+        starts.append(at)
+        at += stage.seconds
+    return starts
+
+
+def stage_payload(index: int, stage_elapsed: float, show_elapsed: float, clock: str = "waiting") -> dict:
+    """What the dashboard needs to draw the current stage and its timers; `clock` is waiting, running or paused."""
     stage = STAGES[index]
     return {
         "index": index,
@@ -112,10 +126,13 @@ def stage_payload(index: int, stage_elapsed: float, show_elapsed: float) -> dict
         "key": stage.key,
         "title": stage.title,
         "headline": stage.headline,
+        "subline": stage.subline,
         "notes": list(stage.notes),
         "seconds": stage.seconds,
         "stage_elapsed": round(stage_elapsed, 1),
         "show_seconds": SHOW_SECONDS,
         "show_elapsed": round(show_elapsed, 1),
+        "clock": clock,
         "titles": [s.title for s in STAGES],
+        "starts": stage_starts(),
     }

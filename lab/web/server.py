@@ -22,6 +22,11 @@ from lab.paths import SHOW_PID_FILE, pid_alive
 from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, new_secret, parse_options, ready_line
 
 POOL_SIZE = 20
+NEXT_STEPS = (  # the ready block ends with these, in order
+    "Open the presenter URL in the browser on the projector.",
+    "Press F for full screen.",
+    "Press → to start the clock on the cold open; → again moves to the next stage.",
+)
 POOL_WAIT_SECONDS = 5.0
 
 
@@ -73,6 +78,8 @@ def banner(vote: str, presenter: str, startup: dict[str, float], ready_seconds: 
         lines.append(Text("Codespaces forwards ports privately, which turns every phone away. Make it public:", style="bold red"))
         lines.append(Text(f"  {make_public}", style="bold", no_wrap=True, overflow="ignore"))
     lines.append(Text(qr_terminal(qr_matrix(vote)), no_wrap=True, overflow="ignore"))
+    lines.append(Text("Next:", style="bold green"))
+    lines.extend(Text(f"  {number}. {step}") for number, step in enumerate(NEXT_STEPS, start=1))
     return Group(*lines)
 
 

@@ -117,6 +117,25 @@ class ShowServices:
                 return {"recovered": self._recover()}
             return self._break(action)
 
+    def reset(self) -> dict[str, float]:
+        """As the show started, on the same servers: each one running, the rate limit off, its counters cleared.
+
+        Returns the seconds until each server that was down answered again. Redis, once
+        started, is kept (turning the limit on stays instant).
+        """
+        with self._lock:
+            recovered = {role: round(self._bring_back(role, service), 2) for role, service in self._down()}
+            self.enabled = False
+            if self.limiter is not None:
+                self.limiter.reset()
+        self.status_changed()
+        return recovered
+
+    def _down(self) -> list[tuple[str, RunningService]]:
+        """The show's servers that are not running now (killed or paused), by role."""
+        services = (("redis", self.redis), ("postgres", self.postgres))
+        return [(role, service) for role, service in services if service is not None and service.status() != "running"]
+
     def _break(self, action: str) -> dict:
         role = action.split("-", 1)[1]
         service = self.redis if role == "redis" else self.postgres
@@ -159,10 +178,7 @@ class ShowServices:
         return None
 
     def _recover(self) -> dict:
-        recovered = {}
-        for role, service in (("redis", self.redis), ("postgres", self.postgres)):
-            if service is not None and service.status() != "running":
-                recovered[role] = round(self._bring_back(role, service), 2)
+        recovered = {role: round(self._bring_back(role, service), 2) for role, service in self._down()}
         if not recovered:
             self.feed.post(FeedLine("chaos", "Recover: everything is already running", "info"))
         self.status_changed()

@@ -20,6 +20,7 @@ def totals(side, target, *outcomes):
     "side, target, outcomes, expected",
     [
         ("fantasy", "naive", [("a", "passed"), ("b", "passed")], "all green, all wrong"),
+        ("fantasy", "real", [("a", "passed"), ("b", "passed")], "green but blind: it never touched the app"),
         ("reality", "real", [("a", "passed"), ("b", "passed")], "green means proof"),
         ("reality", "naive", [("a", "failed"), ("b", "failed")], "2 bugs caught"),
         ("reality", "naive", [("a", "failed"), ("b", "passed")], "1 bug caught"),

@@ -1,5 +1,8 @@
-"""Helpers for the show's tests: a dashboard socket that remembers, the presenter, a Redis-handing engine."""
+"""Helpers for the show's tests: a dashboard socket that remembers, the presenter, a Redis-handing engine, a scripted test run."""
 
+import threading
+
+from lab.testruns.pytest_run import TestOutcome
 from lab.waiting import wait_for
 from lab.web.presenter import TOKEN_HEADER
 
@@ -56,3 +59,17 @@ class HandingEngine:
         """'Start' Redis: count the call, return the running service."""
         self.started += 1
         return self.redis_service
+
+
+class ScriptedRun:
+    """A run_file for TestComparison: each side reports its scripted outcomes once released."""
+
+    def __init__(self, outcomes):
+        self.outcomes = outcomes
+        self.release = threading.Event()
+
+    def __call__(self, path, target, extra_env, on_result):
+        self.release.wait(10)
+        side = "fantasy" if "fantasy" in path else "reality"
+        for name, outcome in self.outcomes[side]:
+            on_result(TestOutcome(name, outcome, 0.05))

@@ -4,6 +4,7 @@ import pytest
 
 from lab.servers.containers import RUN_ID
 from lab.web import create_app, shutdown
+from lab.web.live import reset_line
 
 pytestmark = pytest.mark.realdb
 
@@ -55,7 +56,7 @@ def test_a_reset_redraws_every_dashboard_from_a_fresh_snapshot(dashboard, client
     presenter.act("reset")
 
     fresh = dashboard.wait_for("snapshot", lambda s: any(line["kind"] == "reset" for line in s["feed"]))
-    assert [line["text"] for line in fresh["feed"]] == ["Presenter reset the votes"]
+    assert [line["text"] for line in fresh["feed"]] == [reset_line({})]
     assert fresh["results"]["totals"] == {"real": 0, "fantasy": 0}
 
 

@@ -1,28 +1,11 @@
 """The test-comparison stage over the API and the dashboard socket, with a scripted test runner."""
 
-import threading
-
 import pytest
 
 from lab.testruns.paired import TestComparison
-from lab.testruns.pytest_run import TestOutcome
-from tests.web.helpers import Presenter
+from tests.web.helpers import Presenter, ScriptedRun
 
 pytestmark = pytest.mark.realdb
-
-
-class ScriptedRun:
-    """A run_file for TestComparison: each side reports its scripted outcomes once released."""
-
-    def __init__(self, outcomes):
-        self.outcomes = outcomes
-        self.release = threading.Event()
-
-    def __call__(self, path, target, extra_env, on_result):
-        self.release.wait(10)
-        side = "fantasy" if "fantasy" in path else "reality"
-        for name, outcome in self.outcomes[side]:
-            on_result(TestOutcome(name, outcome, 0.05))
 
 
 @pytest.fixture
