@@ -66,9 +66,13 @@ def engine_choice(choice: str | None, environ: Mapping[str, str] = os.environ) -
     return wanted
 
 
+FALLBACK_MEANING = {"show": "the show works the same on them"}  # by purpose; else the course's caveat
+
+
 def fallback_announcement(engine) -> str:
-    """The one line that says we run without Docker, and what that means."""
-    return f"Docker is not reachable: running on {engine.describe()}; container lessons need Docker"
+    """The one line that says we run without Docker, and what that means for this purpose."""
+    meaning = FALLBACK_MEANING.get(engine.purpose, "container lessons need Docker")
+    return f"Docker is not reachable: running on {engine.describe()}; {meaning}"
 
 
 def select_engine(choice: str | None, purpose: str, console=None,

@@ -16,9 +16,11 @@ from lab.testruns.paired import TestComparison
 from lab.web import control, events, presenter, routes  # noqa: F401 - control registers presenter actions
 from lab.web.ballot import Ballot
 from lab.web.broadcast import Broadcaster
+from lab.web.clock import ShowClock
 from lab.web.comparison_stage import ComparisonStage
 from lab.web.config import MAX_BODY_BYTES, ShowConfig, ready_line
 from lab.web.docker_events import DockerEventStream
+from lab.web.facts import show_facts
 from lab.web.http_errors import register_error_handlers
 from lab.web.feed import Feed, FeedLine
 from lab.web.live import LiveShow
@@ -53,8 +55,9 @@ def create_app(config: ShowConfig) -> Flask:
         engine=config.engine, postgres=config.postgres_service, fixed_limiter=config.rate_limiter,
     )
     tests = ComparisonStage(broadcaster.send, config.comparison or TestComparison())
-    show = LiveShow(config.question, ballot, feed, services, tests, broadcaster)
     kind = server_kind(config.postgres_service or config.engine)
+    facts = show_facts(kind, feed.length)
+    show = LiveShow(config.question, ballot, feed, services, tests, broadcaster, ShowClock(), facts)
     for role, seconds in config.startup.items():
         feed.post(FeedLine("startup", ready_line(role, seconds, kind), "good"))
     stream = None
