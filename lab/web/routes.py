@@ -3,12 +3,13 @@
 Nothing served here contains the presenter secret.
 """
 
-from flask import Blueprint, jsonify, make_response, render_template, request
+from flask import Blueprint, current_app, jsonify, make_response, render_template, request
 
 from lab.web.audience import qr_matrix, qr_svg, vote_url
 from lab.web.http_errors import error_response
 from lab.web.presenter import TOKEN_HEADER, token_problem
 from lab.web.runtime import runtime_of
+from lab.web.script import TAGLINE
 from lab.web.voters import new_voter_id, remember_voter, voter_from
 
 bp = Blueprint("audience", __name__)
@@ -22,7 +23,7 @@ def dashboard():
     """The projector dashboard: stage, QR code, lifecycle feed and results."""
     runtime = runtime_of()
     url = vote_url(runtime.config.base_url)
-    return render_template("dashboard.html", show=runtime.show, vote_url=url, qr=qr_svg(qr_matrix(url)))
+    return render_template("dashboard.html", show=runtime.show, vote_url=url, qr=qr_svg(qr_matrix(url)), tagline=TAGLINE)
 
 
 @bp.get("/qr")
@@ -59,6 +60,12 @@ def results():
     """The tallies, real and fantasy; per option once the presenter shows them (or asks, with the secret)."""
     presenter_asks = TOKEN_HEADER in request.headers and token_problem() is None
     return jsonify(runtime_of().show.results(reveal=presenter_asks))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The show's icon, for browsers that ask for it by the old name."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.get("/healthz")

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var TOKEN_KEY = "tcmagic-presenter-token";
-  var state = {stage: null, stageAt: 0, results: null, notes: false, status: null, tests: null};
+  var state = {stage: null, stageAt: 0, results: null, notes: false, status: null, tests: null, facts: null};
   var $ = function (id) { return document.getElementById(id); };
 
   function takeToken() {
@@ -37,6 +37,8 @@
     $("stage-number").textContent = (stage.index + 1) + "/" + stage.count;
     $("stage-title").textContent = stage.title;
     $("stage-headline").textContent = stage.headline;
+    $("stage-subline").textContent = stage.subline;
+    $("jump-keys").textContent = "1-" + stage.count;
     var notes = $("stage-notes");
     notes.textContent = "";
     stage.notes.forEach(function (note) {
@@ -46,16 +48,18 @@
     });
     $("notes").hidden = !state.notes;
     document.body.dataset.stage = stage.key;
+    document.body.dataset.clock = stage.clock;
     tick();
   }
 
   function tick() {
     var stage = state.stage;
     if (!stage) { return; }
-    var extra = (performance.now() - state.stageAt) / 1000;
+    var extra = stage.clock === "running" ? (performance.now() - state.stageAt) / 1000 : 0;
     var inStage = stage.stage_elapsed + extra;
     var timer = $("stage-timer");
-    timer.textContent = clock(inStage) + " / " + clock(stage.seconds);
+    var waiting = {waiting: " · press → to start", paused: " · paused (S)"}[stage.clock] || "";
+    timer.textContent = clock(inStage) + " / " + clock(stage.seconds) + waiting;
     timer.classList.toggle("over", inStage > stage.seconds);
     var total = $("show-timer");
     total.textContent = clock(stage.show_elapsed + extra) + " / " + clock(stage.show_seconds);
@@ -77,7 +81,8 @@
       item.appendChild(text);
       feed.insertBefore(item, feed.firstChild);
     });
-    while (feed.children.length > 40) { feed.removeChild(feed.lastChild); }
+    var keep = state.facts ? state.facts.feed_length : Infinity;
+    while (feed.children.length > keep) { feed.removeChild(feed.lastChild); }
   }
 
   function bar(kind, count, most) {
@@ -94,6 +99,22 @@
     row.appendChild(fill);
     row.appendChild(number);
     return row;
+  }
+
+  function mark(kind, text) {
+    var part = document.createDocumentFragment();
+    var strong = document.createElement("strong");
+    strong.className = kind;
+    strong.textContent = text;
+    part.appendChild(document.createTextNode(" · "));
+    part.appendChild(strong);
+    return part;
+  }
+
+  function drawFacts(facts) {
+    state.facts = facts;
+    $("feed-words").textContent = facts.words.feed;
+    $("reality-words").textContent = facts.words.reality;
   }
 
   function drawResults(results) {
@@ -123,12 +144,9 @@
     if (results.visible) {
       totals.appendChild(document.createTextNode(
         "Mock counted " + t.fantasy + " · PostgreSQL stored " + (t.real === null ? "unreachable" : t.real)));
-      if (results.refused) {
-        var refused = document.createElement("strong");
-        refused.className = "refused";
-        refused.textContent = results.refused + " refused";
-        totals.appendChild(document.createTextNode(" · "));
-        totals.appendChild(refused);
+      if (results.refused) { totals.appendChild(mark("refused", results.refused + " refused")); }
+      if (results.not_recorded) {
+        totals.appendChild(mark("not-recorded", results.not_recorded + " not recorded: database down"));
       }
     } else {
       var votes = t.real === null ? t.fantasy : t.real;
@@ -158,15 +176,22 @@
     return name.replace(/^test_/, "").replace(/_/g, " ");
   }
 
-  function startTests(target) {
-    state.tests = {running: true, target: target};
-    $("tests-target").textContent = "against the " + target + " app, running...";
+  function clearTests() {
+    state.tests = null;
+    $("tests-target").textContent = "";
     ["fantasy", "reality"].forEach(function (side) {
       $("tests-" + side).textContent = "";
       var verdict = $("verdict-" + side);
       verdict.textContent = "";
       verdict.className = "verdict";
     });
+    $("tests-hint").hidden = false;
+  }
+
+  function startTests(target) {
+    clearTests();
+    state.tests = {running: true, target: target};
+    $("tests-target").textContent = "against the " + target + " app, running...";
     $("tests-hint").hidden = true;
   }
 
@@ -198,7 +223,7 @@
   }
 
   function drawTests(tests) {
-    if (!tests || !tests.target) { return; }
+    if (!tests || !tests.target) { clearTests(); return; }
     startTests(tests.target);
     tests.results.forEach(addTest);
     if (tests.finished) { finishTests(tests.finished); }
@@ -233,7 +258,8 @@
       toast("Bot: " + answer.attempts + " votes, " + answer.passed_limiter + " passed the rate limiter, " +
         answer.refused_by_limiter + " refused with 429");
     } else if (action === "rate-limit" && answer.redis_startup_seconds !== undefined) {
-      toast("Redis ready in " + answer.redis_startup_seconds.toFixed(1) + " s: 3 votes a minute per phone");
+      toast("Redis ready in " + answer.redis_startup_seconds.toFixed(1) + " s: " + answer.limit + " votes every " +
+        answer.window + " s per phone");
     } else if (action === "chaos" && answer.recovered) {
       var names = Object.keys(answer.recovered);
       toast(names.length ? "Recovered: " + names.map(function (n) { return n + " in " + answer.recovered[n].toFixed(1) + " s"; }).join(", ")
@@ -269,14 +295,22 @@
     var here = state.stage ? state.stage.index : 0;
     var second = key === "T" ? "T" : key.toLowerCase();
     if (SECOND_ACT.hasOwnProperty(second) && key.length === 1) { SECOND_ACT[second](); }
-    else if (key === "ArrowRight" || key === "PageDown" || key === " ") { goTo(here + 1); }
+    else if (key === "ArrowRight" || key === "PageDown" || key === " ") {
+      if (here === 0 && state.stage && state.stage.clock === "waiting") { present("clock", {running: true}); }
+      else { goTo(here + 1); }
+    }
+    else if (key === "s" || key === "S") {
+      present("clock", {running: !(state.stage && state.stage.clock === "running")});
+    }
     else if (key === "ArrowLeft" || key === "PageUp") { goTo(here - 1); }
     else if (key === "Home") { goTo(0); }
     else if (/^[1-9]$/.test(key)) { goTo(Number(key) - 1); }
     else if (key === "r" || key === "R") {
       present("results", {visible: !(state.results && state.results.visible)});
     } else if (key === "x" || key === "X") {
-      if (window.confirm("Reset every vote and the feed?")) { present("reset"); }
+      if (window.confirm("Reset everything? Votes, feed, rate limit, servers, test panel and clocks go back to the start.")) {
+        present("reset");
+      }
     } else if (key === "n" || key === "N") {
       state.notes = !state.notes;
       $("notes").hidden = !state.notes;
@@ -298,11 +332,13 @@
   });
   socket.on("snapshot", function (snap) {
     $("question").textContent = snap.question;
+    drawFacts(snap.facts);
     drawStage(snap.stage);
     addFeed(snap.feed, true);
     drawResults(snap.results);
     drawStatus(snap.status);
     drawTests(snap.tests);
+    document.body.classList.remove("connecting");
   });
   socket.on("status", drawStatus);
   socket.on("tests_started", function (data) { startTests(data.target); });
