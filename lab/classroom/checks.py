@@ -23,6 +23,17 @@ class CheckResult:
     blocking: bool = True
 
 
+def pinned_requirements(text: str) -> dict[str, str]:
+    """{'flask': '3.1.3', ...} from the text of a requirements file."""
+    pins = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].split(";", 1)[0].strip()  # no comments, no environment markers
+        if "==" in line:
+            name, version = line.split("==", 1)
+            pins[name.split("[", 1)[0].strip().lower()] = version.strip()
+    return pins
+
+
 def supported_range() -> str:
     """The supported Python versions in words, e.g. '3.11-3.13'."""
     oldest, newest = (".".join(map(str, version)) for version in SUPPORTED_PYTHON)

@@ -8,7 +8,7 @@ import json
 import shutil
 import subprocess
 
-from lab.classroom.doctor import CheckResult
+from lab.classroom.checks import CheckResult
 
 
 def make_public_command(port: int, codespace: str) -> list[str]:

@@ -11,46 +11,12 @@ from __future__ import annotations  # so that an old Python reaches check_python
 import importlib
 import importlib.metadata
 import os
-import sys
-from dataclasses import dataclass
 
+from lab.classroom.checks import CheckResult, check_python, pinned_requirements
 from lab.errors import WorkshopError
 from lab.paths import REQUIREMENTS
 
-MINIMUM_PYTHON = (3, 11)
 INSTALL = "run `pip install -r requirements.txt` in this folder (inside the venv if you use one)"
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One line of the doctor's report; `fix` is one sentence saying what to do."""
-
-    name: str
-    ok: bool
-    detail: str
-    fix: str = ""
-    blocking: bool = True
-
-
-def check_python(version: tuple = tuple(sys.version_info)) -> CheckResult:
-    """Python is new enough for the pinned requirements."""
-    shown = ".".join(str(part) for part in version[:3])
-    if tuple(version[:2]) >= MINIMUM_PYTHON:
-        return CheckResult("python", True, f"Python {shown}")
-    wanted = ".".join(map(str, MINIMUM_PYTHON))
-    fix = f"Install Python {wanted} or newer, or use the Codespace."
-    return CheckResult("python", False, f"Python {shown} is too old", fix)
-
-
-def pinned_requirements(text: str) -> dict[str, str]:
-    """{'flask': '3.1.3', ...} from the text of a requirements file."""
-    pins = {}
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].split(";", 1)[0].strip()  # no comments, no environment markers
-        if "==" in line:
-            name, version = line.split("==", 1)
-            pins[name.split("[", 1)[0].strip().lower()] = version.strip()
-    return pins
 
 
 def check_requirements(pins: dict[str, str], version_of=importlib.metadata.version) -> CheckResult:
@@ -196,32 +162,17 @@ def run_checks(*, port: int | None = None, pull_missing: bool = False, console=N
 
 def _docker_checks(client, env: dict[str, str], pull_missing: bool, console) -> list[CheckResult]:
     from lab.servers.images import IMAGES
-    from lab.classroom.pulling import ryuk_disabled, ryuk_image
+    from lab.classroom.pulling import pull_missing as pull, ryuk_disabled, ryuk_image
 
     ours = [image.name for image in IMAGES.values()]
-    pulled = []
-    if pull_missing:
-        pulled = pull_what_is_missing(client, ours + ([] if ryuk_disabled() else [ryuk_image()]), console or _console())
-    return pulled + [
+    failed = pull(client, ours + ([] if ryuk_disabled() else [ryuk_image()]), console or _console()) if pull_missing else {}
+    pulls = [CheckResult("pull", False, f"{image} could not be pulled", str(error), blocking=False)
+             for image, error in failed.items()]
+    return pulls + [
         check_images(client, ours),
         check_ryuk(client, ryuk_image(), ryuk_disabled()),
         check_container_host(client, IMAGES["redis"].name, env),
     ]
-
-
-def pull_what_is_missing(client, images: list[str], console) -> list[CheckResult]:
-    """Pull each missing image with a progress bar; a warning for each that could not be pulled."""
-    from lab.classroom.pulling import is_present, pull
-
-    failures = []
-    for image in images:
-        if is_present(client, image):
-            continue
-        try:
-            pull(client, image, console)
-        except WorkshopError as error:
-            failures.append(CheckResult("pull", False, f"{image} could not be pulled", str(error), blocking=False))
-    return failures
 
 
 def _console():

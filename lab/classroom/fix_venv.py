@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-from lab.classroom.checks import check_python
+from lab.classroom.checks import check_python, pinned_requirements
 from lab.paths import REQUIREMENTS, ROOT
 
 VENV = ROOT / ".venv"
@@ -26,16 +26,6 @@ FLAG = "--fix-venv"
 
 class RepairFailed(Exception):
     """A step of the repair failed; the message is the sentence that says what to do."""
-
-
-def pinned_names(requirements: Path = REQUIREMENTS) -> list[str]:
-    """The distribution names a requirements file pins, normalised, without extras or markers."""
-    names = []
-    for line in requirements.read_text().splitlines():
-        line = line.split("#", 1)[0].split(";", 1)[0].strip()
-        if "==" in line:
-            names.append(normal_name(line.split("==", 1)[0].split("[", 1)[0].strip()))
-    return names
 
 
 def normal_name(name: str) -> str:
@@ -59,7 +49,7 @@ def installed_names(paths: list[str]) -> set[str]:
 def missing_packages(requirements: Path = REQUIREMENTS, paths: list[str] = sys.path) -> list[str]:
     """The pinned requirements this Python cannot find."""
     installed = installed_names(paths)
-    return [name for name in pinned_names(requirements) if name not in installed]
+    return [name for name in map(normal_name, pinned_requirements(requirements.read_text())) if name not in installed]
 
 
 def guard(argv: list[str]) -> None:

@@ -47,7 +47,8 @@ def pack(out_path: Path, console: Console, images: list[str] | None = None) -> l
             markup=False, highlight=False, soft_wrap=True,
         )
     images = images or needed_images()
-    pull_missing(client, images, console)
+    for error in pull_missing(client, images, console).values():
+        raise error
     expected = sum(client.images.get(image).attrs.get("Size", 0) for image in images)
     partial = out_path.with_name(out_path.name + ".partial")
     try:

@@ -117,9 +117,13 @@ def pull(client: docker.DockerClient, image: str, console: Console) -> float:
     return seconds
 
 
-def pull_missing(client: docker.DockerClient, images: list[str], console: Console) -> list[str]:
-    """Pull each image that is not present yet; return the ones that were pulled."""
-    missing = [image for image in images if not is_present(client, image)]
-    for image in missing:
-        pull(client, image, console)
-    return missing
+def pull_missing(client: docker.DockerClient, images: list[str], console: Console) -> dict[str, ImageUnavailable]:
+    """Pull each image that is not present yet, going on past a failure; {image: why} for each that failed."""
+    failures = {}
+    for image in images:
+        if not is_present(client, image):
+            try:
+                pull(client, image, console)
+            except ImageUnavailable as error:
+                failures[image] = error
+    return failures

@@ -72,14 +72,11 @@ def pull_images(client) -> list[str]:
     """Pull every image that is not present yet; return the full list."""
     from rich.console import Console
 
-    from lab.errors import WorkshopError
     from lab.classroom.pulling import pull_missing
 
     images = images_to_pull()
-    try:
-        pull_missing(client, images, Console())
-    except WorkshopError as error:
-        raise SetupFailed(str(error).rstrip(".")) from None
+    for error in pull_missing(client, images, Console()).values():
+        raise SetupFailed(str(error).rstrip("."))
     return images
 
 

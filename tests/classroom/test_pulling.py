@@ -6,7 +6,7 @@ from testcontainers.core.config import testcontainers_config
 
 from lab.errors import ImageUnavailable
 from lab.servers.images import IMAGES
-from lab.classroom.pulling import LayerTally, needed_images, pull, split_reference
+from lab.classroom.pulling import LayerTally, needed_images, pull, pull_missing, split_reference
 
 # Docker's pull stream, shortened from a real `docker pull redis:7-alpine`.
 PULL_EVENTS = [
@@ -93,3 +93,11 @@ def test_an_image_that_cannot_be_pulled_says_what_to_do(docker_client_for_test, 
         pull(docker_client_for_test, "tcmagic-absent.invalid/nothing:0", console)
     with pytest.raises(docker.errors.ImageNotFound):
         docker_client_for_test.images.get("tcmagic-absent.invalid/nothing:0")
+
+
+@pytest.mark.docker
+def test_pulling_what_is_missing_goes_on_past_a_failure_and_names_each_one(docker_client_for_test, console):
+    failures = pull_missing(docker_client_for_test, ["tcmagic-absent.invalid/x:0", IMAGES["redis"].name], console)
+
+    assert list(failures) == ["tcmagic-absent.invalid/x:0"]
+    assert str(failures["tcmagic-absent.invalid/x:0"]).startswith("Could not pull tcmagic-absent.invalid/x:0 (")
