@@ -15,6 +15,7 @@ from lab.servers.engines import server_kind
 from lab.testruns.paired import TestComparison
 from lab.web import control, events, presenter, routes  # noqa: F401 - control registers presenter actions
 from lab.web.ballot import Ballot
+from lab.web.bounded_json import BoundedJSONProvider, socketio_json
 from lab.web.broadcast import Broadcaster
 from lab.web.clock import ShowClock
 from lab.web.comparison_stage import ComparisonStage
@@ -22,6 +23,7 @@ from lab.web.config import MAX_BODY_BYTES, ShowConfig, ready_line
 from lab.web.docker_events import DockerEventStream
 from lab.web.facts import show_facts
 from lab.web.http_errors import register_error_handlers
+from lab.web.limits import refuse_malformed_packets
 from lab.web.feed import Feed, FeedLine
 from lab.web.live import LiveShow
 from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of
@@ -31,6 +33,7 @@ def create_app(config: ShowConfig) -> Flask:
     """Build the show's Flask app around `config`; `runtime_of(app)` holds its parts."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder="static")
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    app.json = BoundedJSONProvider(app)
     app.register_blueprint(routes.bp)
     app.register_blueprint(presenter.bp)
     register_error_handlers(app)
@@ -39,7 +42,9 @@ def create_app(config: ShowConfig) -> Flask:
         async_mode=config.async_mode,
         cors_allowed_origins=config.allowed_origins or None,
         max_http_buffer_size=MAX_BODY_BYTES,
+        json=socketio_json,
     )
+    refuse_malformed_packets(socketio.server)
     ballot = Ballot(config.real_store, config.fantasy_store, config.options)
     ballot.seed()
     broadcaster = Broadcaster(

@@ -30,6 +30,13 @@ def show_config(postgres_settings):
 
 
 @pytest.fixture
+def offline_app(build_app):
+    """A show whose "real" store is in memory too: for what needs no database (headers, input, sockets)."""
+    return build_app(ShowConfig(real_store=FantasyVoteStore(), fantasy_store=FantasyVoteStore(),
+                                options=parse_options("Mocks,Real containers,Prayer"), presenter_token=TOKEN))
+
+
+@pytest.fixture
 def app(show_config):
     """The show app; its background tasks stop and its connections close afterwards."""
     app = create_app(show_config)

@@ -40,7 +40,13 @@ JSON_BODIES = (
     | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), JSON_VALUES, max_size=4)
     | JSON_VALUES
 )
-RAW_BODIES = st.binary(max_size=300) | st.text(max_size=300).map(str.encode) | st.just(b"x" * 5000)
+NESTINGS = [("[", "]"), ('{"option":', "}"), ('{"":[', "]}")]  # opener, closer
+DEEP_BODIES = st.builds(
+    lambda depth, nesting, closed: (nesting[0] * depth + ('"mocks"' + nesting[1] * depth if closed else "")).encode(),
+    st.integers(33, 1000), st.sampled_from(NESTINGS), st.booleans(),
+)  # nested past the show's bound, valid JSON or cut short (past 4 KB: a 413)
+RAW_BODIES = (st.binary(max_size=300) | st.text(max_size=300).map(str.encode) | st.just(b"x" * 5000)
+              | DEEP_BODIES)
 PATHS = (
     st.sampled_from(["/api/vote", "/api/results", "/", "/qr", "/healthz", "/api/presenter/"])
     | st.sampled_from(ACTIONS + ["nope", "", "..", "%00"]).map(lambda a: f"/api/presenter/{a}")
@@ -92,6 +98,11 @@ def fuzz_app(show_config, redis_service, redis, postgres_service, build_app):
     return build_app(show_config)
 
 
+def tracebacks(caplog) -> list:
+    """What the app logged with a traceback (what the presenter's terminal would show)."""
+    return [record.getMessage() for record in caplog.records if record.exc_info]
+
+
 def untouched(show) -> tuple:
     return (show.stage()["index"], show.ballot.visible, show.services.enabled, show.services.redis,
             show.tests.snapshot()["target"], show.services.postgres.state)
@@ -100,7 +111,8 @@ def untouched(show) -> tuple:
 @FUZZ
 @given(method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]), path=PATHS,
        headers=HEADERS, body=RAW_BODIES | JSON_BODIES.map(lambda b: repr(b).encode()), cookie=PRINTABLE)
-def test_no_request_gets_a_5xx_and_none_controls_the_show_without_the_secret(fuzz_app, method, path, headers, body, cookie):
+def test_no_request_gets_a_5xx_and_none_controls_the_show_without_the_secret(fuzz_app, method, path, headers, body, cookie,
+                                                                             caplog):
     show = runtime_of(fuzz_app).show
     before = untouched(show)
     client = fuzz_app.test_client()
@@ -115,7 +127,8 @@ def test_no_request_gets_a_5xx_and_none_controls_the_show_without_the_secret(fuz
     assert answer.status_code < 500, (method, path, answer.text)
     assert untouched(show) == before
     if path.startswith("/api/presenter/") and method == "POST":
-        assert answer.status_code in (401, 403, 404)  # 404: no action in the path, nothing to run
+        assert answer.status_code in (401, 403, 404, 429)  # 404: no action in the path; 429: too many wrong secrets
+    assert not tracebacks(caplog)
 
 
 SHAPED = {  # action -> (its key, values it accepts)
@@ -134,7 +147,7 @@ def bodies_for(action):
 
 @FUZZ
 @given(request=st.sampled_from(ACTIONS + ["nope"]).flatmap(bodies_for), content_type=CONTENT_TYPES)
-def test_with_the_secret_random_bodies_get_an_answer_never_a_5xx(fuzz_app, request, content_type):
+def test_with_the_secret_random_bodies_get_an_answer_never_a_5xx(fuzz_app, request, content_type, caplog):
     action, body = request
     client = fuzz_app.test_client()
     data = body if isinstance(body, bytes) else None
@@ -147,13 +160,14 @@ def test_with_the_secret_random_bodies_get_an_answer_never_a_5xx(fuzz_app, reque
     event(f"{action} -> {answer.status_code}")  # pytest --hypothesis-show-statistics lists what was reached
     assert answer.status_code < 500, (action, body, answer.text)
     assert answer.json["status"] in ("ok", "invalid", "not_found", "conflict", "too_large")
+    assert not tracebacks(caplog)
 
 
 @FUZZ
 @given(body=st.fixed_dictionaries({"option": MEANINGFUL | JSON_VALUES}, optional={"extra": JSON_VALUES})
        | JSON_BODIES | RAW_BODIES,
        content_type=CONTENT_TYPES, cookie=PRINTABLE, headers=HEADERS)
-def test_a_vote_of_any_shape_is_answered_in_words_never_a_5xx(fuzz_app, body, content_type, cookie, headers):
+def test_a_vote_of_any_shape_is_answered_in_words_never_a_5xx(fuzz_app, body, content_type, cookie, headers, caplog):
     client = fuzz_app.test_client()
     client.set_cookie(COOKIE_NAME, cookie)
     headers.pop("Content-Type", None)
@@ -164,3 +178,4 @@ def test_a_vote_of_any_shape_is_answered_in_words_never_a_5xx(fuzz_app, body, co
     event(f"vote -> {answer.status_code}")
     assert answer.status_code in (201, 400, 409, 413, 429), answer.text
     assert answer.json["message"]
+    assert not tracebacks(caplog)
