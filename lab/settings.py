@@ -1,10 +1,21 @@
 """Connection settings for the servers the workshop talks to.
 
-Whatever starts a server (a container, later an embedded process) hands out these,
-and whatever talks to one (the vote store, the rate limiter) takes them.
+Whatever starts a server (a container or an embedded process) hands out these, and
+whatever talks to one (the vote store, the rate limiter) takes them. Passwords are
+random for every server started (`new_password`): none is written in the repository.
 """
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
+from urllib.parse import quote, unquote, urlsplit
+
+POSTGRES_USER = "workshop"
+POSTGRES_DB = "workshop"
+
+
+def new_password() -> str:
+    """A random password for one server, safe in URLs and on command lines."""
+    return secrets.token_hex(16)
 
 
 @dataclass(frozen=True)
@@ -13,9 +24,9 @@ class PostgresSettings:
 
     host: str
     port: int
-    user: str = "workshop"
-    password: str = "workshop"
-    dbname: str = "workshop"
+    user: str = POSTGRES_USER
+    password: str = field(default="", repr=False)
+    dbname: str = POSTGRES_DB
 
     def connect_kwargs(self, connect_timeout: int = 3) -> dict:
         """Keyword arguments for psycopg2.connect()."""
@@ -31,18 +42,32 @@ class PostgresSettings:
 
     @property
     def url(self) -> str:
-        """A postgresql:// URL, for people and for environment variables."""
-        return f"postgresql://{self.user}:{self.password}@{self.host}:{self.port}/{self.dbname}"
+        """A postgresql:// URL with the password, to hand the server to a child process."""
+        return f"postgresql://{self.user}:{quote(self.password, safe='')}@{self.host}:{self.port}/{self.dbname}"
+
+    @classmethod
+    def from_url(cls, url: str) -> "PostgresSettings":
+        """The settings a `url` from `.url` stands for."""
+        parts = urlsplit(url)
+        return cls(parts.hostname, parts.port, unquote(parts.username or POSTGRES_USER),
+                   unquote(parts.password or ""), parts.path.lstrip("/") or POSTGRES_DB)
 
 
 @dataclass(frozen=True)
 class RedisSettings:
-    """Where a Redis server listens."""
+    """Where a Redis server listens, and the password it requires (requirepass)."""
 
     host: str
     port: int
+    password: str = field(default="", repr=False)
 
     @property
     def url(self) -> str:
-        """A redis:// URL, for people and for environment variables."""
-        return f"redis://{self.host}:{self.port}/0"
+        """A redis:// URL with the password, to hand the server to a child process."""
+        return f"redis://:{quote(self.password, safe='')}@{self.host}:{self.port}/0"
+
+    @classmethod
+    def from_url(cls, url: str) -> "RedisSettings":
+        """The settings a `url` from `.url` stands for."""
+        parts = urlsplit(url)
+        return cls(parts.hostname, parts.port, unquote(parts.password or ""))

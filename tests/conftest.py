@@ -8,19 +8,21 @@ said in the header). With TCMAGIC_REQUIRE_DOCKER=1 there is no switch: they fail
 """
 
 import os
+from contextlib import closing
 from functools import cache
 
 import pytest
 
 from lab.concurrency import at_once as lab_at_once
 from lab.servers.containers import DockerEngine, docker_client
-from lab.servers.engines import CHOICES, ENGINE_VARIABLE, select_engine
+from lab.servers.engines import CHOICES, ENGINE_VARIABLE, docker_required, select_engine
 from lab.errors import DockerUnavailable, WorkshopError
 from lab.ratelimit.limiters import redis_client
 from lab.targets import TARGETS
 from lab.votes.pool import ConnectionPool
+from tests.helpers import serving_together
 
-REQUIRE_DOCKER = os.environ.get("TCMAGIC_REQUIRE_DOCKER", "").lower() in {"1", "true", "yes"}
+SERVICE_FIXTURES = {"postgres": "postgres_service", "redis": "redis_service"}
 
 
 def pytest_addoption(parser):
@@ -80,11 +82,9 @@ def engine_line(config) -> str:
     engine, problem, announcement = session_engine(config)
     if problem is not None:
         return f"engine: none - {problem}"
-    if announcement:
-        return f"engine: embedded - {announcement}"
     if engine.name == "embedded":
-        return f"engine: embedded - {engine.describe()}, as chosen (--engine or {ENGINE_VARIABLE})"
-    return "engine: docker"
+        return f"engine: embedded - {announcement or f'{engine.describe()}, as chosen (--engine or {ENGINE_VARIABLE})'}"
+    return f"engine: docker - {announcement}" if announcement else "engine: docker"
 
 
 def pytest_report_header(config):
@@ -96,7 +96,7 @@ def pytest_report_header(config):
 def pytest_collection_modifyitems(config, items):
     engine, problem, _ = session_engine(config)
     needs_docker = [item for item in items if item.get_closest_marker("docker")]
-    if needs_docker and not REQUIRE_DOCKER and docker_problem():
+    if needs_docker and not docker_required() and docker_problem():
         skip = pytest.mark.skip(reason=docker_problem())
         for item in needs_docker:
             item.add_marker(skip)
@@ -104,7 +104,7 @@ def pytest_collection_modifyitems(config, items):
         skip = pytest.mark.skip(reason=EMBEDDED_SKIP)
         for item in needs_docker:
             item.add_marker(skip)
-    if isinstance(problem, DockerUnavailable) and not REQUIRE_DOCKER:  # --engine docker, without Docker
+    if isinstance(problem, DockerUnavailable) and not docker_required():  # --engine docker, without Docker
         skip = pytest.mark.skip(reason=docker_problem() or str(problem))
         for item in items:
             if item.get_closest_marker("realdb"):
@@ -147,19 +147,23 @@ def docker_engine(pytestconfig):
 
 
 @pytest.fixture(scope="session")
-def postgres_service(server_engine):
-    """One PostgreSQL for the whole run: a container, or an embedded process without Docker."""
-    service = server_engine.start_postgres()
-    yield service
-    service.remove()
+def session_servers(server_engine, request):
+    """The run's real servers, started at the same time: those that the collected tests use."""
+    used = {name for item in request.session.items for name in item.fixturenames}
+    with serving_together(server_engine, [role for role, name in SERVICE_FIXTURES.items() if name in used]) as services:
+        yield services
 
 
 @pytest.fixture(scope="session")
-def redis_service(server_engine):
+def postgres_service(session_servers):
+    """One PostgreSQL for the whole run: a container, or an embedded process without Docker."""
+    return session_servers["postgres"]
+
+
+@pytest.fixture(scope="session")
+def redis_service(session_servers):
     """One Redis for the whole run: a container, or an embedded process without Docker."""
-    service = server_engine.start_redis()
-    yield service
-    service.remove()
+    return session_servers["redis"]
 
 
 @pytest.fixture(scope="session")
@@ -173,9 +177,8 @@ def embedded_engine():
 @pytest.fixture(scope="session")
 def postgres_pool(postgres_service):
     """Connections to the session's PostgreSQL, borrowed by each test's store, as an app's requests do."""
-    pool = ConnectionPool(postgres_service.settings, size=10)
-    yield pool
-    pool.close()
+    with closing(ConnectionPool(postgres_service.settings, size=10)) as pool:
+        yield pool
 
 
 @pytest.fixture

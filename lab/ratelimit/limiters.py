@@ -51,6 +51,7 @@ def redis_client(settings: RedisSettings, timeout: float = 0.25) -> redis.Redis:
     return redis.Redis(
         host=settings.host,
         port=settings.port,
+        password=settings.password or None,
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
         retry=Retry(NoBackoff(), 0),

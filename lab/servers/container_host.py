@@ -1,21 +1,84 @@
-"""Can this process reach a container's published port at the address testcontainers will use?
+"""Where the Docker host is, where our containers' ports are published, and can we reach them?
 
-Inside a container (a devcontainer, a CI job, Docker-in-Docker) testcontainers guesses the
-address of the Docker host: the default gateway, the bridge, or localhost. A wrong guess
-only shows at the first connection, so the doctor starts one tiny container and tries.
+When the Docker engine runs on this machine (a local socket, Docker Desktop, or Docker-in-
+Docker inside this very container), ports are published on 127.0.0.1 only, so nobody on
+the venue's network reaches the databases. When it runs elsewhere (a remote DOCKER_HOST,
+or Docker outside of Docker: the host's socket mounted into this container), they must be
+published on all of its interfaces, and we say so in one line.
+
+Inside a container testcontainers guesses the address of the Docker host: the default
+gateway, the bridge, or localhost. A wrong guess only shows at the first connection, so
+the doctor starts one tiny container and tries.
 """
 
+import ipaddress
 import os
 import socket
 from dataclasses import dataclass
+from typing import Mapping
+from urllib.parse import urlsplit
 
 import docker
 import docker.errors
+from testcontainers.core.container import DockerContainer
 
-from lab.servers.containers import our_labels
+from lab.servers.labels import our_labels
 from lab.waiting import WaitTimeout, wait_for
 
 PROBE_PORT = 6379  # the Redis image is small and listens here at once
+LOOPBACK = "127.0.0.1"
+ALL_INTERFACES = "0.0.0.0"
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for localhost, 127.x.x.x and ::1."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+def docker_elsewhere(client: docker.DockerClient, environ: Mapping[str, str] = os.environ) -> str:
+    """Why the Docker engine is not on this machine's loopback, in words; "" when it is."""
+    override = environ.get("TESTCONTAINERS_HOST_OVERRIDE") or environ.get("TC_HOST")
+    if override and not is_loopback(override):
+        return f"TESTCONTAINERS_HOST_OVERRIDE={override}"
+    host = environ.get("DOCKER_HOST", "")
+    if host and not host.startswith(("unix://", "npipe://")) and not is_loopback(urlsplit(host).hostname):
+        return f"DOCKER_HOST={host}"
+    if inside_container() and client.info().get("Name") != socket.gethostname():
+        return "Docker outside of Docker: this container talks to its host's engine"
+    return ""
+
+
+@dataclass(frozen=True)
+class Publishing:
+    """Where our containers' ports are published on the Docker host, and how we reach them."""
+
+    bind_address: str
+    notice: str = ""  # the one line that says why the ports are open beyond loopback
+
+    @classmethod
+    def for_engine(cls, client: docker.DockerClient, environ: Mapping[str, str] = os.environ) -> "Publishing":
+        """Loopback when the engine runs on this machine, else all interfaces with a notice."""
+        elsewhere = docker_elsewhere(client, environ)
+        if not elsewhere:
+            return cls(LOOPBACK)
+        return cls(ALL_INTERFACES, f"Docker runs beyond this machine ({elsewhere}): the servers' ports are "
+                                   "published on all of its interfaces, guarded by random passwords.")
+
+    def publish(self, container: DockerContainer, port: int, host_port: int) -> None:
+        """Publish `port` of `container` (its only published port) on `host_port` at our bind address."""
+        container.ports.clear()
+        container.ports[f"{port}/tcp"] = (self.bind_address, host_port)
+
+    def address(self, container: DockerContainer, port: int, host_port: int) -> tuple[str, int]:
+        """(host, port) where this process reaches `port` of the started `container`, published on `host_port`."""
+        if self.bind_address == LOOPBACK:
+            return LOOPBACK, host_port
+        return container.get_container_host_ip(), int(container.get_exposed_port(port))
 
 
 @dataclass(frozen=True)

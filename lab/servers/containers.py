@@ -1,14 +1,17 @@
 """Real PostgreSQL and Redis in throwaway containers, started through testcontainers.
 
-Every container carries our labels (see `our_labels`) besides testcontainers' own, so
-the monitor and cleanup find them by label. Each start is timed until the server really
-answers a query, and a running service can be stopped, killed, paused and recovered.
+Every container carries our labels (lab.servers.labels) besides testcontainers' own, so
+the monitor and cleanup find them by label. Ports are published on 127.0.0.1 whenever
+Docker runs on this machine (lab.servers.container_host) and every server gets a random
+password. Each start is timed until the server answers a real query, polled from here
+every 20 ms, while Ryuk starts beside the first server (lab.servers.ryuk). A running
+service can be stopped, killed, paused and recovered.
 """
 
 import os
 import socket
 import time
-import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -17,28 +20,27 @@ import docker.errors
 import psycopg2
 from testcontainers.community.postgres import PostgresContainer
 from testcontainers.community.redis import RedisContainer
+from testcontainers.core.config import testcontainers_config
 from testcontainers.core.container import DockerContainer
 
 from lab.errors import DockerUnavailable, ImageUnavailable, StartupFailed
-from lab.servers.images import IMAGES
 from lab.ratelimit.limiters import redis_client
-from lab.settings import PostgresSettings, RedisSettings
+from lab.servers.container_host import Publishing
+from lab.servers.durable import DurableData
+from lab.servers.images import IMAGES
+from lab.servers.labels import (  # noqa: F401 - their importers know them from here
+    LABEL_DURABLE, LABEL_MANAGED, LABEL_NAMESPACE, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN, RUN_ID, our_labels,
+)
+from lab.servers.ryuk import claim_ryuk, start_ryuk
+from lab.settings import POSTGRES_DB, POSTGRES_USER, PostgresSettings, RedisSettings, new_password
 from lab.waiting import WaitTimeout, wait_for
 
-LABEL_NAMESPACE = "dev.tcmagic"
-LABEL_MANAGED = f"{LABEL_NAMESPACE}.managed"
-LABEL_ROLE = f"{LABEL_NAMESPACE}.role"
-LABEL_RUN = f"{LABEL_NAMESPACE}.run-id"
-LABEL_PURPOSE = f"{LABEL_NAMESPACE}.purpose"
 TESTCONTAINERS_LABEL = "org.testcontainers"  # testcontainers' own label on everything it starts
-
-RUN_ID = uuid.uuid4().hex[:12]
 READY_TIMEOUT = float(os.environ.get("TCMAGIC_READY_TIMEOUT", "60"))
-
-
-def our_labels(role: str, purpose: str, run_id: str = RUN_ID) -> dict[str, str]:
-    """The labels in our namespace that every container we start carries."""
-    return {LABEL_MANAGED: "true", LABEL_ROLE: role, LABEL_RUN: run_id, LABEL_PURPOSE: purpose}
+READY_POLL_SECONDS = 0.02  # testcontainers' own wait polls once a second
+PGDATA = "/var/lib/postgresql/data"  # the official image's data directory
+# throwaway databases only: a crash may lose them, and they are thrown away anyway
+THROWAWAY_SETTINGS = ("-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off")
 
 
 def docker_host_description() -> str:
@@ -102,7 +104,7 @@ def redis_answers(settings: RedisSettings) -> bool:
 
 
 class _QuietPostgresContainer(PostgresContainer):
-    """PostgresContainer whose readiness we judge ourselves, from the host, every 50 ms."""
+    """PostgresContainer whose readiness we judge ourselves, from the host, every 20 ms."""
 
     def _connect(self) -> None:  # testcontainers' own check polls `psql` once a second
         pass
@@ -118,6 +120,8 @@ class Service:
     container: DockerContainer
     is_ready: Callable[[], bool] = field(repr=False)
     engine: str = "docker"
+    durable: DurableData | None = None  # what a resumed run needs; None for a throwaway server
+    forget_data: Callable[[], None] = field(default=lambda: None, repr=False)
 
     @property
     def container_id(self) -> str:
@@ -166,17 +170,20 @@ class Service:
         _wait_ready(self.role, self.is_ready, timeout)
         return time.perf_counter() - started
 
-    def remove(self) -> None:
-        """Remove the container and its anonymous volumes."""
+    def remove(self, keep_data: bool = False) -> None:
+        """Remove the container, and a durable server's data too unless `keep_data`."""
         try:
             self.container.stop()
         except docker.errors.NotFound:
             pass
+        if not keep_data:
+            self.forget_data()
 
 
 def _wait_ready(role: str, is_ready: Callable[[], bool], timeout: float) -> None:
     try:
-        wait_for(is_ready, f"{role} to answer a query", timeout=timeout, interval=0.05, ignore=(Exception,))
+        wait_for(is_ready, f"{role} to answer a query", timeout=timeout, interval=READY_POLL_SECONDS,
+                 ignore=(Exception,))
     except WaitTimeout as error:
         raise StartupFailed(
             f"{role} started but did not answer within {timeout:g} s: check `docker logs` of the "
@@ -193,62 +200,123 @@ class DockerEngine:
         self.purpose = purpose
         self.run_id = run_id
         self.client = docker_client()
+        self.publishing = Publishing.for_engine(self.client)
 
-    def start_postgres(self, durable: bool = False) -> Service:
-        """Start PostgreSQL; `durable=False` keeps its data in RAM, which starts faster."""
-        image = IMAGES["postgres"].name
-        container = _QuietPostgresContainer(image, username="workshop", password="workshop", dbname="workshop")
-        if durable:
-            # fsync=off survives a killed server (the kernel keeps its page cache); a commit
-            # reported as done is in the WAL before the answer, so a kill loses no vote.
-            container.with_command("postgres -c fsync=off")
+    @property
+    def notice(self) -> str:
+        """One line to announce when the servers' ports are open beyond loopback, else ""."""
+        return self.publishing.notice
+
+    def start_postgres(self, durable: bool = False, resume: DurableData | None = None) -> Service:
+        """Start PostgreSQL with a random password, throwaway unless `durable` (or `resume`).
+
+        Throwaway (tests): data on tmpfs, initdb --no-sync, and fsync, full_page_writes and
+        synchronous_commit off; it all goes with the container.
+        durable=True (the show): the data on a new named volume with PostgreSQL's full
+        durability. The volume carries our labels but not testcontainers' session label, so
+        when this process dies Ryuk removes the container and leaves the data. Save
+        `service.durable` (DurableData: volume name and login) to resume.
+        resume=saved DurableData: a new container on that volume, with the saved login; a
+        container of the old run still on it is removed first. ResumeUnavailable when the
+        volume is gone.
+        `service.remove()` removes the volume too; `remove(keep_data=True)` keeps it, and
+        `remove_durable(data)` removes it later (a crash leaves it for that).
+        """
+        data = self._take_over(resume) if resume is not None else self._new_volume() if durable else None
+        login = data or DurableData("docker", "", POSTGRES_USER, new_password(), POSTGRES_DB)
+        container = _QuietPostgresContainer(IMAGES["postgres"].name, username=login.user, password=login.password,
+                                            dbname=login.dbname)
+        if data is None:
+            container.with_tmpfs_mount(PGDATA)
+            container.with_env("POSTGRES_INITDB_ARGS", "--no-sync")
+            container.with_command(["postgres", *THROWAWAY_SETTINGS])
         else:
-            container.with_command("postgres -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-            container.with_tmpfs_mount("/var/lib/postgresql/data")
-            # a throwaway test database: skipping SCRAM saves ~5 ms on every new connection
-            container.with_env("POSTGRES_HOST_AUTH_METHOD", "trust")
+            container.with_volume_mapping(data.location, PGDATA, "rw")
 
-        def settings() -> PostgresSettings:
-            return PostgresSettings(container.get_container_host_ip(), int(container.get_exposed_port(5432)))
+        def settings(host: str, port: int) -> PostgresSettings:
+            return PostgresSettings(host, port, login.user, login.password, login.dbname)
 
-        return self._start("postgres", image, container, settings, postgres_answers)
+        service = self._start("postgres", container, 5432, settings, postgres_answers)
+        if data is not None:
+            service.durable, service.forget_data = data, lambda: self.remove_durable(data)
+        return service
 
     def start_redis(self) -> Service:
-        """Start Redis, with no persistence."""
-        image = IMAGES["redis"].name
-        container = RedisContainer(image)
+        """Start Redis with a random password (requirepass) and no persistence."""
+        password = new_password()
+        container = RedisContainer(IMAGES["redis"].name)
+        container.with_command(["redis-server", "--requirepass", password, "--save", "", "--appendonly", "no"])
         container.waiting_for(_NoWait())
-
-        def settings() -> RedisSettings:
-            return RedisSettings(container.get_container_host_ip(), int(container.get_exposed_port(6379)))
-
-        return self._start("redis", image, container, settings, redis_answers)
+        return self._start("redis", container, 6379, lambda host, port: RedisSettings(host, port, password),
+                           redis_answers)
 
     def start(self, role: str, **options) -> Service:
         """Start the server for `role` ("postgres" or "redis")."""
         return {"postgres": self.start_postgres, "redis": self.start_redis}[role](**options)
 
-    def _start(self, role, image, container, settings_of, answers) -> Service:
+    def remove_durable(self, data: DurableData) -> None:
+        """Remove a durable PostgreSQL's volume, and any container still using it."""
+        for container in self.client.containers.list(all=True, filters={"volume": data.location}):
+            container.remove(force=True)
+        try:
+            self.client.volumes.get(data.location).remove(force=True)
+        except docker.errors.NotFound:
+            pass
+
+    def _new_volume(self) -> DurableData:
+        name = f"tcmagic-postgres-{self.run_id}-{new_password()[:6]}"
+        labels = {**our_labels("postgres", self.purpose, self.run_id), LABEL_DURABLE: "true"}
+        self.client.volumes.create(name, labels=labels)  # no session label: Ryuk leaves it alone
+        return DurableData("docker", name, POSTGRES_USER, new_password(), POSTGRES_DB)
+
+    def _take_over(self, data: DurableData) -> DurableData:
+        data.check_engine(self.name)
+        try:
+            self.client.volumes.get(data.location)
+        except docker.errors.NotFound:
+            raise data.gone() from None
+        for container in self.client.containers.list(all=True, filters={"volume": data.location}):
+            container.remove(force=True)  # two servers on one data directory would corrupt it
+        return data
+
+    def _start(self, role: str, container: DockerContainer, port: int,
+               settings_of: Callable[[str, int], PostgresSettings | RedisSettings],
+               answers: Callable[[PostgresSettings | RedisSettings], bool]) -> Service:
         ensure_image(self.client, container.image)  # with testcontainers' hub prefix, if one is set
-        internal_port = next(iter(container.ports))
-        container.with_bind_ports(internal_port, free_port())
+        host_port = free_port()
+        self.publishing.publish(container, port, host_port)
         container.with_kwargs(labels=our_labels(role, self.purpose, self.run_id))
         started = time.perf_counter()
-        try:
-            container.start()
-        except docker.errors.DockerException as error:
-            raise StartupFailed(
-                f"Docker could not start the {role} container ({error}): run `python cleanup.py` "
-                "to remove leftovers, check `docker ps`, then try again."
-            ) from error
-        settings = settings_of()
-        is_ready = lambda: answers(settings)  # noqa: E731 - captured for recover()
-        try:
-            _wait_ready(role, is_ready, READY_TIMEOUT)
-        except StartupFailed:
-            container.stop()
-            raise
+        with ThreadPoolExecutor(max_workers=1) as beside:
+            ryuk = beside.submit(self._start_ryuk) if claim_ryuk() else None
+            try:
+                container.start()
+            except docker.errors.DockerException as error:
+                raise StartupFailed(
+                    f"Docker could not start the {role} container ({error}): run `python cleanup.py` "
+                    "to remove leftovers, check `docker ps`, then try again."
+                ) from error
+            settings = settings_of(*self.publishing.address(container, port, host_port))
+            is_ready = lambda: answers(settings)  # noqa: E731 - captured for recover()
+            try:
+                _wait_ready(role, is_ready, READY_TIMEOUT)
+                if ryuk is not None:
+                    ryuk.result()
+            except BaseException:
+                container.stop()
+                raise
         return Service(role, settings, time.perf_counter() - started, container, is_ready)
+
+    def _start_ryuk(self) -> None:
+        image = testcontainers_config.ryuk_image
+        try:
+            ensure_image(self.client, image)
+            start_ryuk(self.publishing, free_port(), READY_TIMEOUT)
+        except (docker.errors.DockerException, WaitTimeout, ImageUnavailable) as error:
+            raise StartupFailed(
+                f"Ryuk, testcontainers' clean-up container, did not start ({error}): run `docker pull {image}`, "
+                "or set TESTCONTAINERS_RYUK_DISABLED=true and run `python cleanup.py` after your session."
+            ) from error
 
 
 class _NoWait:

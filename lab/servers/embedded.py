@@ -5,15 +5,18 @@ Redis 6.2), so `pip install -r requirements.txt` stays the only set-up. Embedded
 offers what DockerEngine offers, and EmbeddedService what a container's Service offers,
 with signals for Docker's verbs: kill = SIGKILL, stop = a clean shutdown, pause = SIGSTOP,
 unpause = SIGCONT, recover = the same command again, on the same port and data directory.
-Servers and their data go away when our program exits: at exit normally, by the watchdog
-of lab.servers.leftovers when our program is killed. See docs/embedded.md.
+Servers listen on 127.0.0.1 only, with random passwords. Servers and their data go away
+when our program exits: at exit normally, by the watchdog of lab.servers.leftovers when our
+program is killed; a durable PostgreSQL's data directory stays after a crash, to resume
+from (see `EmbeddedEngine.start_postgres`). See docs/embedded.md.
 """
 
 import atexit
+import secrets
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -34,14 +37,17 @@ from lab.servers.embedded_programs import (
 )
 from lab.errors import StartupFailed
 from lab.paths import EMBEDDED_PID_DIR as PID_DIR
+from lab.servers.durable import DurableData
 from lab.servers.leftovers import SERVER_DIR_PREFIX, find_leftovers, stop_leftover
 from lab.servers.processes import ServerProcess, give_to_server_user
-from lab.settings import PostgresSettings, RedisSettings
+from lab.settings import POSTGRES_DB, POSTGRES_USER, PostgresSettings, RedisSettings, new_password
 from lab.waiting import WaitTimeout, wait_for
 
 __all__ = ["EmbeddedEngine", "EmbeddedService", "EmbeddedUnavailable", "data_root", "find_leftovers", "stop_leftover"]
 
 NOT_YET = (psycopg2.Error, redis.RedisError, OSError)  # what a server says while it starts
+# durable data: on disk, and in a folder whose name lacks SERVER_DIR_PREFIX, so the watchdog keeps it
+DURABLE_ROOT = Path(tempfile.gettempdir()) / "tcmagic-durable"
 _live: list["EmbeddedService"] = []
 
 
@@ -55,6 +61,7 @@ class EmbeddedService:
     server: ServerProcess = field(repr=False)
     is_ready: Callable[[], bool] = field(repr=False)
     engine: str = "embedded"
+    durable: DurableData | None = None  # what a resumed run needs; None for a throwaway server
     removed: bool = field(default=False, repr=False)
 
     @property
@@ -109,12 +116,13 @@ class EmbeddedService:
         _wait_ready(self.server, self.is_ready, timeout)
         return time.perf_counter() - started
 
-    def remove(self) -> None:
-        """Stop the server and delete its data and pid file."""
+    def remove(self, keep_data: bool = False) -> None:
+        """Stop the server and delete its pid file, and its data unless `keep_data` (durable only)."""
         if self.removed:
             return
         self.server.forget()
-        shutil.rmtree(self.server.server_dir, ignore_errors=True)
+        if not (keep_data and self.durable):
+            shutil.rmtree(self.server.server_dir, ignore_errors=True)
         self.removed = True
         if self in _live:
             _live.remove(self)
@@ -159,21 +167,54 @@ class EmbeddedEngine:
         postgres, redis_version = versions()
         return f"embedded PostgreSQL {postgres} and Redis {redis_version} processes"
 
-    def start_postgres(self, durable: bool = False) -> EmbeddedService:
-        """Start PostgreSQL; `durable` keeps every commit through a kill (synchronous commit, passwords)."""
-        return self._start("postgres", lambda where, port: postgres_command(self.postgres_bin, where, port, durable))
+    def start_postgres(self, durable: bool = False, resume: DurableData | None = None) -> EmbeddedService:
+        """Start PostgreSQL with a random password, throwaway unless `durable` (or `resume`).
+
+        Throwaway: data in RAM when there is room, fsync and friends off. durable=True: a data
+        directory under DURABLE_ROOT with PostgreSQL's full durability, which the watchdog
+        keeps when our program is killed; save `service.durable` to resume. resume=saved
+        DurableData: the same directory and login again (ResumeUnavailable if it is gone).
+        `service.remove()` deletes the data too, `remove(keep_data=True)` keeps it, and
+        `remove_durable(data)` deletes it later.
+        """
+        if resume is not None:
+            resume.check_engine(self.name)
+            if not (Path(resume.location) / "data" / "PG_VERSION").exists():
+                raise resume.gone()
+        data = resume or (self._new_durable() if durable else None)
+        login = data or DurableData(self.name, "", POSTGRES_USER, new_password(), POSTGRES_DB)
+        settings = PostgresSettings(HOST, 0, login.user, login.password, login.dbname)
+        service = self._start("postgres", lambda where, port: postgres_command(
+            self.postgres_bin, where, port, settings, durable=data is not None), settings,
+            server_dir=Path(data.location) if data else None)
+        service.durable = data
+        return service
 
     def start_redis(self) -> EmbeddedService:
-        """Start Redis, with no persistence."""
-        return self._start("redis", lambda where, port: redis_command(self.redis_server, where, port))
+        """Start Redis with a random password (requirepass) and no persistence."""
+        settings = RedisSettings(HOST, 0, new_password())
+        return self._start("redis", lambda where, port: redis_command(self.redis_server, where, port,
+                                                                      settings.password), settings)
+
+    def remove_durable(self, data: DurableData) -> None:
+        """Delete a durable PostgreSQL's data directory (its server must be stopped already)."""
+        shutil.rmtree(data.location, ignore_errors=True)
+
+    def _new_durable(self) -> DurableData:
+        DURABLE_ROOT.mkdir(mode=0o755, exist_ok=True)
+        location = DURABLE_ROOT / f"postgres-{self.run_id}-{secrets.token_hex(3)}"
+        location.mkdir(mode=0o700)
+        return DurableData(self.name, str(location), POSTGRES_USER, new_password(), POSTGRES_DB)
 
     def start(self, role: str, **options) -> EmbeddedService:
         """Start the server for `role` ("postgres" or "redis")."""
         return {"postgres": self.start_postgres, "redis": self.start_redis}[role](**options)
 
-    def _start(self, role: str, command_for: Callable[[Path, int], tuple[list[str], int]]) -> EmbeddedService:
+    def _start(self, role: str, command_for: Callable[[Path, int], tuple[list[str], int]],
+               login: PostgresSettings | RedisSettings, server_dir: Path | None = None) -> EmbeddedService:
         started = time.perf_counter()
-        server_dir = Path(tempfile.mkdtemp(prefix=f"{SERVER_DIR_PREFIX}{role}-", dir=data_root()))
+        throwaway = server_dir is None
+        server_dir = server_dir or Path(tempfile.mkdtemp(prefix=f"{SERVER_DIR_PREFIX}{role}-", dir=data_root()))
         give_to_server_user(server_dir)
         port = free_port()
         server = None
@@ -182,24 +223,22 @@ class EmbeddedEngine:
             details = {"port": port, "run_id": self.run_id, "purpose": self.purpose}
             server = ServerProcess(role, command, server_dir, self.pid_dir, stop_signal, details)
             server.start()
-            settings, is_ready = _ready(role, server, port)
+            settings, is_ready = _ready(role, server, replace(login, port=port))
         except BaseException:
             if server is not None:
                 server.forget()
-            shutil.rmtree(server_dir, ignore_errors=True)
+            if throwaway:
+                shutil.rmtree(server_dir, ignore_errors=True)
             raise
         service = EmbeddedService(role, settings, time.perf_counter() - started, server, is_ready)
         _live.append(service)
         return service
 
 
-def _ready(role: str, server: ServerProcess, port: int):
-    """Wait until the new server answers; for PostgreSQL create the workshop database first."""
-    if role == "redis":
-        settings = RedisSettings(HOST, port)
-    else:
-        settings = PostgresSettings(HOST, port)
-        admin = PostgresSettings(HOST, port, dbname="postgres")
+def _ready(role: str, server: ServerProcess, settings: PostgresSettings | RedisSettings):
+    """Wait until the new server answers; for PostgreSQL create the workshop database first if need be."""
+    if role == "postgres":
+        admin = replace(settings, dbname="postgres")
         _wait_ready(server, lambda: postgres_answers(admin), READY_TIMEOUT)
         create_database(admin, settings.dbname)
     answers = redis_answers if role == "redis" else postgres_answers

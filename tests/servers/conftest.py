@@ -2,19 +2,18 @@
 
 import pytest
 
+from tests.helpers import serving
 
 
 @pytest.fixture(scope="module")
 def embedded_postgres(embedded_engine):
-    """One durable embedded PostgreSQL for a module's tests that don't break it."""
-    service = embedded_engine.start_postgres(durable=True)
-    yield service
-    service.remove()
+    """One throwaway embedded PostgreSQL for a module's tests that don't break it."""
+    with serving(embedded_engine.start_postgres) as service:
+        yield service
 
 
 @pytest.fixture(scope="module")
 def embedded_redis(embedded_engine):
     """One embedded Redis for a module's tests that don't break it."""
-    service = embedded_engine.start_redis()
-    yield service
-    service.remove()
+    with serving(embedded_engine.start_redis) as service:
+        yield service

@@ -1,16 +1,29 @@
 """The containers module against a real Docker engine: labels, timings, chaos, recovery."""
 
+import json
+import os
+import subprocess
+import sys
 import time
+from dataclasses import replace
+from pathlib import Path
 
 import docker
+import psycopg2
 import pytest
+import redis
+from testcontainers.core.labels import LABEL_SESSION_ID, SESSION_ID
 
-from lab.servers.containers import LABEL_MANAGED, LABEL_ROLE, LABEL_RUN
+from lab.servers.container_host import LOOPBACK, Publishing
+from lab.servers.containers import LABEL_DURABLE, LABEL_MANAGED, LABEL_ROLE, LABEL_RUN
+from lab.servers.durable import DurableData, ResumeUnavailable
+from lab.waiting import wait_for
 from lab.ratelimit.limiters import RedisRateLimiter, redis_client
 from lab.votes import Outcome
 from lab.votes.postgres import PostgresVoteStore
 
 pytestmark = pytest.mark.docker
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_container_carries_our_labels(docker_engine, postgres_service, redis_service):
@@ -88,3 +101,98 @@ def test_after_a_restart_a_refreshed_pool_answers_at_once(docker_engine):
     finally:
         store.close()
         service.remove()
+
+
+def test_ports_are_published_on_loopback_only_when_docker_runs_here(docker_engine, postgres_service, redis_service):
+    client = docker.from_env()
+    ryuk = client.containers.get(f"testcontainers-ryuk-{SESSION_ID}")
+    bindings = [binding for container_id in (postgres_service.container_id, redis_service.container_id, ryuk.id)
+                for port in client.api.inspect_container(container_id)["HostConfig"]["PortBindings"].values()
+                for binding in port]
+
+    assert docker_engine.publishing == Publishing(LOOPBACK)
+    assert len(bindings) == 3 and {binding["HostIp"] for binding in bindings} == {"127.0.0.1"}
+    assert postgres_service.settings.host == redis_service.settings.host == "127.0.0.1"
+
+
+def test_postgres_refuses_a_login_without_its_random_password(postgres_service):
+    settings = postgres_service.settings
+
+    assert len(settings.password) == 32
+    for wrong in ("", "workshop"):
+        with pytest.raises(psycopg2.OperationalError, match="password"):
+            psycopg2.connect(**replace(settings, password=wrong).connect_kwargs()).close()
+
+
+def test_redis_refuses_commands_without_its_random_password(redis_service):
+    settings = redis_service.settings
+    stranger = redis_client(replace(settings, password=""), timeout=2.0)
+
+    assert len(settings.password) == 32
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        stranger.set("tally", 500)
+    stranger.close()
+
+
+def test_a_durable_postgres_outlives_its_container_and_is_resumed_with_its_votes(docker_engine):
+    first = docker_engine.start_postgres(durable=True)
+    saved = DurableData.from_dict(first.durable.to_dict())
+    store = PostgresVoteStore(first.settings, wait_timeout=1.0)
+    try:
+        store.add_option("containers", "Testcontainers")
+        assert store.vote("before-the-crash", "containers").accepted
+    finally:
+        store.close()
+    first.remove(keep_data=True)  # what Ryuk leaves after a crash: no container, the volume
+    volume = docker.from_env().volumes.get(saved.location)
+
+    resumed = docker_engine.start_postgres(durable=True, resume=saved)
+    store = PostgresVoteStore(resumed.settings, wait_timeout=1.0)
+    try:
+        assert store.tally() == {"containers": 1}
+        assert store.vote("before-the-crash", "containers").outcome is Outcome.DUPLICATE
+    finally:
+        store.close()
+        resumed.remove()
+
+    assert volume.attrs["Labels"][LABEL_DURABLE] == "true" and LABEL_SESSION_ID not in volume.attrs["Labels"]
+    with pytest.raises(ResumeUnavailable, match="start a new run"):
+        docker_engine.start_postgres(durable=True, resume=saved)
+
+
+# A show that starts a durable PostgreSQL, records a vote, says what to save, and waits to be killed.
+CRASHING_SHOW = """
+import json, sys
+from lab.servers.containers import DockerEngine
+from lab.votes.postgres import PostgresVoteStore
+service = DockerEngine(purpose="test").start_postgres(durable=True)
+store = PostgresVoteStore(service.settings, wait_timeout=5.0)
+store.add_option("containers", "Testcontainers")
+store.vote("before-the-crash", "containers")
+print(json.dumps({"saved": service.durable.to_dict(), "container": service.container_id}), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_after_a_sigkill_ryuk_reaps_the_container_and_the_volume_stays_for_resume(docker_engine):
+    client = docker.from_env()
+    show = subprocess.Popen([sys.executable, "-c", CRASHING_SHOW], cwd=ROOT, text=True, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, env={**os.environ, "RYUK_RECONNECTION_TIMEOUT": "1s"})
+    said = json.loads(show.stdout.readline())
+    saved = DurableData.from_dict(said["saved"])
+    try:
+        show.kill()
+        show.wait()
+        wait_for(lambda: not client.containers.list(all=True, filters={"id": said["container"]}),
+                 "Ryuk to remove the killed show's container", timeout=25)
+
+        resumed = docker_engine.start_postgres(durable=True, resume=saved)
+        store = PostgresVoteStore(resumed.settings, wait_timeout=1.0)
+        assert store.tally() == {"containers": 1}
+        store.close()
+        resumed.remove()
+    finally:
+        show.stdout.close()
+        show.stdin.close()
+        docker_engine.remove_durable(saved)
+    assert not client.volumes.list(filters={"name": saved.location})

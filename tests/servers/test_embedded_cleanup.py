@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,13 +17,13 @@ from lab.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# A program that starts both servers, says where they are, and waits for its stdin to end.
+# A program that starts both servers and a durable PostgreSQL, says where they are, and waits for its stdin to end.
 OWNER = """
 import json, sys
 from pathlib import Path
 from lab.servers.embedded import EmbeddedEngine
 engine = EmbeddedEngine(purpose="test", pid_dir=Path(sys.argv[1]))
-servers = [engine.start_postgres(durable=True), engine.start_redis()]
+servers = [engine.start_postgres(), engine.start_redis(), engine.start_postgres(durable=True)]
 print(json.dumps([[s.pid, str(s.data_dir)] for s in servers]), flush=True)
 sys.stdin.read()
 """
@@ -83,8 +84,8 @@ def test_a_pid_file_whose_pid_now_belongs_to_another_program_never_kills_it(tmp_
 def test_the_servers_and_their_data_go_when_their_program_ends(tmp_path, end):
     owner = subprocess.Popen([sys.executable, "-c", OWNER, str(tmp_path)], cwd=ROOT, text=True,
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    servers = json.loads(owner.stdout.readline())
-    assert len(list(tmp_path.glob("*.pid"))) == 2 and not any(gone(pid) for pid, _ in servers)
+    *servers, (durable_pid, durable_data) = json.loads(owner.stdout.readline())
+    assert len(list(tmp_path.glob("*.pid"))) == 3 and not any(gone(pid) for pid, _ in servers)
 
     if end == "normal exit":
         owner.stdin.close()
@@ -95,10 +96,12 @@ def test_the_servers_and_their_data_go_when_their_program_ends(tmp_path, end):
     def all_gone() -> bool:
         return all(gone(pid) and not Path(data).exists() for pid, data in servers) and not list(tmp_path.glob("*.pid"))
 
-    if end == "SIGKILL":  # the program could do nothing: its watchdog does it
+    if end == "SIGKILL":  # the program could do nothing: its watchdog does it, and keeps the durable data
         wait_for(all_gone, "the watchdog to stop and delete the servers of a killed program", timeout=20)
-    else:  # the program itself cleaned up before it ended
-        assert all_gone()
+        assert gone(durable_pid) and (Path(durable_data) / "data" / "PG_VERSION").exists()
+        shutil.rmtree(durable_data)
+    else:  # the program itself cleaned up before it ended, durable data included
+        assert all_gone() and gone(durable_pid) and not Path(durable_data).exists()
     owner.stdout.close()
     if owner.stdin and not owner.stdin.closed:
         owner.stdin.close()

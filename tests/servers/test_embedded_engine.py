@@ -2,13 +2,16 @@
 
 import os
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
 import psycopg2
 import pytest
+import redis
 
 from lab.servers import embedded
+from lab.servers.durable import DurableData, ResumeUnavailable
 from lab.servers.embedded import find_leftovers
 from lab.errors import StartupFailed
 from lab.ratelimit.limiters import RedisRateLimiter, redis_client
@@ -27,7 +30,8 @@ def test_postgres_answers_with_the_workshop_settings_and_refuses_a_duplicate(emb
         store.reset(options=True)
         store.close()
 
-    assert embedded_postgres.settings == PostgresSettings("127.0.0.1", embedded_postgres.settings.port)
+    assert embedded_postgres.settings == PostgresSettings("127.0.0.1", embedded_postgres.settings.port,
+                                                          password=embedded_postgres.settings.password)
     assert (embedded_postgres.engine, embedded_postgres.status()) == ("embedded", "running")
     assert embedded_postgres.startup_seconds > 0 and embedded_postgres.is_ready()
     assert first.accepted
@@ -43,7 +47,8 @@ def test_the_servers_never_run_as_root(embedded_postgres, embedded_redis):
 
 
 def test_a_service_names_itself_like_a_container(embedded_redis):
-    assert embedded_redis.settings == RedisSettings("127.0.0.1", embedded_redis.settings.port)
+    assert embedded_redis.settings == RedisSettings("127.0.0.1", embedded_redis.settings.port,
+                                                    embedded_redis.settings.password)
     assert embedded_redis.name == f"embedded-redis-{embedded_redis.settings.port}"
     assert embedded_redis.container_id == f"pid-{embedded_redis.pid}"
 
@@ -139,3 +144,42 @@ def test_a_server_that_cannot_start_says_why_in_one_sentence_and_leaves_nothing(
     assert "\n" not in str(raised.value)
     assert {leftover.pid_file for leftover in find_leftovers()} <= before
     assert set(Path(embedded.data_root()).glob("tcmagic-*")) <= dirs_before
+
+
+def test_the_servers_listen_on_loopback_only_and_want_their_random_passwords(embedded_postgres, embedded_redis):
+    postgres, redis_settings = embedded_postgres.settings, embedded_redis.settings
+    listening = {(c.laddr.ip, c.laddr.port) for c in psutil.net_connections("tcp") if c.status == psutil.CONN_LISTEN}
+
+    assert {("127.0.0.1", postgres.port), ("127.0.0.1", redis_settings.port)} <= listening
+    assert not any(port in {postgres.port, redis_settings.port} and ip != "127.0.0.1" for ip, port in listening)
+    assert len(postgres.password) == len(redis_settings.password) == 32 and postgres.password != redis_settings.password
+    with pytest.raises(psycopg2.OperationalError, match="password"):
+        psycopg2.connect(**replace(postgres, password="").connect_kwargs()).close()
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        redis_client(replace(redis_settings, password=""), timeout=2.0).ping()
+
+
+def test_a_durable_postgres_keeps_its_data_for_a_resumed_run_until_removed(embedded_engine):
+    first = embedded_engine.start_postgres(durable=True)
+    saved = DurableData.from_dict(first.durable.to_dict())
+    store = PostgresVoteStore(first.settings, wait_timeout=1.0)
+    try:
+        store.add_option("containers", "Testcontainers")
+        assert store.vote("before-the-crash", "containers").accepted
+    finally:
+        store.close()
+    first.kill()
+    first.remove(keep_data=True)  # what a crash leaves: no server, the data directory
+
+    resumed = embedded_engine.start_postgres(durable=True, resume=saved)
+    store = PostgresVoteStore(resumed.settings, wait_timeout=1.0)
+    try:
+        assert store.tally() == {"containers": 1}
+        assert store.vote("before-the-crash", "containers").outcome is Outcome.DUPLICATE
+    finally:
+        store.close()
+        resumed.remove()
+
+    assert not Path(saved.location).exists()
+    with pytest.raises(ResumeUnavailable, match="start a new run"):
+        embedded_engine.start_postgres(durable=True, resume=saved)

@@ -25,7 +25,7 @@ from lab.settings import PostgresSettings
 from lab.votes.postgres import PostgresVoteStore
 from lab.web.server import make_cooperative
 make_cooperative()
-store = PostgresVoteStore(PostgresSettings(sys.argv[1], int(sys.argv[2])), pool_size=2, wait_timeout=10)
+store = PostgresVoteStore(PostgresSettings.from_url(sys.argv[1]), pool_size=2, wait_timeout=10)
 store.reset(options=True)
 store.add_option("a", "A")
 jobs = [gevent.spawn(store.vote, f"greenlet-{n}", "a") for n in range(40)]
@@ -37,7 +37,7 @@ store.reset(options=True)
 
 def test_forty_greenlets_share_two_connections_and_every_vote_is_stored(postgres_settings):
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, postgres_settings.host, str(postgres_settings.port)],
+        [sys.executable, "-c", CHILD, postgres_settings.url],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
 

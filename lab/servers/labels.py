@@ -1,0 +1,22 @@
+"""Our label namespace: every container and volume the workshop starts carries these.
+
+The monitor, the janitor and the show find what is ours by label, never by name.
+A durable volume carries them too, but never testcontainers' session label, so Ryuk
+(which reaps by that label) leaves it alone when our program dies.
+"""
+
+import uuid
+
+LABEL_NAMESPACE = "dev.tcmagic"
+LABEL_MANAGED = f"{LABEL_NAMESPACE}.managed"
+LABEL_ROLE = f"{LABEL_NAMESPACE}.role"
+LABEL_RUN = f"{LABEL_NAMESPACE}.run-id"
+LABEL_PURPOSE = f"{LABEL_NAMESPACE}.purpose"
+LABEL_DURABLE = f"{LABEL_NAMESPACE}.durable"
+
+RUN_ID = uuid.uuid4().hex[:12]
+
+
+def our_labels(role: str, purpose: str, run_id: str = RUN_ID) -> dict[str, str]:
+    """The labels in our namespace that every container we start carries."""
+    return {LABEL_MANAGED: "true", LABEL_ROLE: role, LABEL_RUN: run_id, LABEL_PURPOSE: purpose}
