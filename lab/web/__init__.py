@@ -26,6 +26,9 @@ from lab.web.http_errors import register_error_handlers
 from lab.web.limits import refuse_malformed_packets
 from lab.web.feed import Feed, FeedLine
 from lab.web.live import LiveShow
+from lab.web.phones import PHONE_AUDIENCE
+from lab.web.rooms import DASHBOARDS
+from lab.web.security import SecurityHeaders
 from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of
 from lab.web.services import ShowServices
 
@@ -45,6 +48,7 @@ def create_app(config: ShowConfig) -> Flask:
         json=socketio_json,
     )
     refuse_malformed_packets(socketio.server)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # outermost, so Socket.IO's answers carry them too
     ballot = Ballot(config.real_store, config.fantasy_store, config.options)
     ballot.seed()
     broadcaster = Broadcaster(
