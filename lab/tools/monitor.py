@@ -19,13 +19,13 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from lab.servers.containers import LABEL_MANAGED, LABEL_PURPOSE, LABEL_ROLE, docker_client
 from lab.errors import DockerUnavailable
+from lab.servers.container_event import parse_event
+from lab.servers.containers import LABEL_MANAGED, LABEL_PURPOSE, LABEL_ROLE, TESTCONTAINERS_LABEL, docker_client
 
 # Without Docker the workshop runs its servers as local processes, which no Docker table shows.
 EMBEDDED_HINT = "Servers of the embedded engine (no Docker) are listed by `python cleanup.py --dry-run`."
 
-TESTCONTAINERS_LABEL = "org.testcontainers"
 NEW_FOR = 5.0
 GONE_FOR = 3.0
 ACTIONS = {"create", "start", "restart", "die", "kill", "stop", "pause", "unpause", "rename", "update", "oom", "destroy"}
@@ -233,20 +233,18 @@ class Monitor:
         finally:
             _close(stream)
 
-    def _apply(self, client, event: dict) -> bool:
+    def _apply(self, client, raw: dict) -> bool:
         """Apply one event; False when Docker stopped answering."""
-        action = (event.get("Action") or event.get("status") or "").split(":")[0]
-        container_id = event.get("id") or event.get("Actor", {}).get("ID", "")
-        labels = event.get("Actor", {}).get("Attributes", {})
-        if action not in ACTIONS or not (container_id in self.state.rows or self.state.wants(labels)):
+        event = parse_event(raw)
+        if event.action not in ACTIONS or not (event.container_id in self.state.rows or self.state.wants(event.attributes)):
             return True
-        if action == "destroy":
-            self.state.remove(container_id, self.clock())
+        if event.action == "destroy":
+            self.state.remove(event.container_id, self.clock())
             return True
         try:
-            self.state.update(client.containers.get(container_id).attrs, self.clock())
+            self.state.update(client.containers.get(event.container_id).attrs, self.clock())
         except docker.errors.NotFound:
-            self.state.remove(container_id, self.clock())
+            self.state.remove(event.container_id, self.clock())
         except (docker.errors.DockerException, OSError):
             return False
         return True

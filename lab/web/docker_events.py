@@ -9,6 +9,7 @@ from typing import Callable
 
 import docker
 
+from lab.servers.container_event import parse_event
 from lab.servers.containers import LABEL_MANAGED, LABEL_ROLE, LABEL_RUN
 from lab.web.feed import FeedLine
 from lab.servers.images import IMAGES
@@ -30,12 +31,12 @@ def event_filters(run_id: str) -> dict:
     return {"type": "container", "label": [f"{LABEL_MANAGED}=true", f"{LABEL_RUN}={run_id}"]}
 
 
-def feed_line(event: dict) -> FeedLine | None:
+def feed_line(raw: dict) -> FeedLine | None:
     """The feed line for a raw Docker event, or None for events the room need not see."""
-    action = (event.get("Action") or event.get("status") or "").split(":")[0]
+    event = parse_event(raw)
+    action, attributes = event.action, event.attributes
     if action not in SHOWN_ACTIONS:
         return None
-    attributes = event.get("Actor", {}).get("Attributes", {})
     role = attributes.get(LABEL_ROLE)
     if role not in IMAGES:  # only the servers the show runs on, not the doctor's probe
         return None
@@ -46,10 +47,8 @@ def feed_line(event: dict) -> FeedLine | None:
         detail = f" (exit code {attributes['exitCode']})"
     elif action == "kill" and "signal" in attributes:
         detail = f" (signal {attributes['signal']})"
-    when = event.get("timeNano")
-    at = when / 1e9 if isinstance(when, int) else event.get("time")
     label = f"{role} container {name}" if name else f"{role} container"
-    return FeedLine(f"docker-{action}", f"Docker: {label} {words}{detail}", level, at)
+    return FeedLine(f"docker-{action}", f"Docker: {label} {words}{detail}", level, event.at)
 
 
 class DockerEventStream:
