@@ -129,3 +129,17 @@ def test_a_reset_while_a_test_comparison_runs_says_to_wait(rehearsed):
     answer = presenter.act("reset")
 
     assert answer.status_code == 409 and "wait for its totals" in answer.json["message"]
+
+
+def test_refused_counts_only_what_a_constraint_refused_and_the_phone_hears_no_jargon(rehearsed, client):
+    app, _ = rehearsed
+    presenter, phone = Presenter(app.test_client()), app.test_client()
+    assert [phone.post("/api/vote", json={"option": "mocks"}).status_code for _ in range(2)] == [201, 409]
+    presenter.act("chaos", {"action": "kill-postgres"})
+
+    lost = app.test_client().post("/api/vote", json={"option": "prayer"})
+    results = app.test_client().get("/api/results").json
+
+    assert lost.status_code == 503 and lost.json["message"] == "The database is unavailable: nothing was recorded."
+    assert (results["totals"]["fantasy"], results["refused"], results["not_recorded"]) == (3, 1, 1)
+    presenter.act("reset")
