@@ -26,8 +26,6 @@ from lab.web.http_errors import register_error_handlers
 from lab.web.limits import refuse_malformed_packets
 from lab.web.feed import Feed, FeedLine
 from lab.web.live import LiveShow
-from lab.web.phones import PHONE_AUDIENCE
-from lab.web.rooms import DASHBOARDS
 from lab.web.security import SecurityHeaders
 from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of
 from lab.web.services import ShowServices
