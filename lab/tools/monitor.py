@@ -67,12 +67,12 @@ def row_from_attrs(attrs: dict) -> ContainerRow:
 
 
 def format_ports(ports: dict | None) -> str:
-    """Published ports as host->container, e.g. 41583->5432 (TCP unless it says /udp)."""
+    """Published ports as host->container, e.g. 41583->5432 (TCP unless it says /udp), one per line."""
     shown = []
     for inside, bindings in sorted((ports or {}).items()):
         for host_port in dict.fromkeys(binding.get("HostPort") for binding in bindings or []):
             shown.append(f"{host_port}->{inside.removesuffix('/tcp')}")
-    return ", ".join(shown)
+    return "\n".join(shown)
 
 
 def format_age(seconds: float) -> str:
@@ -85,11 +85,18 @@ def format_age(seconds: float) -> str:
 
 
 def build_table(rows: list[ContainerRow], now: float | None = None, title: str = "Containers") -> Table:
-    """The monitor's table: new rows green, removed rows red."""
+    """The monitor's table: new rows green, removed rows red.
+
+    Each container's image sits under its name, so that at 80 columns nothing is cut: a
+    name longer than its column (Ryuk's) folds onto a second line, and the role never wraps.
+    """
     now = time.time() if now is None else now
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAVY)
-    for column in ("name", "image", "role", "status", "ports", "age"):
-        table.add_column(column, justify="right" if column == "age" else "left")
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAVY, pad_edge=False)
+    table.add_column("container / image", overflow="fold")
+    table.add_column("role", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("ports", no_wrap=True)
+    table.add_column("age", justify="right", no_wrap=True)
     for row in rows:
         style = ""
         if row.gone_since is not None:
@@ -97,9 +104,10 @@ def build_table(rows: list[ContainerRow], now: float | None = None, title: str =
         elif row.new_since is not None and now - row.new_since < NEW_FOR:
             style = "bold green"
         status = "removed" if row.gone_since is not None else row.status
-        table.add_row(row.name, row.image, row.role, status, row.ports, format_age(now - row.created), style=style)
+        container = Text.assemble(row.name, "\n", (row.image, "dim"))
+        table.add_row(container, row.role, status, row.ports, format_age(now - row.created), style=style)
     if not rows:
-        table.add_row("[dim](none)[/]", "", "", "", "", "")
+        table.add_row("[dim](none)[/]", "", "", "", "")
     return table
 
 

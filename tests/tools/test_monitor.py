@@ -12,7 +12,9 @@ from rich.console import Console
 
 from lab.servers.containers import LABEL_MANAGED, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN
 from lab.errors import DockerUnavailable
-from lab.tools.monitor import GONE_FOR, NEW_FOR, Monitor, MonitorState, build_table, format_age, is_watched, row_from_attrs
+from lab.tools.monitor import (
+    GONE_FOR, NEW_FOR, ContainerRow, Monitor, MonitorState, build_table, format_age, is_watched, row_from_attrs,
+)
 from lab.paths import ROOT
 from lab.waiting import wait_for
 
@@ -42,6 +44,26 @@ def test_a_row_shows_name_image_role_status_ports_and_age():
     assert row.created == CREATED_AT
     text = render(build_table([row], now=CREATED_AT + 125))
     assert "tcmagic-pg" in text and "41583->5432" in text and "2m" in text
+
+
+def test_at_80_columns_no_name_or_image_is_cut_and_no_role_wraps():
+    ryuk = "testcontainers-ryuk-f984c7b4-ca49-4ede-8f34-4f0afb028fb4"
+    rows = [
+        ContainerRow("r", ryuk, "testcontainers/ryuk:0.8.1", "testcontainers", "running", "41580->8080", CREATED_AT),
+        ContainerRow("p", "condescending_goldwasser", "postgres:15-alpine", "postgres (show)", "running", "41583->5432", CREATED_AT),
+        ContainerRow("w", "xenodochial_einstein", "redis:7-alpine", "redis (workshop)", "paused", "41584->6379\n41585->6380", CREATED_AT),
+    ]
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    console.print(build_table(rows, now=CREATED_AT + 125, title="Containers of the workshop and of testcontainers"))
+    lines = console.file.getvalue().splitlines()
+
+    assert max(map(len, lines)) <= 80 and "…" not in "".join(lines)
+    for whole in ("condescending_goldwasser", "xenodochial_einstein", "testcontainers/ryuk:0.8.1", "postgres:15-alpine",
+                  "postgres (show)", "redis (workshop)", "41585->6380"):
+        assert any(whole in line for line in lines), whole
+    header = next(line for line in lines if "container / image" in line)
+    first_column = slice(header.index("container"), header.index("role"))
+    assert ryuk in "".join(line[first_column].strip() for line in lines)  # folded over two lines, never cut
 
 
 def test_only_our_labels_and_testcontainers_are_watched():
