@@ -22,7 +22,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--check", action="store_true", help="pre-flight checks for this machine, then exit")
     parser.add_argument("--engine", choices=CHOICES, help="what runs PostgreSQL and Redis: docker, embedded (local "
                         f"processes) or auto (Docker when it answers, else embedded); default {ENGINE_VARIABLE}, else auto")
-    parser.add_argument("--port", type=int, default=5001, help="the port --check tests for the show (default 5001)")
     commands = parser.add_subparsers(dest="command", metavar="{pack,unpack}")
     pack = commands.add_parser("pack", help="save every image the workshop needs into one tar (for a USB stick)")
     pack.add_argument("--out", default="tcmagic-images.tar", help="the tar to write (default tcmagic-images.tar)")
@@ -38,7 +37,7 @@ def main(argv=None) -> int:
         from lab.classroom import cli as classroom_cli  # the classroom's commands load only when asked for
 
         if args.check:
-            return classroom_cli.check_command(args.port, console, engine=args.engine)
+            return classroom_cli.check_command(None, console, engine=args.engine)  # the course serves no port
         if args.command == "pack":
             return classroom_cli.pack_command(args.out, console)
         return classroom_cli.unpack_command(args.file, console)

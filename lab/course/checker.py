@@ -70,7 +70,7 @@ def run_exercise(path: Path, settings: PostgresSettings, timeout: float = CHECK_
     """Run the tests in `path` against every table variant; return the cases and pytest's output."""
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "report.xml"
-        env = {**os.environ, ENV_POSTGRES: f"{settings.host}:{settings.port}", ENV_VARIANTS: ",".join(VARIANTS)}
+        env = {**os.environ, ENV_POSTGRES: settings.url, ENV_VARIANTS: ",".join(VARIANTS)}
         command = [sys.executable, "-m", "pytest", str(path), "-p", "lab.course.exercise_plugin",
                    "-p", "no:cacheprovider", "-q", "-rN", f"--junitxml={report}"]
         run = subprocess.run(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
@@ -93,13 +93,22 @@ def judge(cases: list[CaseResult], output: str = "") -> Verdict:
     reasons = []
     if not any(case.variant for case in cases):
         reasons.append("None of your tests uses the `catalog` fixture, so none of them ever touches the database.")
-    for mutant in MUTANTS:
-        caught = any(case.variant == mutant.name and case.outcome in ("failed", "error") for case in cases)
-        if not caught:
-            reasons.append(f"Your tests all passed against {mutant.flaw}; to catch it, {mutant.catch_it}.")
+    for mutant in missed(cases):
+        reasons.append(f"Your tests all passed against {mutant.flaw}; to catch it, {mutant.catch_it}.")
     if reasons:
         return Verdict(False, "FAIL: a broken table passed your tests, so they would miss that bug.", reasons, cases)
     return Verdict(True, "PASS: green on the correct table, red on every buggy one. Your tests can fail, so they mean something.", [], cases)
+
+
+def caught(outcome: str) -> bool:
+    """True when a test that ended with `outcome` on a buggy table caught its bug (it went red)."""
+    return outcome in ("failed", "error")
+
+
+def missed(cases: list[CaseResult]) -> list:
+    """The buggy tables (MUTANTS) on which every one of `cases` passed: bugs those tests would miss."""
+    return [mutant for mutant in MUTANTS
+            if not any(case.variant == mutant.name and caught(case.outcome) for case in cases)]
 
 
 def _does_not_run(tests: list[CaseResult], output: str) -> Verdict:

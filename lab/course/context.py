@@ -5,6 +5,7 @@ containers, or embedded local processes. A lesson about containers themselves ra
 NeedsDocker on the embedded engine; the runner then says how to get Docker and moves on.
 """
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,10 +14,11 @@ from typing import Callable, TextIO
 from rich.console import Console
 
 from lab.servers.containers import LABEL_PURPOSE, LABEL_RUN, DockerEngine, Service
+from lab.course.keyboard import keys_held
 from lab.course.progress import Progress
 from lab.servers.engines import select_engine, server_kind
 from lab.errors import WorkshopError
-from lab.testruns.runner import run_test_file
+from lab.testruns.pytest_run import run_test_file
 
 
 class Prompter:
@@ -43,6 +45,12 @@ class Prompter:
         """Wait for Enter before going on (not in auto mode)."""
         self.ask(f"[dim]Press Enter to {what}.[/]")
 
+    @contextlib.contextmanager
+    def busy(self, what: str):
+        """A spinner saying `what`; keys typed meanwhile are neither echoed into it nor kept."""
+        with self.console.status(what), keys_held(self.stream):
+            yield
+
 
 class NeedsDocker(WorkshopError):
     """The lesson (or the rest of it) is about containers, and this run has no Docker."""
@@ -58,8 +66,10 @@ class Lab:
     """The servers a course run uses: started when first needed, removed at the end."""
 
     def __init__(self, console: Console, engine_factory: Callable[[], DockerEngine] | None = None,
-                 postgres: Service | None = None, redis: Service | None = None, owns_engine: bool | None = None) -> None:
+                 postgres: Service | None = None, redis: Service | None = None, owns_engine: bool | None = None,
+                 busy: Callable | None = None) -> None:
         self.console = console
+        self.busy = busy or console.status
         self._owns_engine = engine_factory is None if owns_engine is None else owns_engine
         self._engine_factory = engine_factory or (lambda: select_engine(None, purpose="workshop", console=console))
         self._engine: DockerEngine | None = None
@@ -97,7 +107,7 @@ class Lab:
 
         engine = self.engine()  # first, so that a fallback's announcement is not hidden by the spinner
         where = f"({IMAGES[role].name}) in a throwaway container" if self.has_docker() else "as an embedded local process"
-        with self.console.status(f"Starting {role} {where}..."):
+        with self.busy(f"Starting {role} {where}..."):
             service = engine.start(role)
         self._started.append(service)
         if keep and self._current[role] is None:
@@ -124,7 +134,7 @@ class Lab:
         """Remove every server this run started (injected ones belong to their owner)."""
         if not self._started and not self._owns_engine:
             return
-        with self.console.status("Removing the course's servers..."):
+        with self.busy("Removing the course's servers..."):
             for service in list(self._started):
                 self.release(service)
             if self._owns_engine and self._engine is not None and self.has_docker():
@@ -150,6 +160,10 @@ class LessonContext:
     watch_interval: float = 0.5
     sleep: Callable[[float], None] = time.sleep
     measurements: dict = field(default_factory=dict)
+
+    def busy(self, what: str):
+        """A spinner saying `what`, with typed keys held back (see Prompter.busy)."""
+        return self.prompt.busy(what)
 
     @property
     def auto(self) -> bool:

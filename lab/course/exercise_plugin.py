@@ -1,12 +1,13 @@
 """The pytest plugin behind the hands-on exercise: the `catalog` fixture on a real PostgreSQL.
 
 The checker loads it with `-p lab.course.exercise_plugin` and sets TCMAGIC_EXERCISE_POSTGRES
-(host:port of a running server) and TCMAGIC_EXERCISE_VARIANTS (which table versions to run
+(the URL of a running server, password included) and TCMAGIC_EXERCISE_VARIANTS (which table versions to run
 each test against). Run directly (`python -m pytest exercises/`), it starts its own container
 and uses the correct table only.
 """
 
 import os
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -27,8 +28,7 @@ def exercise_postgres():
     """Where the exercise's PostgreSQL listens: the checker's, or a container of our own."""
     address = os.environ.get(ENV_POSTGRES)
     if address:
-        host, port = address.rsplit(":", 1)
-        yield PostgresSettings(host, int(port))
+        yield PostgresSettings.from_url(address)
         return
     from lab.servers.containers import DockerEngine
 

@@ -4,23 +4,25 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable
 
-from lab.course.lessons import side_by_side, handson, isolation, magic, problem, resilience, scopes, waiting
+from lab.course.lessons import flaky, handson, isolation, magic, problem, resilience, scopes, side_by_side, slow
 from lab.errors import WorkshopError
 
-MODULES: list[ModuleType] = [problem, magic, side_by_side, handson, scopes, isolation, waiting, resilience]
+MODULES: list[ModuleType] = [problem, magic, side_by_side, handson, scopes, isolation, flaky, resilience, slow]
 
 
 @dataclass(frozen=True)
 class Lesson:
-    """One lesson: its number, title, rough length and the function that runs it."""
+    """One lesson: its number, title, rough length, the function that runs it, and whether it is the exercise."""
 
     number: int
     title: str
     minutes: int
     run: Callable
+    exercise: bool = False
 
 
-LESSONS = [Lesson(number, module.TITLE, module.MINUTES, module.run) for number, module in enumerate(MODULES, start=1)]
+LESSONS = [Lesson(number, module.TITLE, module.MINUTES, module.run, getattr(module, "IS_EXERCISE", False))
+           for number, module in enumerate(MODULES, start=1)]
 
 
 def lesson(number: int) -> Lesson:

@@ -22,7 +22,7 @@ def lessons_table(progress: Progress) -> Table:
         table.add_column(column, justify=justify)
     for item in LESSONS:
         done = "[green]✓[/]" if item.number in progress.completed else ""
-        if item.number == 4 and progress.exercise_passed:
+        if item.exercise and progress.exercise_passed:
             done += " [green]exercise passed[/]"
         table.add_row(str(item.number), item.title, str(item.minutes), done)
     return table
@@ -47,7 +47,7 @@ def run_workshop(console: Console, stream: TextIO, *, number: int | None = None,
         console.print(lessons_table(progress))
         return 0
     try:
-        chosen = [lesson(number)] if number else _remaining(progress)
+        chosen = [lesson(number)] if number is not None else _remaining(progress)
     except WorkshopError as error:
         console.print(str(error), markup=False, highlight=False)
         return 2
@@ -59,13 +59,14 @@ def run_workshop(console: Console, stream: TextIO, *, number: int | None = None,
         console.print(lessons_table(progress))
         console.print("You have finished every lesson: `--lesson N` replays one, `--reset` starts over.")
         return 0
-    if not number:
+    if number is None:
         minutes = sum(item.minutes for item in chosen)
         console.print(f"[bold]TestContainers Magic[/]: {len(chosen)} lessons to go, about {minutes} minutes. "
                       "Progress is saved after each lesson; Ctrl-C stops, `python workshop.py` resumes.")
+    prompt = Prompter(console, stream, auto)
     lab = lab or Lab(console, engine_factory=lambda: select_engine(engine, purpose="workshop", console=console),
-                     owns_engine=True)
-    ctx = LessonContext(console, Prompter(console, stream, auto), lab, progress, **context)
+                     owns_engine=True, busy=prompt.busy)
+    ctx = LessonContext(console, prompt, lab, progress, **context)
     try:
         return _run_lessons(ctx, chosen)
     except WorkshopError as error:
@@ -103,6 +104,7 @@ def _run_lessons(ctx: LessonContext, chosen: list[Lesson]) -> int:
     if left:
         ctx.console.print(f"Next: lesson {left}, {LESSONS[left - 1].title} (`python workshop.py` resumes there).")
     else:
-        ctx.console.print("That was every lesson. Clean up with `python cleanup.py`.")
+        ctx.console.print("That was every lesson. To clean up, see what would go with `python cleanup.py --dry-run`, "
+                          "then run `python cleanup.py`.")
     return 0
 

@@ -12,7 +12,7 @@ from lab.servers.containers import DockerEngine, our_labels
 from lab.course import checker
 from lab.course.context import Lab
 from lab.course.registry import LESSONS
-from lab.testruns.runner import TestOutcome
+from lab.testruns.pytest_run import TestOutcome
 
 pytestmark = pytest.mark.docker
 

@@ -1,5 +1,6 @@
 """The course without Docker: progress, prompts, the lesson list, and the tables lessons build."""
 
+import dataclasses
 import io
 import json
 import os
@@ -19,7 +20,7 @@ from lab.course.lessons.isolation import strategies_table
 from lab.course.lessons.scopes import fixture_source, scope_table
 from lab.course.registry import LESSONS, lesson
 from lab.errors import WorkshopError
-from lab.testruns.runner import ROOT, TestOutcome
+from lab.testruns.pytest_run import ROOT, TestOutcome
 
 
 def render(renderable) -> str:
@@ -67,6 +68,27 @@ def test_list_shows_every_lesson_and_what_is_done(course, screen, progress):
     assert "✓" in screen.text
 
 
+def test_the_list_marks_the_passed_exercise_on_the_lesson_that_holds_it(course, screen, progress):
+    progress.pass_exercise()
+
+    course(list_only=True)
+
+    (exercise,) = [item for item in LESSONS if item.exercise]
+    row = next(line for line in screen.text.splitlines() if "exercise passed" in line)
+    assert exercise.title in row and f" {exercise.number} " in row
+
+
+def test_the_last_lesson_suggests_a_dry_run_before_cleaning_up(course, screen, progress, monkeypatch):
+    for item in LESSONS[:-1]:
+        progress.complete(item.number)
+    quiet_last = dataclasses.replace(LESSONS[-1], run=lambda ctx: None)  # only the ending is under test here
+    monkeypatch.setattr("lab.course.runner.LESSONS", LESSONS[:-1] + [quiet_last])
+
+    assert course(auto=True) == 0
+
+    assert "`python cleanup.py --dry-run`, then run `python cleanup.py`" in screen.flat
+
+
 def test_reset_clears_progress(course, screen, progress):
     progress.complete(1)
 
@@ -76,11 +98,13 @@ def test_reset_clears_progress(course, screen, progress):
     assert not progress.path.exists()
 
 
-def test_an_unknown_lesson_is_one_sentence_and_exit_2(course, screen):
-    assert course(number=99) == 2
-    assert screen.text.strip() == "There is no lesson 99: pick one from 1 to 8 (see `python workshop.py --list`)."
+@pytest.mark.parametrize("number", [99, 0, -1])
+def test_an_unknown_lesson_is_one_sentence_and_exit_2(course, screen, number):
+    assert course(number=number) == 2
+    assert screen.text.strip() == (f"There is no lesson {number}: pick one from 1 to {len(LESSONS)} "
+                                   "(see `python workshop.py --list`).")
     with pytest.raises(WorkshopError):
-        lesson(0)
+        lesson(number)
 
 
 def test_when_every_lesson_is_done_the_course_says_so(course, screen, progress):
@@ -121,24 +145,42 @@ def test_the_comparison_table_shows_the_measured_figures():
 
 def test_the_scope_and_isolation_tables_do_their_sums():
     scopes = render(scope_table(start_seconds=1.5, connect_ms=5.0, tests=100))
-    isolation = render(strategies_table({"ROLLBACK": 2.0, "TRUNCATE": 3.0, "new container": 1800.0},
-                                        {"ROLLBACK": 30, "TRUNCATE": 30, "new container": 1}))
+    isolation = render(strategies_table({"ROLLBACK": 2.0, "TRUNCATE": 3.0, "schema per test": 9.0, "new container": 1800.0}))
 
     assert "150 s" in scopes and "2.0 s" in scopes
-    assert isolation.index("new container") < isolation.index("TRUNCATE") < isolation.index("ROLLBACK")
+    assert (isolation.index("new container") < isolation.index("schema per test") < isolation.index("TRUNCATE")
+            < isolation.index("ROLLBACK"))
+    assert "1,800.0" in isolation and "can't test" in isolation and "server-wide state" in isolation
 
 
 def test_the_scopes_lesson_shows_this_projects_own_fixtures():
     assert fixture_source("tests/conftest.py", "postgres_service").startswith('@pytest.fixture(scope="session")')
 
 
-def test_the_verdict_table_marks_each_test_on_each_table():
+def test_the_verdict_table_says_caught_or_missed_on_each_buggy_table():
     cases = [CaseResult("test_a", "correct", "passed"), CaseResult("test_a", "no_unique", "failed"),
              CaseResult("test_a", "case_sensitive", "passed")]
 
     text = render(handson.verdict_table(Verdict(False, "FAIL", [], cases)))
 
-    assert "test_a" in text and text.count("✓ passed") == 2 and text.count("✗ failed") == 1
+    row = next(line for line in text.splitlines() if "test_a" in line)
+    assert row.split("│")[2:5] == [" ✓ passed ", " ✓ caught  ", " ✗ missed  "]
+    assert handson.mark("correct", "failed") == "[bold red]✗ failed[/]"
+    assert handson.mark("no_unique", "failed") == "[green]✓ caught[/]"
+    assert handson.mark("case_sensitive", "passed") == "[bold red]✗ missed[/]"
+
+
+def test_at_80_columns_the_verdict_table_shows_every_test_name_whole():
+    names = ["test_the_same_sku_twice_is_refused_by_the_database", "test_the_same_sku_in_other_capitals_is_refused"]
+    cases = [CaseResult(name, variant, "passed") for name in names for variant in ("correct", "no_unique", "case_sensitive")]
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+
+    console.print(handson.verdict_table(Verdict(False, "FAIL", [], cases)))
+
+    text = console.file.getvalue()
+    assert "…" not in text
+    joined = "".join(line.split("│")[1].strip() for line in text.splitlines() if line.startswith("│"))
+    assert all(name in joined for name in names)
 
 
 def test_the_exercise_and_its_solution_stay_out_of_the_default_test_run():
@@ -168,6 +210,13 @@ def test_check_runs_the_classroom_doctor_and_fails_without_docker():
     assert "Traceback" not in run.stdout + run.stderr
 
 
+def test_check_leaves_out_the_shows_port_because_the_course_serves_none(tmp_path):
+    run = workshop("--check", "--engine", "embedded")
+
+    assert "python" in run.stdout and not re.search(r"\bport\b", run.stdout), run.stdout
+    assert "--port" not in workshop("--help").stdout
+
+
 def test_unpack_of_a_missing_file_is_one_sentence(tmp_path):
     run = workshop("unpack", str(tmp_path / "absent.tar"))
 
@@ -180,7 +229,8 @@ def test_resuming_runs_only_the_lessons_not_done_yet(progress):
     from lab.course.runner import _remaining
 
     assert [item.number for item in _remaining(progress)] == [item.number for item in LESSONS]
-    for number in (1, 3, 4, 5, 6, 7, 8):  # lesson 2 was skipped for want of Docker
-        progress.complete(number)
+    for item in LESSONS:
+        if item.number != 2:  # lesson 2 was skipped for want of Docker
+            progress.complete(item.number)
 
     assert [item.number for item in _remaining(progress)] == [2]

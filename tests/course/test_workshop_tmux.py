@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from lab.testruns.runner import ROOT
+from lab.testruns.pytest_run import ROOT
 from lab.waiting import wait_for
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")

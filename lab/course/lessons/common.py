@@ -1,12 +1,19 @@
 """Small pieces several lessons show: test outcomes as a table, timed suite runs, bursts."""
 
+import contextlib
+import inspect
 import time
 from dataclasses import dataclass
 from typing import Callable
 
+from rich.live import Live
+from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
-from lab.testruns.runner import TestOutcome
+from lab.course.keyboard import keys_held
+
+from lab.testruns.pytest_run import TestOutcome
 
 OUTCOME_STYLE = {"passed": "green", "failed": "bold red", "error": "bold red", "skipped": "yellow"}
 
@@ -29,7 +36,7 @@ def run_suite(ctx, path: str, target: str) -> SuiteRun:
     """Run a test file in a subprocess with a spinner; remember the run for the comparison."""
     key = (path, target)
     if key not in ctx.measurements:
-        with ctx.console.status(f"Running [bold]{path}[/] against the {describe_target(target)}..."):
+        with ctx.busy(f"Running [bold]{path}[/] against the {describe_target(target)}..."):
             started = time.perf_counter()
             outcomes = ctx.run_tests(path, target=target, extra_env=ctx.lab.test_env())
             ctx.measurements[key] = SuiteRun(path, target, outcomes, time.perf_counter() - started)
@@ -65,3 +72,28 @@ def per_test_ms(action: Callable[[], None], rounds: int) -> float:
     for _ in range(rounds):
         action()
     return (time.perf_counter() - started) * 1000 / rounds
+
+
+@contextlib.contextmanager
+def live_view(ctx, render: Callable):
+    """Redraw `render()` several times a second while inside (keys typed meanwhile are held back)."""
+    with keys_held(ctx.prompt.stream), Live(render(), console=ctx.console, get_renderable=render,
+                                            refresh_per_second=8, transient=False):
+        yield
+    if not ctx.console.is_terminal:  # Live ends a terminal's last line itself, not a file's
+        ctx.console.line()
+
+
+def runs_strip(name: str, results: list[bool], total: int) -> Text:
+    """One line per repeated test: a mark per run so far (✓ passed, ✗ failed, · not yet) and the count."""
+    strip = Text(f"{name} ")
+    for passed in results:
+        strip.append("✓" if passed else "✗", style="green" if passed else "bold red")
+    strip.append("·" * (total - len(results)), style="dim")
+    strip.append(f"  {sum(results)} of {len(results)} passed" + ("" if len(results) == total else " so far"))
+    return strip
+
+
+def source_of(function: Callable) -> Syntax:
+    """A function of this project, shown as the code it is."""
+    return Syntax(inspect.getsource(function).rstrip(), "python", word_wrap=True)

@@ -7,34 +7,37 @@ from rich.table import Table
 from rich.text import Text
 
 from lab.course import checker
-from lab.course.catalog import VARIANTS
+from lab.course import hints
+from lab.course.catalog import CORRECT, VARIANTS
 from lab.paths import ROOT
 
 TITLE = "Hands-on: SKU uniqueness"
 MINUTES = 4
-HINTS = [
-    "Delete the two mock lines (MagicMock and side_effect): the `catalog` fixture is already a real "
-    "catalog on a real PostgreSQL.",
-    "Add the same SKU twice; assert the second result's outcome is Outcome.DUPLICATE and its sqlstate is "
-    "UNIQUE_VIOLATION (\"23505\"), and that catalog.count() is still 1.",
-    "A SKU is the same whatever its capitals or the spaces around it: after 'ABC-123', try 'abc-123' and "
-    "' ABC-123 ' and assert they are refused too.",
-]
+IS_EXERCISE = True
 MENU = r"[bold]\[c][/]heck  [bold]\[w][/]atch (re-check on save)  [bold]\[h][/]int  [bold]\[s][/]olution  [bold]\[q][/]uit lesson"
-MARK = {"passed": "[green]✓ passed[/]", "failed": "[bold red]✗ failed[/]", "error": "[bold red]✗ error[/]", "skipped": "[yellow]skipped[/]"}
+ON_CORRECT = {"passed": "[green]✓ passed[/]", "failed": "[bold red]✗ failed[/]", "error": "[bold red]✗ error[/]"}
+ON_BUGGY = {"passed": "[bold red]✗ missed[/]", "failed": "[green]✓ caught[/]", "error": "[green]✓ caught[/]"}
+HEADERS = {"correct": "correct\ntable", "no_unique": "no UNIQUE\n(buggy)", "case_sensitive": "case-\nsensitive\n(buggy)"}
+
+
+def mark(variant: str, outcome: str) -> str:
+    """A cell coloured by what it means: green is right (passed on correct, caught on buggy), red is wrong."""
+    marks = ON_CORRECT if variant == CORRECT.name else ON_BUGGY
+    return marks.get(outcome, "[yellow]skipped[/]" if outcome == "skipped" else "-")
 
 
 def verdict_table(verdict: checker.Verdict) -> Table:
-    """Each of the learner's tests against each table variant."""
-    table = Table(title="Your tests on each version of the products table", title_justify="left")
-    table.add_column("test")
+    """Each of the learner's tests against each table variant: passed on the correct one, caught or missed the bugs."""
+    table = Table(title="Your tests on each version of the products table: green is what you want",
+                  title_justify="left")
+    table.add_column("test", overflow="fold", ratio=1)
     for name in VARIANTS:
-        table.add_column(name.replace("_", " ") + (" (buggy)" if name != "correct" else ""))
+        table.add_column(HEADERS.get(name, name), no_wrap=True)
     for test in dict.fromkeys(case.test for case in verdict.results):
         by_variant = {case.variant: case.outcome for case in verdict.results if case.test == test}
         if "" in by_variant:
             by_variant = dict.fromkeys(VARIANTS, by_variant[""])
-        table.add_row(test, *(MARK.get(by_variant.get(name, ""), "-") for name in VARIANTS))
+        table.add_row(test, *(mark(name, by_variant.get(name, "")) for name in VARIANTS))
     return table
 
 
@@ -65,11 +68,12 @@ def run(ctx) -> None:
     say("Your tests will run against a real PostgreSQL: on the correct products table they must pass, and on "
         "each buggy table (no UNIQUE constraint; a case-sensitive one) at least one must fail.")
     settings = ctx.lab.postgres().settings
-    state = {"hint": 0, "passed": ctx.progress.exercise_passed}
+    state = {"passed": ctx.progress.exercise_passed, "verdict": None, "hints shown": set()}
 
     def check_now() -> checker.Verdict:
-        with ctx.console.status(f"Running {relative(exercise)} against a real PostgreSQL..."):
+        with ctx.busy(f"Running {relative(exercise)} against a real PostgreSQL..."):
             verdict = checker.check(exercise, settings)
+        state["verdict"] = verdict
         if verdict.passed and not state["passed"]:
             state["passed"] = True
             ctx.progress.pass_exercise()
@@ -87,8 +91,8 @@ def run(ctx) -> None:
         elif choice == "w":
             watch(ctx, exercise, check_now)
         elif choice == "h":
-            say(f"[yellow]Hint {state['hint'] + 1} of {len(HINTS)}:[/] {HINTS[state['hint']]}", highlight=False)
-            state["hint"] = min(state["hint"] + 1, len(HINTS) - 1)
+            source = exercise.read_text() if exercise.exists() else ""
+            say(hints.next_hint(source, state["verdict"], state["hints shown"]), highlight=False)
         elif choice == "s" and not state["passed"]:
             say("The solution opens once your own tests pass. Ask for a hint instead ([bold]h[/]).")
         elif choice == "s":
@@ -96,6 +100,8 @@ def run(ctx) -> None:
             say(Syntax(checker.SOLUTION.read_text(), "python", line_numbers=False))
         if state["passed"] and choice in "cw":
             say("[green]Done.[/] Press [bold]s[/] to compare with the reference solution, or [bold]q[/] to go on.")
+        if ctx.auto:  # input ended while the menu was open: nobody is left to answer it
+            return
 
 
 def watch(ctx, exercise: Path, check_now) -> None:

@@ -1,4 +1,4 @@
-"""Lesson 6, Isolation strategies, timed live: new container vs TRUNCATE vs ROLLBACK."""
+"""Lesson 6, Isolation strategies, timed live: new container, schema per test, TRUNCATE, ROLLBACK."""
 
 import time
 import uuid
@@ -12,20 +12,23 @@ TITLE = "Isolation strategies, timed"
 MINUTES = 2
 ROUNDS = 30
 ROWS = [(f"phone-{n}", "containers") for n in range(20)]
+DDL = "CREATE TABLE {table} (voter_id text UNIQUE, option_id text)"
+PROMISES = {  # strategy: (what it guarantees, what a test under it can't test)
+    "new container": ("a pristine server", "a fast suite: a start-up per test"),
+    "schema per test": ("own tables, real commits, parallel tests", "server-wide state: roles, settings"),
+    "TRUNCATE": ("empty tables, real commits", "parallel tests on one table"),
+    "ROLLBACK": ("nothing committed", "commits; a second connection"),
+}
 
 
-def strategies_table(figures: dict[str, float], rounds: dict[str, int]) -> Table:
-    """Milliseconds per test for each strategy, slowest first, with what each one guarantees."""
-    promises = {
-        "new container": "a pristine server; pays a start-up per test",
-        "TRUNCATE": "empty tables; sees committed data, so it tests real commits",
-        "ROLLBACK": "nothing ever committed; can't test code that commits or uses two connections",
-    }
-    table = Table(title="Per test: start clean, insert 20 votes, make it disappear", title_justify="left")
-    for column, justify in (("strategy", "left"), ("ms per test", "right"), ("rounds", "right"), ("guarantees", "left")):
+def strategies_table(figures: dict[str, float], rounds: int = ROUNDS) -> Table:
+    """Milliseconds per test for each strategy, slowest first, with what each one guarantees and can't test."""
+    table = Table(title=f"Per test: start clean, insert 20 votes, make them go ({rounds} rounds each, "
+                        "one new container)", title_justify="left")
+    for column, justify in (("strategy", "left"), ("ms/test", "right"), ("guarantees", "left"), ("can't test", "left")):
         table.add_column(column, justify=justify)
     for name, ms in sorted(figures.items(), key=lambda item: -item[1]):
-        table.add_row(name, f"{ms:,.1f}", str(rounds[name]), promises[name])
+        table.add_row(name, f"{ms:,.1f}", *PROMISES[name])
     return table
 
 
@@ -33,38 +36,59 @@ def _insert(cursor, table: str) -> None:
     cursor.executemany(f"INSERT INTO {table} (voter_id, option_id) VALUES (%s, %s)", ROWS)
 
 
+def _count(connection, table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        (rows,) = cursor.fetchone()
+    connection.rollback()
+    return rows
+
+
+def shared_database_strategies(connection, table: str) -> dict:
+    """The three ways to share one database, each a function that runs one test's worth of work."""
+
+    def rollback() -> None:
+        with connection.cursor() as cursor:
+            _insert(cursor, table)
+        connection.rollback()
+
+    def truncate() -> None:
+        with connection.cursor() as cursor:
+            _insert(cursor, table)
+            connection.commit()
+            cursor.execute(f"TRUNCATE {table}")
+        connection.commit()
+
+    def schema_per_test() -> None:
+        schema = f"test_{uuid.uuid4().hex[:8]}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE SCHEMA {schema}; " + DDL.format(table=f"{schema}.votes"))
+            _insert(cursor, f"{schema}.votes")
+            connection.commit()
+            cursor.execute(f"DROP SCHEMA {schema} CASCADE")
+        connection.commit()
+
+    return {"ROLLBACK": rollback, "TRUNCATE": truncate, "schema per test": schema_per_test}
+
+
 def run(ctx) -> None:
-    """Time each strategy on the course's PostgreSQL (and one fresh container)."""
+    """Time each strategy on the course's PostgreSQL (and one fresh container), and count what is left."""
     say = ctx.console.print
-    say("Tests that share a database must not see each other's rows. Three ways to get there, timed now:")
+    say("Tests that share a database must not see each other's rows. Four ways to get there, timed now on a "
+        "real PostgreSQL:")
     service = ctx.lab.postgres()
     table = f"isolation_{uuid.uuid4().hex[:8]}"
     connection = psycopg2.connect(**service.settings.connect_kwargs())
     figures, leftovers = {}, {}
     try:
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TABLE {table} (voter_id text UNIQUE, option_id text)")
+            cursor.execute(DDL.format(table=table))
         connection.commit()
-
-        def rollback() -> None:
-            with connection.cursor() as cursor:
-                _insert(cursor, table)
-            connection.rollback()
-
-        def truncate() -> None:
-            with connection.cursor() as cursor:
-                _insert(cursor, table)
-                connection.commit()
-                cursor.execute(f"TRUNCATE {table}")
-            connection.commit()
-
-        for name, strategy in (("ROLLBACK", rollback), ("TRUNCATE", truncate)):
-            with ctx.console.status(f"{name}: {ROUNDS} rounds..."):
+        for name, strategy in shared_database_strategies(connection, table).items():
+            with ctx.busy(f"{name}: {ROUNDS} rounds..."):
                 figures[name] = per_test_ms(strategy, ROUNDS)
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT count(*) FROM {table}")
-                leftovers[name] = cursor.fetchone()[0]
-            connection.rollback()
+            leftovers[name] = _count(connection, table)
+        leftovers["schema per test"] = _count(connection, "information_schema.schemata WHERE schema_name LIKE 'test\\_%'")
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {table}")
         connection.commit()
@@ -72,11 +96,12 @@ def run(ctx) -> None:
         connection.close()
     figures["new container"] = fresh_container_ms(ctx)
     stand_in_note(ctx)
-    say(strategies_table(figures, {"ROLLBACK": ROUNDS, "TRUNCATE": ROUNDS, "new container": 1}))
-    say(f"Rows left behind: ROLLBACK {leftovers['ROLLBACK']}, TRUNCATE {leftovers['TRUNCATE']}. "
-        f"A container per test was {figures['new container'] / max(figures['TRUNCATE'], 0.001):,.0f} times slower than TRUNCATE.")
-    say("This project's tests use TRUNCATE-style resets (store.reset() in the fixture's teardown): "
-        "they test real commits and cost milliseconds.")
+    say(strategies_table(figures))
+    say(f"Left behind: ROLLBACK {leftovers['ROLLBACK']} rows, TRUNCATE {leftovers['TRUNCATE']} rows, "
+        f"schema per test {leftovers['schema per test']} schemas. A container per test was "
+        f"{figures['new container'] / max(figures['TRUNCATE'], 0.001):,.0f} times slower than TRUNCATE.")
+    say("This project's tests use TRUNCATE-style resets (store.reset() in the fixture's teardown): they test real "
+        "commits and cost milliseconds. The hands-on exercise (lesson 4) gives each test a schema of its own.")
 
 
 def fresh_container_ms(ctx) -> float:
@@ -85,10 +110,10 @@ def fresh_container_ms(ctx) -> float:
     service = ctx.lab.start("postgres", keep=False)
     try:
         with psycopg2.connect(**service.settings.connect_kwargs()) as connection, connection.cursor() as cursor:
-            cursor.execute("CREATE TABLE votes (voter_id text UNIQUE, option_id text)")
+            cursor.execute(DDL.format(table="votes"))
             _insert(cursor, "votes")
         connection.close()
     finally:
-        with ctx.console.status("Removing it..."):
+        with ctx.busy("Removing it..."):
             ctx.lab.release(service)
     return (time.perf_counter() - started) * 1000

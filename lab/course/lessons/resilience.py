@@ -41,11 +41,11 @@ def run(ctx) -> None:
 
         for _ in range(2):
             attempt("Redis up")
-        with ctx.console.status(f"{'docker kill' if ctx.lab.has_docker() else 'SIGKILL'} (Redis dies at once)..."):
+        with ctx.busy(f"{'docker kill' if ctx.lab.has_docker() else 'SIGKILL'} (Redis dies at once)..."):
             service.kill()
         for _ in range(2):
             attempt(f"Redis {service.status()}")
-        with ctx.console.status("Bringing Redis back..."):
+        with ctx.busy("Bringing Redis back..."):
             recovered = service.recover()
         for _ in range(4):
             attempt("Redis back")
@@ -53,5 +53,5 @@ def run(ctx) -> None:
         say(f"Redis answered again {recovered:.2f} s after the restart began, and counting resumed from zero "
             "(it keeps no data), so the limit holds again. A test against a mock can't kill anything; this one killed a real server.")
     finally:
-        with ctx.console.status("Removing this lesson's Redis..."):
+        with ctx.busy("Removing this lesson's Redis..."):
             ctx.lab.release(service)
