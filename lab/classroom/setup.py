@@ -2,7 +2,8 @@
 
 Run from the project folder as `python -m lab.classroom.setup` (devcontainer.json's
 onCreateCommand, which Codespaces prebuilds run too). Safe to run again: each step skips
-what is done. The last line printed is "ready: ..." or "setup failed: ...".
+what is done. It ends with "🎉 Codespace setup complete!" (in the devcontainer; elsewhere
+"🎉 Setup complete!") and the commands to run next, or with one line "setup failed: ...".
 `python -m lab.classroom.setup public-port` makes the show's port public in a codespace.
 
 Only the standard library is imported at the top: the requirements are not installed yet.
@@ -19,6 +20,9 @@ from lab.paths import REQUIREMENTS
 
 SHOW_PORT = 5001
 DOCKER_WAIT = float(os.environ.get("TCMAGIC_DOCKER_WAIT", "180"))
+DEVCONTAINER_VARIABLE = "TCMAGIC_DEVCONTAINER"  # set by .devcontainer/devcontainer.json
+NEXT_STEPS = ("Next: `python3 workshop.py` for the course, or `python3 reality_engine.py` for the show "
+              "(`python3 workshop.py --check` first if anything looks wrong).")
 
 
 class SetupFailed(Exception):
@@ -81,13 +85,19 @@ def pull_images(client) -> list[str]:
 
 
 def setup(install: bool = True) -> str:
-    """Every step in order; returns the final "ready" line or raises SetupFailed."""
+    """Every step in order; returns what is now in place, or raises SetupFailed."""
     if install:
         install_requirements()
     client = wait_for_docker()
     images = pull_images(client)
     installed = "requirements installed, " if install else ""
-    return f"ready: {installed}Docker answers, {len(images)} images present ({', '.join(images)})"
+    return f"{installed}Docker answers, {len(images)} images present ({', '.join(images)})"
+
+
+def completion(done: str, env: dict[str, str]) -> str:
+    """The last lines of a setup that worked: what is in place, the cheer, the commands to run next."""
+    cheer = "🎉 Codespace setup complete!" if env.get(DEVCONTAINER_VARIABLE) else "🎉 Setup complete!"
+    return f"{done}\n{cheer}\n{NEXT_STEPS}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(images_to_pull()))
         return 0
     try:
-        print(setup(install=not args.skip_install), flush=True)
+        print(completion(setup(install=not args.skip_install), dict(os.environ)), flush=True)
     except SetupFailed as error:
         print(f"setup failed: {error}.", flush=True)
         return 1

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from testcontainers.core.config import testcontainers_config
 
-from lab.classroom.setup import SHOW_PORT
+from lab.classroom.setup import DEVCONTAINER_VARIABLE, SHOW_PORT
 from lab.servers.images import IMAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVCONTAINER = json.loads((ROOT / ".devcontainer" / "devcontainer.json").read_text())
-SETUP = "python -m lab.classroom.setup"
+SETUP = "python3 -m lab.classroom.setup"
 
 
 def setup_pull_list(**env) -> list[str]:
@@ -38,6 +38,7 @@ def setup_pull_list(**env) -> list[str]:
 def test_the_devcontainer_runs_the_setup_on_create_and_makes_the_port_public_on_attach():
     assert DEVCONTAINER["onCreateCommand"] == SETUP
     assert DEVCONTAINER["postAttachCommand"] == f"{SETUP} public-port"
+    assert DEVCONTAINER["containerEnv"][DEVCONTAINER_VARIABLE] == "true"  # the setup then ends "Codespace setup complete"
     assert any(feature.startswith("ghcr.io/devcontainers/features/docker-in-docker:") for feature in DEVCONTAINER["features"])
     assert "3.11" in DEVCONTAINER["image"]
 
