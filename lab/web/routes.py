@@ -10,7 +10,7 @@ from lab.web.http_errors import error_response
 from lab.web.presenter import TOKEN_HEADER, token_problem
 from lab.web.runtime import runtime_of
 from lab.web.script import TAGLINE
-from lab.web.voters import new_voter_id, remember_voter, voter_from
+from lab.web.voters import NO_VOTER, new_voter_id, remember_voter, voter_from
 
 bp = Blueprint("audience", __name__)
 
@@ -37,15 +37,21 @@ def vote_page():
 
 @bp.post("/api/vote")
 def vote():
-    """Record a vote {"option": id} for the cookie's voter, in PostgreSQL and in the mock."""
+    """Record a vote {"option": id} for the cookie's voter, in PostgreSQL and in the mock.
+
+    No valid voter cookie, no vote: a browser that dropped its cookie would otherwise be a
+    new voter at every request.
+    """
     show = runtime_of().show
+    voter_id = voter_from(request)
+    if voter_id is None:
+        return error_response(400, NO_VOTER)
     body = request.get_json(silent=True)
     option = body.get("option") if isinstance(body, dict) else None
     if not isinstance(option, str):
         return error_response(400, 'Send JSON like {"option": "<option id>"}.')
     if option not in show.options:
         return error_response(400, "Unknown option: tap one of the buttons on the page.")
-    voter_id = voter_from(request) or new_voter_id()
     attempt = show.attempt(voter_id, option)
     answer = jsonify(status=attempt.status, message=attempt.message)
     answer.status_code = ANSWER_CODES[attempt.status]

@@ -1,7 +1,8 @@
 """Who is voting: a random voter id in a signed, HttpOnly, SameSite=Lax cookie.
 
 The id is signed with the app's secret, so a cookie someone edited fails the signature
-and its holder is simply treated as a new voter (never a 500).
+(never a 500): its holder must open the vote page again for a new id before voting.
+Identity is per browser, not per person: a private tab or a second browser is a new voter.
 """
 
 import secrets
@@ -11,6 +12,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 COOKIE_NAME = "tcmagic_voter"
 COOKIE_MAX_AGE = 12 * 3600
+NO_VOTER = "This browser has no voter id: open the vote page first (scan the QR code), then vote."
 
 
 def _serializer() -> URLSafeSerializer:

@@ -11,7 +11,7 @@ from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.postgres import PostgresVoteStore
 from lab.web import create_app, runtime_of, shutdown
 from lab.web.config import ShowConfig, parse_options
-from tests.web.helpers import TOKEN, Dashboard, HandingEngine, Presenter
+from tests.web.helpers import TOKEN, Dashboard, HandingEngine, Presenter, audience_member
 
 
 @pytest.fixture
@@ -53,8 +53,8 @@ def show(app):
 
 @pytest.fixture
 def client(app):
-    """An audience member's browser: keeps its cookies between requests."""
-    return app.test_client()
+    """An audience member's browser that opened the vote page: it holds a voter cookie."""
+    return audience_member(app)
 
 
 @pytest.fixture

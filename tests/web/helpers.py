@@ -9,6 +9,13 @@ from lab.web.presenter import TOKEN_HEADER
 TOKEN = "presenter-secret-for-tests"
 
 
+def audience_member(app):
+    """An audience member's browser that opened the vote page, so it holds a voter cookie."""
+    client = app.test_client()
+    client.get("/qr")
+    return client
+
+
 class Dashboard:
     """A projector dashboard over Socket.IO that remembers every event it received."""
 

@@ -16,7 +16,7 @@ from lab.web import runtime_of
 from lab.servers.containers import RUN_ID
 from lab.votes.postgres import PostgresVoteStore
 from lab.waiting import wait_for
-from tests.web.helpers import HandingEngine, Presenter
+from tests.web.helpers import HandingEngine, Presenter, audience_member
 
 pytestmark = pytest.mark.docker
 
@@ -63,7 +63,7 @@ def timed_vote(client, option="mocks"):
 
 def limited_again(app) -> bool:
     """True when a brand-new voter is limited after 3 attempts (so Redis is counting)."""
-    phone = app.test_client()
+    phone = audience_member(app)
     return [timed_vote(phone)[0] for _ in range(4)][-1] == 429
 
 
@@ -76,7 +76,7 @@ def test_with_redis_down_votes_pass_within_a_second_and_the_banner_comes_and_goe
 
     broken = presenter.act("chaos", {"action": action})
     screen.wait_for("status", lambda status: status["rate_limit"]["degraded"])
-    phone = chaos_app.test_client()
+    phone = audience_member(chaos_app)
     answers = [timed_vote(phone) for _ in range(6)]
 
     assert broken.status_code == 200 and broken.json["component"] == "redis"
@@ -98,7 +98,7 @@ def test_with_redis_down_votes_pass_within_a_second_and_the_banner_comes_and_goe
 def test_a_burst_while_redis_is_frozen_pays_the_timeout_once_not_per_vote(chaos_app, doomed_redis):
     doomed_redis.pause()
     try:
-        phones = [chaos_app.test_client() for _ in range(20)]
+        phones = [audience_member(chaos_app) for _ in range(20)]
         started = time.perf_counter()
         codes = [timed_vote(phone)[0] for phone in phones]
         burst = time.perf_counter() - started
@@ -119,14 +119,14 @@ def test_with_postgres_killed_votes_are_503_nothing_accepted_is_missing_and_reco
 
     def phones_keep_voting():
         while not stop.is_set():
-            answers.append(timed_vote(chaos_app.test_client())[0])
+            answers.append(timed_vote(audience_member(chaos_app))[0])
 
     voting = threading.Thread(target=phones_keep_voting)
     voting.start()
     try:
         wait_for(lambda: answers.count(201) >= 5, "votes to flow before the kill")
         killed = presenter.act("chaos", {"action": "kill-postgres"})
-        down = chaos_app.test_client().post("/api/vote", json={"option": "prayer"})
+        down = audience_member(chaos_app).post("/api/vote", json={"option": "prayer"})
         wait_for(lambda: answers.count(503) >= 5, "votes to be refused while PostgreSQL is dead")
         recovered = presenter.act("chaos", {"action": "recover"})
         accepted_before = answers.count(201)
@@ -142,7 +142,7 @@ def test_with_postgres_killed_votes_are_503_nothing_accepted_is_missing_and_reco
     # every "accepted" is a row. The one vote in flight at the kill may have been committed
     # with its answer lost (then 503, row kept): never the other way round.
     assert answers.count(201) <= show.ballot.real.count() <= answers.count(201) + 1
-    assert timed_vote(chaos_app.test_client())[0] == 201  # the same app, no restart
+    assert timed_vote(audience_member(chaos_app))[0] == 201  # the same app, no restart
     screen.wait_for("status", lambda status: status["postgres"] == "up")
     for shown in (lambda t: t.startswith("Docker: postgres container") and "killed" in t,
                   lambda t: "PostgreSQL is down" in t, lambda t: "PostgreSQL is back" in t):

@@ -4,7 +4,7 @@ import pytest
 
 from lab.web import runtime_of
 
-from tests.web.helpers import Presenter
+from tests.web.helpers import Presenter, audience_member
 
 pytestmark = pytest.mark.realdb
 
@@ -14,7 +14,7 @@ def vote(client, option="mocks"):
 
 
 def test_turned_on_it_starts_redis_and_allows_three_attempts_then_429_with_retry_after(limited_app):
-    presenter, phone = Presenter(limited_app.test_client()), limited_app.test_client()
+    presenter, phone = Presenter(limited_app.test_client()), audience_member(limited_app)
     show = runtime_of(limited_app).show
 
     turned_on = presenter.act("rate-limit", {"enabled": True})
@@ -33,7 +33,7 @@ def test_turned_on_it_starts_redis_and_allows_three_attempts_then_429_with_retry
 
 
 def test_turned_off_every_attempt_reaches_postgres_again_and_redis_is_kept(limited_app):
-    presenter, phone = Presenter(limited_app.test_client()), limited_app.test_client()
+    presenter, phone = Presenter(limited_app.test_client()), audience_member(limited_app)
     presenter.act("rate-limit", {"enabled": True})
     for _ in range(4):
         vote(phone)

@@ -12,7 +12,7 @@ from lab.testruns.paired import TestComparison
 from lab.votes.postgres import PostgresVoteStore
 from lab.web import runtime_of
 from lab.web.live import reset_line
-from tests.web.helpers import Presenter, ScriptedRun
+from tests.web.helpers import Presenter, ScriptedRun, audience_member
 
 pytestmark = pytest.mark.realdb
 
@@ -67,7 +67,7 @@ def rehearse(app, run, connect_dashboard) -> None:
     """Drive all six stages as a presenter would, leaving Redis paused and PostgreSQL killed."""
     presenter = Presenter(app.test_client())
     screen = connect_dashboard(app)
-    phone, other = app.test_client(), app.test_client()
+    phone, other = audience_member(app), audience_member(app)
     assert presenter.act("clock", {"running": True}).status_code == 200
     for stage in range(1, 6):
         assert presenter.act("stage", {"stage": stage}).status_code == 200
@@ -114,7 +114,7 @@ def test_the_next_demo_votes_and_is_not_rate_limited_after_a_reset(rehearsed, co
     app, run = rehearsed
     rehearse(app, run, connect_dashboard)
     Presenter(app.test_client()).act("reset")
-    phone = app.test_client()
+    phone = audience_member(app)
 
     codes = [phone.post("/api/vote", json={"option": "prayer"}).status_code for _ in range(5)]
 
@@ -133,11 +133,11 @@ def test_a_reset_while_a_test_comparison_runs_says_to_wait(rehearsed):
 
 def test_refused_counts_only_what_a_constraint_refused_and_the_phone_hears_no_jargon(rehearsed, client):
     app, _ = rehearsed
-    presenter, phone = Presenter(app.test_client()), app.test_client()
+    presenter, phone = Presenter(app.test_client()), audience_member(app)
     assert [phone.post("/api/vote", json={"option": "mocks"}).status_code for _ in range(2)] == [201, 409]
     presenter.act("chaos", {"action": "kill-postgres"})
 
-    lost = app.test_client().post("/api/vote", json={"option": "prayer"})
+    lost = audience_member(app).post("/api/vote", json={"option": "prayer"})
     results = app.test_client().get("/api/results").json
 
     assert lost.status_code == 503 and lost.json["message"] == "The database is unavailable: nothing was recorded."

@@ -18,7 +18,7 @@ from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.postgres import PostgresVoteStore
 from lab.web.config import ShowConfig, parse_options
 from lab.web.server import ShowOptions, banner, gone, run_show
-from tests.web.helpers import TOKEN, Presenter
+from tests.web.helpers import Presenter, TOKEN, audience_member
 
 
 @pytest.fixture(scope="module")
@@ -55,18 +55,18 @@ def feed(app) -> list[str]:
 
 
 def test_votes_rate_limit_and_chaos_work_on_processes_and_the_feed_says_what_happened(embedded_app):
-    presenter, phone = Presenter(embedded_app.test_client()), embedded_app.test_client()
+    presenter, phone = Presenter(embedded_app.test_client()), audience_member(embedded_app)
     show = runtime_of(embedded_app).show
 
     first, again = (phone.post("/api/vote", json={"option": "mocks"}) for _ in range(2))
     limit_on = presenter.act("rate-limit", {"enabled": True})
     killed_redis = presenter.act("chaos", {"action": "kill-redis"})
-    while_redis_dead = embedded_app.test_client().post("/api/vote", json={"option": "prayer"})
+    while_redis_dead = audience_member(embedded_app).post("/api/vote", json={"option": "prayer"})
     redis_back = presenter.act("chaos", {"action": "recover"})
     killed_postgres = presenter.act("chaos", {"action": "kill-postgres"})
-    while_postgres_dead = embedded_app.test_client().post("/api/vote", json={"option": "prayer"})
+    while_postgres_dead = audience_member(embedded_app).post("/api/vote", json={"option": "prayer"})
     postgres_back = presenter.act("chaos", {"action": "recover"})
-    after = embedded_app.test_client().post("/api/vote", json={"option": "real-containers"})
+    after = audience_member(embedded_app).post("/api/vote", json={"option": "real-containers"})
 
     assert (first.status_code, again.status_code) == (201, 409) and "SQLSTATE 23505" in again.json["message"]
     assert limit_on.status_code == 200 and show.services.redis.engine == "embedded"
@@ -89,7 +89,7 @@ def test_a_paused_redis_process_is_said_so_in_the_feed_and_recovered(embedded_ap
     presenter.act("rate-limit", {"enabled": True})
 
     paused = presenter.act("chaos", {"action": "pause-redis"})
-    vote = embedded_app.test_client().post("/api/vote", json={"option": "mocks"})
+    vote = audience_member(embedded_app).post("/api/vote", json={"option": "mocks"})
     back = presenter.act("chaos", {"action": "recover"})
 
     assert paused.json["state"] == "paused" and vote.status_code == 201

@@ -2,6 +2,7 @@
 
 from lab.votes.fantasy import FantasyVoteStore
 from lab.web.config import ShowConfig, parse_options
+from tests.web.helpers import audience_member
 
 
 def in_memory_show(question: str) -> ShowConfig:
@@ -16,9 +17,9 @@ def test_two_apps_alive_at_once_never_hear_each_other(build_app, connect_dashboa
 
     assert first_dashboard.wait_for("snapshot")["question"] == "First?"
     assert second_dashboard.wait_for("snapshot")["question"] == "Second?"
-    first.test_client().post("/api/vote", json={"option": "mocks"})
+    audience_member(first).post("/api/vote", json={"option": "mocks"})
     first_dashboard.wait_for("feed", lambda lines: any("Vote accepted: Mocks" in line["text"] for line in lines))
-    second.test_client().post("/api/vote", json={"option": "prayer"})
+    audience_member(second).post("/api/vote", json={"option": "prayer"})
     second_dashboard.wait_for("feed", lambda lines: any("Vote accepted: Prayer" in line["text"] for line in lines))
 
     assert not any("Mocks" in text for text in second_dashboard.feed_texts())

@@ -8,6 +8,7 @@ from lab.ratelimit.limiters import FantasyRateLimiter
 from lab.settings import PostgresSettings
 from lab.votes.pool import ConnectionPool
 from lab.web.voters import COOKIE_NAME
+from tests.web.helpers import audience_member
 
 pytestmark = pytest.mark.realdb
 
@@ -16,8 +17,8 @@ def vote(client, option="mocks"):
     return client.post("/api/vote", json={"option": option})
 
 
-def test_the_vote_page_gives_a_phone_a_signed_httponly_lax_voter_cookie(client):
-    page = client.get("/qr")
+def test_the_vote_page_gives_a_phone_a_signed_httponly_lax_voter_cookie(app):
+    page = app.test_client().get("/qr")
 
     assert page.status_code == 200
     cookie = page.headers["Set-Cookie"]
@@ -51,26 +52,27 @@ def test_a_second_vote_is_refused_by_the_unique_constraint_but_the_mock_counts_i
 
 def test_two_phones_each_get_their_vote(app, client, show):
     assert vote(client).status_code == 201
-    assert vote(app.test_client()).status_code == 201
+    assert vote(audience_member(app)).status_code == 201
     assert show.ballot.real.count() == 2
 
 
-def test_a_vote_without_the_page_first_still_gets_a_voter_id(client, show):
-    answer = vote(client)
+def test_a_vote_without_the_page_first_is_a_400_and_nothing_is_recorded(app, show):
+    answers = [vote(app.test_client()) for _ in range(3)]  # a phone that drops its cookie every time
 
-    assert answer.status_code == 201
-    assert COOKIE_NAME in answer.headers["Set-Cookie"]
+    assert [answer.status_code for answer in answers] == [400, 400, 400]
+    assert "open the vote page first" in answers[0].json["message"]
+    assert show.ballot.real.count() == 0 and show.ballot.fantasy.count() == 0
 
 
-def test_a_tampered_voter_cookie_is_a_new_voter_not_an_error(client, show):
+def test_a_tampered_voter_cookie_is_a_400_not_a_new_voter(client, show):
     vote(client)
     client.set_cookie(COOKIE_NAME, "forged-voter-id.bad-signature")
 
     answer = vote(client)
 
-    assert answer.status_code == 201
-    assert COOKIE_NAME in answer.headers["Set-Cookie"]
-    assert show.ballot.real.count() == 2
+    assert answer.status_code == 400
+    assert "open the vote page first" in answer.json["message"]
+    assert show.ballot.real.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -135,7 +137,7 @@ def test_a_plugged_in_rate_limiter_answers_429_with_retry_after(show_config, pos
     show_config.rate_limiter = FantasyRateLimiter(limit=1, window=60, clock=lambda: 0.0)
     app = create_app(show_config)
     try:
-        client = app.test_client()
+        client = audience_member(app)
         assert vote(client).status_code == 201
         limited = vote(client)
     finally:
