@@ -16,7 +16,7 @@ from lab.testruns.paired import TestComparison
 from lab.web import control, events, presenter, routes  # noqa: F401 - control registers presenter actions
 from lab.web.ballot import Ballot
 from lab.web.bounded_json import BoundedJSONProvider, socketio_json
-from lab.web.broadcast import Broadcaster
+from lab.web.broadcast import Audience, Broadcaster
 from lab.web.clock import ShowClock
 from lab.web.comparison_stage import ComparisonStage
 from lab.web.config import MAX_BODY_BYTES, ShowConfig, ready_line
@@ -26,6 +26,8 @@ from lab.web.http_errors import register_error_handlers
 from lab.web.limits import refuse_malformed_packets
 from lab.web.feed import Feed, FeedLine
 from lab.web.live import LiveShow
+from lab.web.phones import PHONE_AUDIENCE
+from lab.web.rooms import DASHBOARDS
 from lab.web.security import SecurityHeaders
 from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of
 from lab.web.services import ShowServices
@@ -55,6 +57,7 @@ def create_app(config: ShowConfig) -> Flask:
         interval=config.results_interval,
         start_task=socketio.start_background_task,
         sleep=socketio.sleep,
+        audiences=(Audience(DASHBOARDS), PHONE_AUDIENCE),
     )
     feed = Feed(broadcaster)
     services = ShowServices(

@@ -1,13 +1,20 @@
-"""Coalesced broadcasts to the dashboards: at most one results and one feed message per interval.
+"""Coalesced broadcasts: at most one results and one feed message per interval, each to its room.
 
 A thousand phones voting in the same second would otherwise mean a thousand results
 messages, each with a database tally, to every projector. Votes only mark the results
 dirty and queue feed lines; a background task flushes both every `interval` seconds.
+Results go to each `Audience` (the dashboards, the phones) in its own shape and at its own
+pace, from one tally per flush; the last payload each room was sent is kept, so a socket
+that (re)connects catches up from it without a query.
 """
 
 import logging
 import threading
+import time
+from dataclasses import dataclass
 from typing import Callable
+
+from lab.web.rooms import DASHBOARDS
 
 log = logging.getLogger(__name__)
 
@@ -26,31 +33,52 @@ def coalesce(lines: list[dict]) -> list[dict]:
     return shown
 
 
+def unchanged(results: dict) -> dict:
+    """The results as the dashboards draw them."""
+    return results
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A room that hears the results: in its own shape, at most once every `every` seconds."""
+
+    room: str
+    every: float = 0.0  # 0: at every flush that has news
+    shape: Callable[[dict], dict] = unchanged
+
+
 class Broadcaster:
-    """Queues feed lines and results changes; `flush` sends what piled up."""
+    """Queues feed lines and results changes; `flush` sends what piled up, each to its room."""
 
     def __init__(
         self,
-        emit: Callable[[str, object], None],
+        emit: Callable[..., None],
         results: Callable[[], dict],
         interval: float,
         start_task: Callable[[Callable], object],
         sleep: Callable[[float], None],
+        audiences: tuple[Audience, ...] = (Audience(DASHBOARDS),),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.emit = emit
+        self.emit = emit  # emit(event, data, to=room), as SocketIO.emit
         self.results = results
         self.interval = interval
         self.start_task = start_task
         self.sleep = sleep
+        self.audiences = audiences
+        self.clock = clock
         self._lock = threading.Lock()
+        self._send_lock = threading.Lock()  # a catch-up never overtakes a newer broadcast to its room
         self._lines: list[dict] = []
-        self._results_dirty = False
+        self._dirty = {audience.room: False for audience in audiences}
+        self._sent_at = {audience.room: float("-inf") for audience in audiences}
+        self._latest: dict[str, dict] = {}
         self._running = False
         self._stopped = False
 
     def send(self, event: str, data: object) -> None:
         """Send an event to every dashboard now (stage moves, full redraws: rare and small)."""
-        self.emit(event, data)
+        self.emit(event, data, to=DASHBOARDS)
 
     def post(self, line: dict) -> None:
         """Queue a feed line (any thread or greenlet)."""
@@ -59,19 +87,35 @@ class Broadcaster:
         self._ensure_running()
 
     def results_changed(self) -> None:
-        """Note that the tallies moved; the next flush sends them once."""
-        self._results_dirty = True
+        """Note that the tallies moved; each audience gets them once, at its next turn."""
+        with self._lock:
+            self._dirty = dict.fromkeys(self._dirty, True)
         self._ensure_running()
 
     def flush(self) -> None:
-        """Send the queued feed lines (the latest few) and the results, if anything changed."""
+        """Send the queued feed lines (the latest few) to the dashboards, and the results to each audience due."""
+        now = self.clock()
         with self._lock:
             lines, self._lines = self._lines, []
-            dirty, self._results_dirty = self._results_dirty, False
+            due = [a for a in self.audiences if self._dirty[a.room] and now - self._sent_at[a.room] >= a.every]
+            for audience in due:
+                self._dirty[audience.room], self._sent_at[audience.room] = False, now
         if lines:
-            self.emit("feed", coalesce(lines))
-        if dirty:
-            self.emit("results", self.results())
+            self.emit("feed", coalesce(lines), to=DASHBOARDS)
+        if due:
+            results = self.results()  # one tally, however many audiences
+            with self._send_lock:
+                for audience in due:
+                    self._latest[audience.room] = payload = audience.shape(results)
+                    self.emit("results", payload, to=audience.room)
+
+    def catch_up(self, room: str, sid: str) -> None:
+        """Send one socket of `room` the results its room was last sent (a tally only if none was sent yet)."""
+        audience = next(a for a in self.audiences if a.room == room)
+        with self._send_lock:
+            if room not in self._latest:
+                self._latest[room] = audience.shape(self.results())
+            self.emit("results", self._latest[room], to=sid)
 
     def discard_queued(self) -> None:
         """Drop the feed lines not sent yet (a full snapshot replaces them)."""

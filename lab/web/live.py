@@ -159,6 +159,7 @@ class LiveShow:
         self.feed.restart(FeedLine("reset", line, "info"))  # drops what the reset itself posted, Docker's echoes too
         self.broadcaster.discard_queued()
         self.broadcaster.send("snapshot", self.snapshot())
+        self.broadcaster.results_changed()  # the phones hear the cleared tallies, in their own shape
         return line
 
     def snapshot(self) -> dict:

@@ -79,6 +79,15 @@ def dashboard(app, connect_dashboard):
 
 
 @pytest.fixture
+def phone(app):
+    """A phone's socket (connect auth {"role": "phone"}) that remembers what it heard."""
+    connection = runtime_of(app).socketio.test_client(app, auth={"role": "phone"})
+    yield Dashboard(connection)
+    if connection.is_connected():
+        connection.disconnect()
+
+
+@pytest.fixture
 def presenter(app):
     """The presenter, from a browser of their own."""
     return Presenter(app.test_client())

@@ -1,21 +1,23 @@
 """Coalesced broadcasts to the dashboards (lab/web/broadcast.py)."""
 
-from lab.web.broadcast import FEED_BURST, Broadcaster
+from lab.web.broadcast import FEED_BURST, Audience, Broadcaster
+from lab.web.rooms import DASHBOARDS, PHONES
 
 
 class Recorder:
-    """Stands in for Socket.IO: records emits; background tasks are recorded, not run."""
+    """Stands in for Socket.IO: records emits (event, data, room); background tasks are recorded, not run."""
 
     def __init__(self):
         self.emitted = []
         self.tasks = []
 
-    def emit(self, event, data):
-        self.emitted.append((event, data))
+    def emit(self, event, data, to):
+        self.emitted.append((event, data, to))
 
 
-def make_broadcaster(recorder, tallies):
-    return Broadcaster(recorder.emit, lambda: next(tallies), 0.1, recorder.tasks.append, lambda seconds: None)
+def make_broadcaster(recorder, tallies, audiences=(Audience(DASHBOARDS),), clock=lambda: 0.0):
+    return Broadcaster(recorder.emit, lambda: next(tallies), 0.1, recorder.tasks.append, lambda seconds: None,
+                       audiences, clock)
 
 
 def test_a_burst_of_votes_becomes_one_feed_message_and_one_results_message():
@@ -27,7 +29,7 @@ def test_a_burst_of_votes_becomes_one_feed_message_and_one_results_message():
 
     broadcaster.flush()
 
-    assert [event for event, _ in recorder.emitted] == ["feed", "results"]
+    assert [(event, room) for event, _, room in recorder.emitted] == [("feed", DASHBOARDS), ("results", DASHBOARDS)]
     lines = recorder.emitted[0][1]
     assert len(lines) == FEED_BURST + 1
     assert lines[0]["text"] == f"... and {100 - FEED_BURST} more events"
@@ -58,3 +60,47 @@ def test_nothing_new_means_nothing_sent():
     broadcaster.flush()
 
     assert recorder.emitted == []
+
+
+def test_each_audience_gets_the_results_in_its_shape_and_at_its_pace_from_one_tally():
+    recorder, now = Recorder(), [0.0]
+    tallies = iter([{"n": 1}, {"n": 2}, {"n": 3}])
+    phones = Audience(PHONES, every=0.5, shape=lambda results: {"phone": results["n"]})
+    broadcaster = make_broadcaster(recorder, tallies, (Audience(DASHBOARDS), phones), clock=lambda: now[0])
+
+    for moment in (0.0, 0.1, 0.5):
+        now[0] = moment
+        broadcaster.results_changed()
+        broadcaster.flush()
+
+    assert [(data, room) for _, data, room in recorder.emitted] == [
+        ({"n": 1}, DASHBOARDS), ({"phone": 1}, PHONES),
+        ({"n": 2}, DASHBOARDS),
+        ({"n": 3}, DASHBOARDS), ({"phone": 3}, PHONES),
+    ]
+
+
+def test_a_change_the_phones_could_not_hear_yet_reaches_them_at_their_next_turn():
+    recorder, now = Recorder(), [0.0]
+    phones = Audience(PHONES, every=0.5)
+    broadcaster = make_broadcaster(recorder, iter([{"n": 1}, {"n": 2}]), (phones,), clock=lambda: now[0])
+    broadcaster.results_changed()
+    broadcaster.flush()
+    broadcaster.results_changed()
+
+    for moment in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6):
+        now[0] = moment
+        broadcaster.flush()
+
+    assert recorder.emitted == [("results", {"n": 1}, PHONES), ("results", {"n": 2}, PHONES)]
+
+
+def test_a_socket_that_connects_catches_up_from_what_its_room_was_last_sent_without_a_tally():
+    recorder = Recorder()
+    phones = Audience(PHONES, every=0.5, shape=lambda results: {"phone": results["n"]})
+    broadcaster = make_broadcaster(recorder, iter([{"n": 1}]), (phones,))
+    broadcaster.catch_up(PHONES, "first-sid")  # nothing sent yet: one tally
+
+    broadcaster.catch_up(PHONES, "second-sid")  # the tallies iterator is spent: a second tally would raise
+
+    assert recorder.emitted == [("results", {"phone": 1}, "first-sid"), ("results", {"phone": 1}, "second-sid")]

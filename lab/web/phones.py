@@ -1,0 +1,38 @@
+"""The phones' side of the show: live results, phone-sized, in a room of their own.
+
+A phone's socket says who it is in its connect auth ({"role": "phone"}), joins PHONES and
+hears one thing: "results" in `phone_results`' shape, at most twice a second (the
+Broadcaster's phone `Audience`). On (re)connect it gets the last payload its room was
+sent, at once and without a database query: a thousand phones coming back after a Wi-Fi
+blip cost a thousand small sends, not a thousand tallies. Phones never hear the feed, the
+stage, the notes or anything presenter-only, and asking for a dashboard snapshot gets
+them nothing.
+"""
+
+from flask import request
+from flask_socketio import join_room
+
+from lab.web.broadcast import Audience, Broadcaster
+from lab.web.rooms import PHONES
+
+PHONE_EVERY = 0.5  # seconds between two results messages to the phones, at least
+
+
+def is_phone(auth: object) -> bool:
+    """Whether a socket's connect auth says it is a phone."""
+    return isinstance(auth, dict) and auth.get("role") == "phone"
+
+
+def phone_results(results: dict) -> dict:
+    """The phone's share of the dashboard's results: totals always, truth and lie per option once revealed."""
+    counts = {row["id"]: {"real": row["real"], "fantasy": row["fantasy"]} for row in results["options"]} if results["visible"] else {}
+    return {"visible": results["visible"], "totals": results["totals"], "counts": counts}
+
+
+PHONE_AUDIENCE = Audience(PHONES, PHONE_EVERY, phone_results)
+
+
+def welcome_phone(broadcaster: Broadcaster) -> None:
+    """A phone connected (or came back): into the phones' room, and the latest results to it alone."""
+    join_room(PHONES)
+    broadcaster.catch_up(PHONES, request.sid)

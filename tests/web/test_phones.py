@@ -1,0 +1,74 @@
+"""The phones' live results (lab/web/phones.py): their own room, results only, phone-sized."""
+
+import pytest
+
+from lab.waiting import wait_for
+from lab.web.ballot import results_payload
+from lab.web.phones import is_phone, phone_results
+
+OPTIONS = {"mocks": "Mocks", "prayer": "Prayer"}
+
+
+def test_a_phone_says_so_in_its_connect_auth():
+    assert is_phone({"role": "phone"})
+    assert not is_phone(None) and not is_phone({}) and not is_phone({"role": "presenter"}) and not is_phone("phone")
+
+
+def test_hidden_results_give_a_phone_the_totals_and_no_count_per_option():
+    hidden = phone_results(results_payload(OPTIONS, {"mocks": 2}, {"mocks": 3}, visible=False))
+
+    assert hidden == {"visible": False, "totals": {"real": 2, "fantasy": 3}, "counts": {}}
+
+
+def test_revealed_results_give_a_phone_the_truth_and_the_lie_per_option():
+    shown = phone_results(results_payload(OPTIONS, {"mocks": 2}, {"mocks": 3, "prayer": 1}, visible=True))
+
+    assert shown["counts"] == {"mocks": {"real": 2, "fantasy": 3}, "prayer": {"real": 0, "fantasy": 1}}
+    assert shown["totals"] == {"real": 2, "fantasy": 4}
+
+
+@pytest.mark.realdb
+def test_a_phone_that_connects_catches_up_from_one_phone_sized_results_message(phone):
+    results = phone.wait_for("results")
+
+    assert results == {"visible": False, "totals": {"real": 0, "fantasy": 0}, "counts": {}}
+    assert [name for name, _ in phone.events] == ["results"]
+
+
+@pytest.mark.realdb
+def test_a_phone_hears_the_revealed_counts_and_nothing_but_results(phone, dashboard, client, presenter):
+    client.post("/api/vote", json={"option": "mocks"})
+    client.post("/api/vote", json={"option": "prayer"})
+    presenter.act("stage", {"stage": 4})
+
+    presenter.act("results", {"visible": True})
+
+    shown = phone.wait_for("results", lambda r: r["visible"] and r["totals"]["fantasy"] == 2)
+    assert shown["counts"]["mocks"] == {"real": 1, "fantasy": 1}
+    assert shown["counts"]["prayer"] == {"real": 0, "fantasy": 1}
+    dashboard.wait_for("stage")
+    assert dashboard.feed_texts()
+    assert {name for name, _ in phone.events} == {"results"}
+
+
+@pytest.mark.realdb
+def test_a_reset_reaches_the_phones_as_cleared_hidden_results(phone, client, presenter):
+    presenter.act("results", {"visible": True})
+    client.post("/api/vote", json={"option": "mocks"})
+    phone.wait_for("results", lambda r: r["totals"]["real"] == 1)
+
+    presenter.act("reset")
+
+    cleared = {"visible": False, "totals": {"real": 0, "fantasy": 0}, "counts": {}}
+    wait_for(lambda: phone.payloads("results")[-1] == cleared, "the phone to hear the cleared results")
+
+
+@pytest.mark.realdb
+def test_a_phone_asking_for_the_dashboards_snapshot_gets_nothing(phone, client):
+    phone.wait_for("results")
+
+    phone.connection.emit("snapshot")
+    client.post("/api/vote", json={"option": "mocks"})  # something to hear after the ignored request
+
+    phone.wait_for("results", lambda r: r["totals"]["real"] == 1)
+    assert "snapshot" not in {name for name, _ in phone.events}
