@@ -4,6 +4,8 @@ from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from lab.servers.engines import remove_together, start_together
+from lab.votes import Outcome
+from lab.votes.postgres import PostgresVoteStore
 
 Removable = TypeVar("Removable")
 
@@ -29,3 +31,22 @@ def serving_together(engine, roles: Iterable[str]) -> Iterator[dict]:
         yield services
     finally:
         remove_together(services.values())
+
+
+def vote_before_a_crash(settings, voter: str = "before-the-crash") -> bool:
+    """Record one vote for "containers" on the PostgreSQL at `settings`; True when it was accepted."""
+    store = PostgresVoteStore(settings, wait_timeout=5.0)
+    try:
+        store.add_option("containers", "Testcontainers")
+        return store.vote(voter, "containers").accepted
+    finally:
+        store.close()
+
+
+def after_the_crash(settings, voter: str = "before-the-crash") -> tuple[dict, Outcome]:
+    """The tally on a resumed PostgreSQL, and what the same voter's second vote gets."""
+    store = PostgresVoteStore(settings, wait_timeout=5.0)
+    try:
+        return store.tally(), store.vote(voter, "containers").outcome
+    finally:
+        store.close()

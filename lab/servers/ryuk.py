@@ -52,7 +52,18 @@ def start_ryuk(publishing: Publishing, host_port: int, timeout: float) -> None:
     except BaseException:
         Reaper.delete_instance()
         raise
-    atexit.register(Reaper.delete_instance)
+    atexit.register(_hang_up)
+
+
+def _hang_up() -> None:
+    """At exit, hang up on Ryuk: it removes what is left of this session, then itself.
+
+    testcontainers-python also removes Ryuk here, a fifth of a second on every run;
+    Ryuk was made to notice the hang-up and clean up on its own, as testcontainers-java lets it.
+    """
+    if Reaper._socket is not None:
+        Reaper._socket.close()
+        Reaper._socket = None
 
 
 def _registered(address: tuple[str, int]) -> socket.socket | None:

@@ -18,6 +18,7 @@ from lab.servers.container_host import LOOPBACK, Publishing
 from lab.servers.containers import LABEL_DURABLE, LABEL_MANAGED, LABEL_ROLE, LABEL_RUN
 from lab.servers.durable import DurableData, ResumeUnavailable
 from lab.waiting import wait_for
+from tests.helpers import after_the_crash, vote_before_a_crash
 from lab.ratelimit.limiters import RedisRateLimiter, redis_client
 from lab.votes import Outcome
 from lab.votes.postgres import PostgresVoteStore
@@ -137,22 +138,14 @@ def test_redis_refuses_commands_without_its_random_password(redis_service):
 def test_a_durable_postgres_outlives_its_container_and_is_resumed_with_its_votes(docker_engine):
     first = docker_engine.start_postgres(durable=True)
     saved = DurableData.from_dict(first.durable.to_dict())
-    store = PostgresVoteStore(first.settings, wait_timeout=1.0)
-    try:
-        store.add_option("containers", "Testcontainers")
-        assert store.vote("before-the-crash", "containers").accepted
-    finally:
-        store.close()
+    assert vote_before_a_crash(first.settings)
     first.remove(keep_data=True)  # what Ryuk leaves after a crash: no container, the volume
     volume = docker.from_env().volumes.get(saved.location)
 
     resumed = docker_engine.start_postgres(durable=True, resume=saved)
-    store = PostgresVoteStore(resumed.settings, wait_timeout=1.0)
     try:
-        assert store.tally() == {"containers": 1}
-        assert store.vote("before-the-crash", "containers").outcome is Outcome.DUPLICATE
+        assert after_the_crash(resumed.settings) == ({"containers": 1}, Outcome.DUPLICATE)
     finally:
-        store.close()
         resumed.remove()
 
     assert volume.attrs["Labels"][LABEL_DURABLE] == "true" and LABEL_SESSION_ID not in volume.attrs["Labels"]
@@ -187,9 +180,7 @@ def test_after_a_sigkill_ryuk_reaps_the_container_and_the_volume_stays_for_resum
                  "Ryuk to remove the killed show's container", timeout=25)
 
         resumed = docker_engine.start_postgres(durable=True, resume=saved)
-        store = PostgresVoteStore(resumed.settings, wait_timeout=1.0)
-        assert store.tally() == {"containers": 1}
-        store.close()
+        assert after_the_crash(resumed.settings) == ({"containers": 1}, Outcome.DUPLICATE)
         resumed.remove()
     finally:
         show.stdout.close()

@@ -19,6 +19,7 @@ from lab.settings import PostgresSettings, RedisSettings
 from lab.votes import Outcome
 from lab.votes.outcomes import UNIQUE_VIOLATION
 from lab.votes.postgres import PostgresVoteStore
+from tests.helpers import after_the_crash, vote_before_a_crash
 
 
 def test_postgres_answers_with_the_workshop_settings_and_refuses_a_duplicate(embedded_postgres):
@@ -162,22 +163,14 @@ def test_the_servers_listen_on_loopback_only_and_want_their_random_passwords(emb
 def test_a_durable_postgres_keeps_its_data_for_a_resumed_run_until_removed(embedded_engine):
     first = embedded_engine.start_postgres(durable=True)
     saved = DurableData.from_dict(first.durable.to_dict())
-    store = PostgresVoteStore(first.settings, wait_timeout=1.0)
-    try:
-        store.add_option("containers", "Testcontainers")
-        assert store.vote("before-the-crash", "containers").accepted
-    finally:
-        store.close()
+    assert vote_before_a_crash(first.settings)
     first.kill()
     first.remove(keep_data=True)  # what a crash leaves: no server, the data directory
 
     resumed = embedded_engine.start_postgres(durable=True, resume=saved)
-    store = PostgresVoteStore(resumed.settings, wait_timeout=1.0)
     try:
-        assert store.tally() == {"containers": 1}
-        assert store.vote("before-the-crash", "containers").outcome is Outcome.DUPLICATE
+        assert after_the_crash(resumed.settings) == ({"containers": 1}, Outcome.DUPLICATE)
     finally:
-        store.close()
         resumed.remove()
 
     assert not Path(saved.location).exists()
