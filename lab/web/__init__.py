@@ -28,6 +28,7 @@ from lab.web.feed import Feed, FeedLine
 from lab.web.live import LiveShow
 from lab.web.phones import PHONE_AUDIENCE
 from lab.web.rooms import DASHBOARDS
+from lab.web.secret import PresenterSecret, checked_secret
 from lab.web.security import SecurityHeaders
 from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of
 from lab.web.services import ShowServices
@@ -75,7 +76,9 @@ def create_app(config: ShowConfig) -> Flask:
         stream = DockerEventStream(config.docker_client, config.run_id, feed.post, since=config.events_since)
         socketio.start_background_task(stream.run)
     events.register(socketio, show)
-    app.extensions[EXTENSION] = ShowRuntime(config, socketio, broadcaster, feed, services, tests, show, stream)
+    secret = PresenterSecret(checked_secret(config.presenter_token))
+    app.extensions[EXTENSION] = ShowRuntime(config, socketio, broadcaster, feed, services, tests, show, secret=secret,
+                                            docker_events=stream)
     return app
 
 

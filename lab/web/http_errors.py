@@ -21,7 +21,7 @@ SENTENCES = {
 
 STATUS_WORDS = {
     400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 413: "too_large",
-    503: "unavailable",
+    429: "rate_limited", 503: "unavailable",
 }
 
 

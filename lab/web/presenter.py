@@ -2,10 +2,10 @@
 
 Actions live in a registry: another module adds one with `@presenter_action("name")`
 and it is served under the same path, behind the same check (missing secret 401, wrong
-secret 403, compared in constant time).
+secret 403, compared in constant time; after more than 10 wrong ones a minute from one
+address, 429 without a check: lab.web.secret).
 """
 
-import hmac
 from typing import Callable
 
 from flask import Blueprint, jsonify, request
@@ -52,12 +52,15 @@ def presenter_action(name: str):
 
 
 def token_problem() -> tuple[int, str] | None:
-    """(401, why) without a secret, (403, why) with a wrong one, None when it matches."""
-    given = request.headers.get(TOKEN_HEADER, "")
-    if not given:
+    """(401, why) without a secret, (403, why) with a wrong one, (429, why) after too many wrong ones; None when it matches."""
+    secret = runtime_of().secret
+    verdict = secret.check(request.headers.get(TOKEN_HEADER, ""), request.remote_addr or "")
+    if verdict == "throttled":
+        wait = secret.retry_after(request.remote_addr or "")
+        return 429, f"Too many wrong presenter secrets from this address: try again in {wait} s."
+    if verdict == "missing":
         return 401, f"Presenter secret missing: send it in the {TOKEN_HEADER} header."
-    expected = runtime_of().config.presenter_token
-    if not hmac.compare_digest(given.encode(), expected.encode()):
+    if verdict == "wrong":
         return 403, "Wrong presenter secret."
     return None
 

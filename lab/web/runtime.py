@@ -11,6 +11,7 @@ from lab.web.config import ShowConfig
 from lab.web.docker_events import DockerEventStream
 from lab.web.feed import Feed
 from lab.web.live import LiveShow
+from lab.web.secret import PresenterSecret
 from lab.web.services import ShowServices
 
 EXTENSION = "tcmagic"
@@ -27,6 +28,7 @@ class ShowRuntime:
     services: ShowServices
     tests: ComparisonStage
     show: LiveShow
+    secret: PresenterSecret
     docker_events: DockerEventStream | None = None
 
 

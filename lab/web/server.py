@@ -19,7 +19,8 @@ from lab.web.audience import allowed_origins, base_url, codespace_visibility_com
 from lab.servers.engines import server_kind
 from lab.errors import WorkshopError
 from lab.paths import SHOW_PID_FILE, pid_alive
-from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, new_secret, parse_options, ready_line
+from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, parse_options, ready_line
+from lab.web.secret import presenter_secret
 
 POOL_SIZE = 20
 NEXT_STEPS = (  # the ready block ends with these, in order
@@ -122,6 +123,7 @@ def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] 
         docker = engine_choice(options.engine, environ) != "embedded"
         return report(run_checks(port=options.port, pull_missing=docker, console=console, docker=docker), console)
     labels = parse_options(options.options)
+    token = presenter_secret(environ)  # a weak PRESENTER_TOKEN is refused before anything starts
     engine = select_engine(options.engine, purpose="show", console=console, environ=environ)
     kind = server_kind(engine)
     console.print("Pre-flight checks: Docker, images, port..." if kind == "container" else "Pre-flight checks: port...")
@@ -133,7 +135,7 @@ def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] 
         service, store = _start_database(engine)
     app = None
     try:
-        app, config = _build_app(options, labels, engine, service, store, environ, containers_from)
+        app, config = _build_app(options, labels, token, engine, service, store, environ, containers_from)
         presenter = presenter_url(config.base_url, options.port, environ, config.presenter_token)
         make_public = codespace_visibility_command(options.port, environ)
         with pid_file():
@@ -158,7 +160,8 @@ def _start_database(engine):
     return service, store
 
 
-def _build_app(options: ShowOptions, labels: dict[str, str], engine, service, store, environ, containers_from: float):
+def _build_app(options: ShowOptions, labels: dict[str, str], token: str, engine, service, store, environ,
+               containers_from: float):
     from lab.votes.fantasy import FantasyVoteStore
     from lab.web import create_app
 
@@ -170,7 +173,7 @@ def _build_app(options: ShowOptions, labels: dict[str, str], engine, service, st
         options=labels,
         base_url=base,
         allowed_origins=allowed_origins(base, options.port),
-        presenter_token=environ.get("PRESENTER_TOKEN", "").strip() or new_secret(),
+        presenter_token=token,
         async_mode="gevent",
         docker_client=getattr(engine, "client", None),  # None on the embedded engine: no Docker events
         run_id=engine.run_id,
