@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import PHONE
+
 pytestmark = pytest.mark.docker
 
 DOCS_IMAGES = Path(__file__).resolve().parent.parent.parent / "docs" / "images"
-PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
 
 def test_the_terminal_shows_both_urls_the_qr_code_and_the_start_up_time(running_show):

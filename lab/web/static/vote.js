@@ -23,6 +23,7 @@
       });
     }).then(function (answer) {
       say(answer.message, answer.status);
+      document.dispatchEvent(new CustomEvent("tcmagic:voted", {detail: {option: option, status: answer.status}}));
     }).catch(function () {
       say("No connection to the show: check your Wi-Fi and tap again.", "error");
     }).finally(function () {
