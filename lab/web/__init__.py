@@ -27,7 +27,7 @@ from lab.web.limits import refuse_malformed_packets
 from lab.web.feed import Feed, FeedLine
 from lab.web.live import LiveShow
 from lab.web.phones import PHONE_AUDIENCE
-from lab.web.rooms import DASHBOARDS
+from lab.web.rooms import DASHBOARDS, PRESENTER
 from lab.web.secret import PresenterSecret, checked_secret
 from lab.web.security import SecurityHeaders
 from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of
@@ -58,7 +58,7 @@ def create_app(config: ShowConfig) -> Flask:
         interval=config.results_interval,
         start_task=socketio.start_background_task,
         sleep=socketio.sleep,
-        audiences=(Audience(DASHBOARDS), PHONE_AUDIENCE),
+        audiences=(Audience(DASHBOARDS), Audience(PRESENTER), PHONE_AUDIENCE),
     )
     feed = Feed(broadcaster)
     services = ShowServices(
@@ -75,8 +75,8 @@ def create_app(config: ShowConfig) -> Flask:
     if config.docker_client is not None:
         stream = DockerEventStream(config.docker_client, config.run_id, feed.post, since=config.events_since)
         socketio.start_background_task(stream.run)
-    events.register(socketio, show)
     secret = PresenterSecret(checked_secret(config.presenter_token))
+    events.register(socketio, show, secret)
     app.extensions[EXTENSION] = ShowRuntime(config, socketio, broadcaster, feed, services, tests, show, secret=secret,
                                             docker_events=stream)
     return app

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from lab.web.rooms import DASHBOARDS
+from lab.web.rooms import DASHBOARDS, PRESENTER, SCREENS, for_dashboards
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +77,9 @@ class Broadcaster:
         self._stopped = False
 
     def send(self, event: str, data: object) -> None:
-        """Send an event to every dashboard now (stage moves, full redraws: rare and small)."""
-        self.emit(event, data, to=DASHBOARDS)
+        """Send an event to every screen now (stage moves, full redraws: rare and small); notes to the presenter only."""
+        self.emit(event, data, to=PRESENTER)
+        self.emit(event, for_dashboards(event, data), to=DASHBOARDS)
 
     def post(self, line: dict) -> None:
         """Queue a feed line (any thread or greenlet)."""
@@ -101,7 +102,7 @@ class Broadcaster:
             for audience in due:
                 self._dirty[audience.room], self._sent_at[audience.room] = False, now
         if lines:
-            self.emit("feed", coalesce(lines), to=DASHBOARDS)
+            self.emit("feed", coalesce(lines), to=SCREENS)
         if due:
             results = self.results()  # one tally, however many audiences
             with self._send_lock:

@@ -4,19 +4,28 @@ Server -> dashboards: "snapshot" (everything, on connect and after a reset), "st
 "feed" (a list of new lines) and "results", the last two coalesced by lab.web.broadcast;
 "status" (rate limit, Redis, PostgreSQL: drives the banner) and the test comparison's
 "tests_started", "test_result" and "tests_finished" (lab.web.comparison_stage).
-Every screen joins the DASHBOARDS room. A phone (connect auth {"role": "phone"}) joins
-PHONES instead and hears only its results (lab.web.phones); it votes over HTTP.
+A screen whose connect auth carries the presenter secret ({"token": ...}) joins PRESENTER
+and hears the notes too; every other screen joins DASHBOARDS (lab.web.rooms). A phone
+(connect auth {"role": "phone"}) joins PHONES instead and hears only its results
+(lab.web.phones); it votes over HTTP.
 """
 
+from flask import request
 from flask_socketio import SocketIO, emit, join_room, rooms
 
 from lab.web.live import LiveShow
 from lab.web.phones import is_phone, welcome_phone
-from lab.web.rooms import DASHBOARDS, PHONES
+from lab.web.rooms import DASHBOARDS, PHONES, PRESENTER, for_dashboards
+from lab.web.secret import PresenterSecret
 
 
-def register(socketio: SocketIO, show: LiveShow) -> None:
+def register(socketio: SocketIO, show: LiveShow, secret: PresenterSecret) -> None:
     """Attach the dashboard events of `show` to its own Socket.IO server."""
+
+    def send_snapshot() -> None:
+        """The whole picture to the asking screen alone; the notes only if it proved the secret."""
+        snapshot = show.snapshot()
+        emit("snapshot", snapshot if PRESENTER in rooms() else for_dashboards("snapshot", snapshot))
 
     @socketio.on("connect")
     def dashboard_connected(auth=None):
@@ -24,12 +33,14 @@ def register(socketio: SocketIO, show: LiveShow) -> None:
         if is_phone(auth):
             welcome_phone(show.broadcaster)
             return
-        join_room(DASHBOARDS)
-        emit("snapshot", show.snapshot())
+        token = auth.get("token") if isinstance(auth, dict) else None
+        proved = token is not None and secret.check(token, request.remote_addr or "") == "ok"
+        join_room(PRESENTER if proved else DASHBOARDS)
+        send_snapshot()
 
     @socketio.on("snapshot")
     def snapshot_requested(data=None):
         """A dashboard asks to redraw (say after a reconnect): it alone receives the whole picture. Not a phone."""
         if PHONES in rooms():
             return
-        emit("snapshot", show.snapshot())
+        send_snapshot()

@@ -33,11 +33,12 @@ def voter_tag(voter_id: str) -> str:
     return hashlib.sha256(voter_id.encode()).hexdigest()[:4]
 
 
-def vote_line(result: VoteResult, label: str, voter_id: str) -> FeedLine:
-    """The feed line for a vote's outcome."""
+def vote_line(result: VoteResult, label: str | None, voter_id: str) -> FeedLine:
+    """The feed line for a vote's outcome; with `label` None (results hidden) it names no option."""
     tag = voter_tag(voter_id)
     if result.outcome is Outcome.ACCEPTED:
-        return FeedLine("vote-accepted", f"Vote accepted: {label} (voter {tag})", "good")
+        chosen = f": {label}" if label is not None else ""
+        return FeedLine("vote-accepted", f"Vote accepted{chosen} (voter {tag})", "good")
     if result.outcome is Outcome.DUPLICATE:
         return FeedLine("vote-duplicate", f"Duplicate refused by PostgreSQL: UNIQUE, SQLSTATE {result.sqlstate} (voter {tag})", "bad")
     if result.outcome is Outcome.UNAVAILABLE:
@@ -99,7 +100,8 @@ class LiveShow:
         """Record one vote in the truth and in the lie; post what happened to the feed."""
         result = self.ballot.cast(voter_id, option)
         self.services.track_database(result.outcome is not Outcome.UNAVAILABLE)
-        self.feed.post(vote_line(result, self.options[option], voter_id))
+        shown = self.options[option] if self.ballot.visible else None  # hidden results: the feed names no option
+        self.feed.post(vote_line(result, shown, voter_id))
         self.broadcaster.results_changed()
         return result
 

@@ -1,7 +1,7 @@
 """Coalesced broadcasts to the dashboards (lab/web/broadcast.py)."""
 
 from lab.web.broadcast import FEED_BURST, Audience, Broadcaster
-from lab.web.rooms import DASHBOARDS, PHONES
+from lab.web.rooms import DASHBOARDS, PHONES, SCREENS
 
 
 class Recorder:
@@ -29,7 +29,7 @@ def test_a_burst_of_votes_becomes_one_feed_message_and_one_results_message():
 
     broadcaster.flush()
 
-    assert [(event, room) for event, _, room in recorder.emitted] == [("feed", DASHBOARDS), ("results", DASHBOARDS)]
+    assert [(event, room) for event, _, room in recorder.emitted] == [("feed", SCREENS), ("results", DASHBOARDS)]
     lines = recorder.emitted[0][1]
     assert len(lines) == FEED_BURST + 1
     assert lines[0]["text"] == f"... and {100 - FEED_BURST} more events"

@@ -321,7 +321,7 @@
     event.preventDefault();
   });
 
-  var socket = io();
+  var socket = io({auth: token ? {token: token} : {}});  // the secret puts this screen in the presenter room: it hears the notes
   socket.on("connect", function () {
     $("connection").textContent = "live";
     $("connection").className = "connection live";
