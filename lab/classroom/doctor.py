@@ -77,7 +77,7 @@ def check_images(client, images: list[str]) -> CheckResult:
         pulls = " and ".join(f"`docker pull {image}`" for image in missing)
         return CheckResult(
             "images", False, f"missing: {', '.join(missing)}",
-            f"Run {pulls} now (or `python workshop.py unpack FILE` from a USB stick), not during the show.",
+            f"Run {pulls} now (or `python3 workshop.py unpack FILE` from a USB stick), not during the show.",
         )
     return CheckResult("images", True, f"present: {', '.join(images)}")
 
@@ -87,13 +87,13 @@ def check_ryuk(client, image: str, disabled: bool) -> CheckResult:
     from lab.classroom.pulling import is_present
 
     if disabled:
-        return CheckResult("ryuk", True, "disabled: run `python cleanup.py` afterwards to remove leftovers")
+        return CheckResult("ryuk", True, "disabled: run `python3 cleanup.py` afterwards to remove leftovers")
     if is_present(client, image):
         return CheckResult("ryuk", True, f"{image} present")
     return CheckResult(
         "ryuk", False, f"{image} missing",
         f"Run `docker pull {image}` (or unpack the offline pack); only if it still cannot start, "
-        "set TESTCONTAINERS_RYUK_DISABLED=true and run `python cleanup.py` afterwards.",
+        "set TESTCONTAINERS_RYUK_DISABLED=true and run `python3 cleanup.py` afterwards.",
     )
 
 
@@ -123,7 +123,7 @@ def check_container_host(client, image: str, env: dict[str, str]) -> CheckResult
     except Exception as error:  # any Docker failure here means the probe itself could not run
         return CheckResult(
             "container host", False, f"probe container did not start ({error.__class__.__name__})",
-            "Run `python cleanup.py` and check `docker ps`, then try again.", blocking=False,
+            "Run `python3 cleanup.py` and check `docker ps`, then try again.", blocking=False,
         )
     if seen.reached:
         return CheckResult("container host", True, f"inside a container; {seen.host} answers ({seen.mode})")

@@ -66,7 +66,7 @@ def pack(out_path: Path, console: Console, images: list[str] | None = None) -> l
     partial.replace(out_path)
     size = out_path.stat().st_size / 1e6
     console.print(f"packed {', '.join(images)} into {out_path} ({size:.0f} MB)", markup=False, highlight=False, soft_wrap=True)
-    console.print(f"at the venue: python workshop.py unpack {out_path}", markup=False, highlight=False, soft_wrap=True)
+    console.print(f"at the venue: python3 workshop.py unpack {out_path}", markup=False, highlight=False, soft_wrap=True)
     return images
 
 
@@ -93,7 +93,7 @@ def loaded_names(events: Iterator[dict]) -> list[str]:
 def unpack(path: Path, console: Console) -> list[str]:
     """Load every image in the pack at `path` into Docker; return their names."""
     if not path.is_file():
-        raise WorkshopError(f"There is no pack at {path}: give the path of the tar made by `python workshop.py pack`.")
+        raise WorkshopError(f"There is no pack at {path}: give the path of the tar made by `python3 workshop.py pack`.")
     client = docker_client()
     try:
         with _progress(console) as progress:
@@ -101,7 +101,7 @@ def unpack(path: Path, console: Console) -> list[str]:
             names = loaded_names(client.api.load_image(_chunks(path, progress, task), quiet=True))
     except (docker.errors.DockerException, WorkshopError) as error:
         raise WorkshopError(
-            f"Docker could not load {path} ({str(error)[:120]}): make it again with `python workshop.py pack`."
+            f"Docker could not load {path} ({str(error)[:120]}): make it again with `python3 workshop.py pack`."
         ) from error
     console.print(f"loaded {', '.join(names)}", markup=False, highlight=False, soft_wrap=True)
     return names

@@ -110,7 +110,7 @@ def pull(client: docker.DockerClient, image: str, console: Console) -> float:
     except docker.errors.DockerException as error:
         raise ImageUnavailable(
             f"Could not pull {image} ({_short(error)}): check the network, or load the "
-            "images from a USB stick with `python workshop.py unpack FILE`."
+            "images from a USB stick with `python3 workshop.py unpack FILE`."
         ) from error
     seconds = time.perf_counter() - started
     console.print(f"pulled {image} in {seconds:.1f} s")

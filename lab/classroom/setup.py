@@ -1,10 +1,10 @@
 """The devcontainer's setup: requirements, a Docker that answers, every image pulled.
 
-Run from the project folder as `python -m lab.classroom.setup` (devcontainer.json's
+Run from the project folder as `python3 -m lab.classroom.setup` (devcontainer.json's
 onCreateCommand, which Codespaces prebuilds run too). Safe to run again: each step skips
 what is done. It ends with "🎉 Codespace setup complete!" (in the devcontainer; elsewhere
 "🎉 Setup complete!") and the commands to run next, or with one line "setup failed: ...".
-`python -m lab.classroom.setup public-port` makes the show's port public in a codespace.
+`python3 -m lab.classroom.setup public-port` makes the show's port public in a codespace.
 
 Only the standard library is imported at the top: the requirements are not installed yet.
 """
@@ -36,7 +36,7 @@ def install_requirements() -> None:
     if subprocess.run(command).returncode != 0:
         raise SetupFailed(
             "pip could not install requirements.txt: read the pip error above, fix the network, "
-            "and run `python -m lab.classroom.setup` again"
+            "and run `python3 -m lab.classroom.setup` again"
         )
     user_site = site.getusersitepackages()  # pip falls back here when site-packages is read-only
     if os.path.isdir(user_site) and user_site not in sys.path:
@@ -61,7 +61,7 @@ def wait_for_docker(timeout: float = DOCKER_WAIT):
     except WaitTimeout:
         raise SetupFailed(
             f"dockerd did not answer within {timeout:g} s: rebuild the container (Codespaces: "
-            "'Rebuild Container'), or raise TCMAGIC_DOCKER_WAIT, then run `python -m lab.classroom.setup` again"
+            "'Rebuild Container'), or raise TCMAGIC_DOCKER_WAIT, then run `python3 -m lab.classroom.setup` again"
         ) from None
 
 
@@ -101,8 +101,8 @@ def completion(done: str, env: dict[str, str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of `python -m lab.classroom.setup`."""
-    parser = argparse.ArgumentParser(prog="python -m lab.classroom.setup", description=__doc__.splitlines()[0])
+    """Entry point of `python3 -m lab.classroom.setup`."""
+    parser = argparse.ArgumentParser(prog="python3 -m lab.classroom.setup", description=__doc__.splitlines()[0])
     parser.add_argument("step", nargs="?", choices=("all", "images", "public-port"), default="all",
                         help="all (default): the whole setup; images: print the pre-pull list; "
                         "public-port: make the show's port public in a codespace")

@@ -24,7 +24,7 @@ from lab.servers.container_event import parse_event
 from lab.servers.containers import LABEL_MANAGED, LABEL_PURPOSE, LABEL_ROLE, TESTCONTAINERS_LABEL, docker_client
 
 # Without Docker the workshop runs its servers as local processes, which no Docker table shows.
-EMBEDDED_HINT = "Servers of the embedded engine (no Docker) are listed by `python cleanup.py --dry-run`."
+EMBEDDED_HINT = "Servers of the embedded engine (no Docker) are listed by `python3 cleanup.py --dry-run`."
 
 NEW_FOR = 5.0
 GONE_FOR = 3.0

@@ -83,7 +83,7 @@ def test_an_error_in_the_stream_is_one_sentence_with_the_fix(console):
 
     assert str(raised.value) == (
         "Could not pull redis:7-alpine (toomanyrequests: You have reached your pull rate limit.): check the network, "
-        "or load the images from a USB stick with `python workshop.py unpack FILE`."
+        "or load the images from a USB stick with `python3 workshop.py unpack FILE`."
     )
 
 

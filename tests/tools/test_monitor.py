@@ -160,7 +160,7 @@ def test_once_without_docker_is_one_sentence_and_exit_1():
 
     assert run.returncode == 1
     assert run.stdout.startswith("Docker is not reachable at DOCKER_HOST=tcp://127.0.0.1:9")
-    assert "embedded engine (no Docker) are listed by `python cleanup.py --dry-run`" in " ".join(run.stdout.split())
+    assert "embedded engine (no Docker) are listed by `python3 cleanup.py --dry-run`" in " ".join(run.stdout.split())
     assert "Traceback" not in run.stdout + run.stderr
 
 
