@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import docker
 import pytest
@@ -185,46 +186,48 @@ def test_without_docker_the_rest_is_still_cleaned_and_the_reason_given(project):
     assert notes == ["Containers were not checked: Docker is not reachable: start Docker."]
 
 
-def test_an_embedded_server_is_stopped_through_its_pid_file_and_only_in_its_run(project):
+@pytest.fixture
+def embedded_server(project):
+    """An idle process standing in for an embedded server, with its pid file under the project; (process, its folder)."""
     from lab.servers.leftovers import write_pid_file
 
-    server_dir = project / "tcmagic-postgres-test"
-    server_dir.mkdir()
-    (server_dir / "server.py").write_text(IDLE)
-    server = subprocess.Popen([sys.executable, "server.py"], cwd=server_dir)
-    try:
-        write_pid_file(project / ".tcmagic" / "embedded", "postgres", server.pid, server_dir, run_id="run-a", port=5999)
+    started = []
 
-        assert plan(project, run_id="run-b", connect=docker_unreachable)[0] == []
-        [item] = plan(project, run_id="run-a", connect=docker_unreachable)[0]
-        [(_, result)] = apply([item], dry_run=False)
+    def start(role: str, **details) -> tuple[subprocess.Popen, Path]:
+        server_dir = project / f"tcmagic-{role}-test"
+        server_dir.mkdir()
+        (server_dir / "server.py").write_text(IDLE)
+        server = subprocess.Popen([sys.executable, "server.py"], cwd=server_dir)
+        started.append(server)
+        write_pid_file(project / ".tcmagic" / "embedded", role, server.pid, server_dir, **details)
+        return server, server_dir
 
-        assert (item.kind, item.name, result) == ("embedded server", f"postgres (pid {server.pid})", "stopped")
-        assert server.wait(timeout=10) is not None
-        assert not server_dir.exists()
-    finally:
+    yield start
+    for server in started:
         server.kill()
         server.wait()
 
 
-def test_an_embedded_server_whose_owner_runs_is_kept(project):
-    from lab.servers.leftovers import write_pid_file
+def test_an_embedded_server_is_stopped_through_its_pid_file_and_only_in_its_run(project, embedded_server):
+    server, server_dir = embedded_server("postgres", run_id="run-a", port=5999)
 
-    server_dir = project / "tcmagic-redis-test"
-    server_dir.mkdir()
-    (server_dir / "server.py").write_text(IDLE)
-    server = subprocess.Popen([sys.executable, "server.py"], cwd=server_dir)
-    try:
-        write_pid_file(project / ".tcmagic" / "embedded", "redis", server.pid, server_dir, run_id="run-a", owner=os.getpid())
+    assert plan(project, run_id="run-b", connect=docker_unreachable)[0] == []
+    [item] = plan(project, run_id="run-a", connect=docker_unreachable)[0]
+    [(_, result)] = apply([item], dry_run=False)
 
-        [item] = embedded_items(project)
-        [(_, result)] = apply([item], dry_run=False)
+    assert (item.kind, item.name, result) == ("embedded server", f"postgres (pid {server.pid})", "stopped")
+    assert server.wait(timeout=10) is not None
+    assert not server_dir.exists()
 
-        assert (item.run_id, result) == ("run-a", f"kept: in use by pid {os.getpid()}")
-        assert server.poll() is None and server_dir.exists()
-    finally:
-        server.kill()
-        server.wait()
+
+def test_an_embedded_server_whose_owner_runs_is_kept(project, embedded_server):
+    server, server_dir = embedded_server("redis", run_id="run-a", owner=os.getpid())
+
+    [item] = embedded_items(project)
+    [(_, result)] = apply([item], dry_run=False)
+
+    assert (item.run_id, result) == ("run-a", f"kept: in use by pid {os.getpid()}")
+    assert server.poll() is None and server_dir.exists()
 
 
 HOLD = "import socket, sys, signal; c = socket.create_connection(('127.0.0.1', int(sys.argv[1]))); print('connected', flush=True); signal.pause()"
