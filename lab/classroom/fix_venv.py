@@ -11,6 +11,8 @@ Only the standard library is imported, and in `guard`'s path nothing that gevent
 (sockets, threads, subprocess): reality_engine.py calls it before its monkey-patching.
 """
 
+from __future__ import annotations  # so that an old Python gets the version sentence, not a TypeError
+
 import os
 import re
 import sys
@@ -55,6 +57,10 @@ def missing_packages(requirements: Path = REQUIREMENTS, paths: list[str] = sys.p
 def guard(argv: list[str]) -> None:
     """The first call of every entry script: `--fix-venv` repairs, missing packages end in one sentence."""
     script = Path(argv[0]).name
+    version = check_python()
+    if not version.ok and version.blocking:
+        print(f"{version.detail}: {version.fix[0].lower()}{version.fix[1:]}")
+        sys.exit(1)
     if FLAG in argv[1:]:
         sys.exit(main([argument for argument in argv[1:] if argument != FLAG]))
     missing = missing_packages()

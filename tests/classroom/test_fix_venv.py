@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.classroom.fix_venv import interpreter_works, missing_packages, venv_python
+from lab.classroom.fix_venv import FLAG, interpreter_works, missing_packages, venv_python
 from lab.paths import ROOT
 
 ENTRY_SCRIPTS = ["reality_engine.py", "workshop.py", "cleanup.py", "watch_containers.py"]
@@ -85,3 +85,17 @@ def test_a_folder_that_is_not_a_venv_is_never_deleted(tmp_path):
     assert result.stdout.strip() == (f"The venv was not repaired: {keep} is not a venv (it has no pyvenv.cfg): "
                                      "move it away, then run the repair again.")
     assert (keep / "notes.txt").read_text() == "mine"
+
+
+def test_a_python_too_old_is_told_so_in_one_sentence_before_anything_else(monkeypatch, capsys):
+    from lab.classroom import fix_venv
+    from lab.classroom.checks import check_python
+
+    monkeypatch.setattr(fix_venv, "check_python", lambda: check_python((3, 10, 13)))
+
+    with pytest.raises(SystemExit) as exit:
+        fix_venv.guard(["workshop.py", FLAG])
+
+    assert exit.value.code == 1
+    assert capsys.readouterr().out == ("Python 3.10.13 is too old (supported: 3.11-3.13): install Python 3.11-3.13 and make "
+                                       "the venv with it (`python3.13 -m venv .venv`), or use the Codespace.\n")
