@@ -108,11 +108,19 @@ class Lab:
         engine = self.engine()  # first, so that a fallback's announcement is not hidden by the spinner
         where = f"({IMAGES[role].name}) in a throwaway container" if self.has_docker() else "as an embedded local process"
         with self.busy(f"Starting {role} {where}..."):
-            service = engine.start(role)
+            return self.launch(role, keep)
+
+    def launch(self, role: str, keep: bool = True) -> Service:
+        """Start a fresh server without a spinner (the caller shows its own view); `keep` as in `start`."""
+        service = self.engine().start(role)
         self._started.append(service)
         if keep and self._current[role] is None:
             self._current[role] = service
         return service
+
+    def servers(self) -> list[Service]:
+        """The servers this run started and has not removed yet."""
+        return list(self._started)
 
     def postgres(self) -> Service:
         """The course's PostgreSQL, started if there is none yet."""

@@ -11,11 +11,11 @@ from lab.course.runner import run_workshop
 
 
 class Screen:
-    """A console that writes into a string, and what it wrote."""
+    """A console 80 columns wide (the narrowest terminal the course supports) that writes into a string."""
 
     def __init__(self) -> None:
         self.file = io.StringIO()
-        self.console = Console(file=self.file, width=100, color_system=None)
+        self.console = Console(file=self.file, width=80, color_system=None)
 
     @property
     def text(self) -> str:

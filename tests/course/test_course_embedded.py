@@ -4,8 +4,10 @@ No marker: the embedded engine needs only the pip packages, so these run in ever
 """
 
 import pytest
+from rich.text import Text
 
 from lab.course.context import Lab
+from lab.course.lessons.flaky import verdict_on_sleeping
 
 NEEDS_DOCKER = ("This lesson is about containers and needs Docker: start Docker Desktop "
                 "(or `sudo systemctl start docker`), then run `python workshop.py --lesson {}`")
@@ -36,7 +38,8 @@ def test_engine_embedded_runs_the_isolation_lesson_on_processes_and_cleans_up(co
     assert code == 0
     assert 6 in progress.completed
     assert "the figures below come from an embedded PostgreSQL process" in screen.flat
-    assert "Rows left behind: ROLLBACK 0, TRUNCATE 0." in screen.flat
+    assert "Left behind: ROLLBACK 0 rows, TRUNCATE 0 rows, schema per test 0 schemas." in screen.flat
+    assert "schema per test" in screen.text and "can't test" in screen.text
 
 
 def test_the_container_lesson_shows_the_refusal_then_says_it_needs_docker_and_is_not_done(
@@ -46,6 +49,30 @@ def test_the_container_lesson_shows_the_refusal_then_says_it_needs_docker_and_is
 
     assert code == 0
     assert "PostgreSQL is up in" in screen.flat and "embedded process pid-" in screen.flat
+    assert "The embedded engine's server processes" in screen.flat and "running" in screen.text
     assert "SQLSTATE 23505 is PostgreSQL's unique_violation" in screen.flat
     assert NEEDS_DOCKER.format(2) in screen.flat
     assert 2 not in progress.completed
+
+
+def test_the_flaky_lesson_measures_on_an_embedded_redis_and_its_words_agree(course, screen, embedded_lab, progress):
+    figures = {}
+
+    code = course(auto=True, number=7, lab=embedded_lab, measurements=figures)
+
+    assert code == 0 and 7 in progress.completed
+    passed = figures["flaky_passed"]
+    said = " ".join(Text.from_markup(verdict_on_sleeping(passed, 20)).plain.split())
+    assert f"{passed} of 20 passed" in screen.flat and said in screen.flat
+    assert figures["fixed_passed"] == 20 and "20 of 20" in screen.flat
+
+
+def test_the_slow_dependency_lesson_freezes_an_embedded_redis_with_sigstop(course, screen, embedded_lab, progress):
+    code = course(auto=True, number=9, lab=embedded_lab)
+
+    flat = screen.flat
+    assert code == 0 and 9 in progress.completed
+    assert "(SIGSTOP)" in flat and "Redis is paused" in flat
+    assert "Still waiting after 4 s" in flat and "let the vote through, marked degraded" in flat
+    assert "│ passed" in screen.text and "still waiting after 2 s" in flat
+    assert embedded_lab._started == []

@@ -12,6 +12,7 @@ from lab.servers.containers import DockerEngine, our_labels
 from lab.course import checker
 from lab.course.context import Lab
 from lab.course.registry import LESSONS
+from lab.course.runner import run_workshop
 from lab.testruns.pytest_run import TestOutcome
 
 pytestmark = pytest.mark.docker
@@ -28,10 +29,39 @@ def fake_suite_runs(calls):
     return run_tests
 
 
-def test_auto_runs_every_lesson_saves_progress_and_removes_what_it_started(course, screen, lab, progress):
-    calls = []
+class Learner:
+    """Input as a person at an 80x24 terminal gives it: Enter at every question, q at the hands-on menu."""
 
-    code = course(auto=True, lab=lab, run_tests=fake_suite_runs(calls))
+    def __init__(self, screen) -> None:
+        self.screen = screen
+
+    def readline(self) -> str:
+        return "q\n" if self.screen.text.rstrip().endswith("uit lesson >") else "\n"
+
+    def isatty(self) -> bool:
+        return False
+
+
+PROMPTS = ("Press Enter", "Enter for lesson", "uit lesson >")
+ROWS = 24
+
+
+def longest_page(text: str) -> int:
+    """The most lines printed between two questions: what scrolls by before the learner can read it."""
+    pages, lines = [], 0
+    for line in text.splitlines():
+        lines += 1
+        if any(prompt in line for prompt in PROMPTS):
+            pages.append(lines)
+            lines = 0
+    return max(pages + [lines])
+
+
+def test_the_whole_course_at_80_columns_pauses_between_parts_and_cuts_no_name(screen, lab, progress):
+    calls, figures = [], {}
+
+    code = run_workshop(screen.console, Learner(screen), interactive=True, progress=progress, lab=lab,
+                        run_tests=fake_suite_runs(calls), measurements=figures)
 
     assert code == 0, screen.text
     for item in LESSONS:
@@ -39,13 +69,27 @@ def test_auto_runs_every_lesson_saves_progress_and_removes_what_it_started(cours
     assert json.loads(progress.path.read_text())["completed"] == [item.number for item in LESSONS]
     assert sorted(calls) == sorted({(p, t) for p in ("tests/test_fantasy.py", "tests/test_reality.py") for t in ("real", "naive")})
     flat = screen.flat
-    assert "PostgreSQL is up in" in flat and "SQLSTATE 23505" in flat          # lesson 2, a fresh container
-    assert "FAIL: a broken table passed your tests" in flat       # lesson 4, the starter file
-    assert "Rows left behind: ROLLBACK 0, TRUNCATE 0." in flat                # lesson 6
-    assert re.search(r"wait_for\(condition\)\s+│\s+10 of 10", screen.text)     # lesson 7
-    assert "allowed, degraded (failed open)" in flat and "refused (limit)" in flat  # lesson 8
+    assert "created" in flat and "dev.tcmagic.*" in flat and "ready │ answered SELECT 1" in flat  # lesson 2's view
+    assert "PostgreSQL is up in" in flat and "SQLSTATE 23505" in flat
+    assert "Left behind: ROLLBACK 0 rows, TRUNCATE 0 rows, schema per test 0 schemas." in flat  # lesson 6
+    assert 0 < figures["flaky_passed"] < 20 and figures["fixed_passed"] == 20                  # lesson 7
+    assert f"passed {figures['flaky_passed']} of 20" in flat and "That is a flaky test" in flat
+    assert "allowed, degraded (failed open)" in flat and "refused (limit)" in flat              # lesson 8
+    assert "Still waiting after 4 s" in flat and "still waiting after 2 s" in flat               # lesson 9
+    assert "let the vote through, marked degraded" in flat
+    assert "cleanup.py --dry-run" in flat
+    assert "…" not in screen.text
+    assert longest_page(screen.text) < ROWS, screen.text
     assert lab._started == []
     assert "Traceback" not in screen.text
+
+
+def test_auto_runs_the_hands_on_check_once_and_never_waits(course, screen, lab):
+    code = course(auto=True, number=4, lab=lab)
+
+    assert code == 0
+    assert "FAIL: a broken table passed your tests" in screen.flat
+    assert "✗ missed" in screen.text and "Enter" not in screen.text
 
 
 def test_a_learner_checks_asks_for_a_hint_is_refused_the_solution_then_watches_until_it_passes(

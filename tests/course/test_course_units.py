@@ -89,6 +89,12 @@ def test_the_last_lesson_suggests_a_dry_run_before_cleaning_up(course, screen, p
     assert "`python cleanup.py --dry-run`, then run `python cleanup.py`" in screen.flat
 
 
+def test_every_lesson_heading_fits_an_80_column_terminal(course, screen):
+    for item in LESSONS:
+        heading = f"Lesson {item.number} of {len(LESSONS)}: {item.title} (about {item.minutes} min)"
+        assert len(heading) <= 76, heading  # the rule around it needs a few columns
+
+
 def test_reset_clears_progress(course, screen, progress):
     progress.complete(1)
 

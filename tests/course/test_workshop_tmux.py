@@ -13,12 +13,12 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 
 class Terminal:
-    """A private tmux server with one 110x50 shell in the project folder."""
+    """A private tmux server with one 80x24 shell (the smallest terminal the course supports) in the project folder."""
 
     def __init__(self, progress_file) -> None:
         self.socket = f"tcmagic-test-{uuid.uuid4().hex[:8]}"
         self.progress_file = progress_file
-        self.tmux("new-session", "-d", "-s", "course", "-x", "110", "-y", "50", "-c", str(ROOT),
+        self.tmux("new-session", "-d", "-s", "course", "-x", "80", "-y", "24", "-c", str(ROOT),
                   "bash --norc --noprofile")
 
     def tmux(self, *arguments: str) -> str:
@@ -53,6 +53,8 @@ def terminal(tmp_path):
 def test_lesson_1_in_a_terminal_waits_for_enter_then_shows_the_duplicates(terminal):
     terminal.run("--lesson 1")
 
+    terminal.wait_for_text("Press Enter to run them.")
+    terminal.type("")
     screen = terminal.wait_for_text("Press Enter to look inside the mock.")
     assert "8 passed, 0 failed" in screen
     assert "The tests passed and the duplicates got in" not in screen
@@ -78,4 +80,4 @@ def test_the_hands_on_menu_in_a_terminal_checks_hints_and_keeps_the_solution_bac
     terminal.type("q")
     screen = terminal.wait_for_text("EXIT=")
 
-    assert "no unique (buggy)" in screen and "EXIT=0" in screen and "Traceback" not in screen
+    assert "no UNIQUE" in screen and "✗ missed" in screen and "EXIT=0" in screen and "Traceback" not in screen

@@ -75,7 +75,8 @@ def run(ctx) -> None:
     """Time each strategy on the course's PostgreSQL (and one fresh container), and count what is left."""
     say = ctx.console.print
     say("Tests that share a database must not see each other's rows. Four ways to get there, timed now on a "
-        "real PostgreSQL:")
+        "real PostgreSQL.")
+    ctx.prompt.pause("time them")
     service = ctx.lab.postgres()
     table = f"isolation_{uuid.uuid4().hex[:8]}"
     connection = psycopg2.connect(**service.settings.connect_kwargs())

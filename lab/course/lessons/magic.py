@@ -6,8 +6,14 @@ same, then the lesson says that its container part needs Docker and stays on the
 
 from rich.table import Table
 
-from lab.servers.containers import LABEL_ROLE, LABEL_RUN
+import time
+
 from lab.concurrency import at_once
+from lab.course.lessons.common import live_view
+from lab.course.specimens import BackgroundCall
+from lab.course.startup_view import ContainerEvents, events_table, processes_table
+from lab.servers.containers import READY_TIMEOUT
+from lab.waiting import WaitTimeout, wait_for
 from lab.votes.postgres import PostgresVoteStore
 
 TITLE = "The Magic"
@@ -35,10 +41,11 @@ def run(ctx) -> None:
         say("Now the same app against a real PostgreSQL. Docker is not running here, so PostgreSQL starts as a "
             "local process (the embedded engine), not in a container; what the database refuses is the same.")
     ctx.prompt.pause("start PostgreSQL")
-    service = ctx.lab.start("postgres")
+    service = start_in_view(ctx)
     ctx.measurements["postgres_start"] = service.startup_seconds
     say(f"[green]PostgreSQL is up[/] in [bold]{service.startup_seconds:.2f} s[/] (until it answered a query): "
         f"{where(service)}.")
+    ctx.prompt.pause("vote twice from one phone")
 
     store = PostgresVoteStore(service.settings)
     try:
@@ -63,10 +70,41 @@ def run(ctx) -> None:
     ctx.lab.require_docker("The container part of this lesson")
 
 
+def start_in_view(ctx):
+    """Start the course's PostgreSQL while a live view shows it come up: Docker's events, or the processes."""
+    engine = ctx.lab.engine()
+    started = time.time()
+    events = ContainerEvents(engine.client, engine.run_id, "postgres") if ctx.lab.has_docker() else None
+    starting = BackgroundCall(lambda: ctx.lab.launch("postgres"))
+
+    def view():
+        ready_after = starting.seconds() if starting.returned() else None
+        if events is None:
+            return processes_table(ctx.lab.servers(), started, ready_after, time.time())
+        return events_table(list(events.events), started, ready_after, time.time())
+
+    try:
+        with live_view(ctx, view):
+            wait_for(starting.returned, "PostgreSQL to start", timeout=READY_TIMEOUT + 30, interval=0.05)
+            if events is not None:
+                _await_start_event(events)
+    finally:
+        if events is not None:
+            events.close()
+    return starting.value()
+
+
+def _await_start_event(events: ContainerEvents) -> None:
+    """Docker may hand over the start event just after the server answered; the view waits a little for it."""
+    try:
+        wait_for(lambda: events.seen("start"), "Docker's start event", timeout=5, interval=0.05)
+    except WaitTimeout:
+        pass  # the table shows what did arrive; nothing else depends on it
+
+
 def where(service) -> str:
-    """Where the server runs, in words: the container with its labels, or the local process."""
+    """Where the server runs, in words: the container and its port, or the local process."""
     if service.engine != "docker":
         return f"embedded process {service.container_id}, port {service.settings.port}"
-    labels = service.container.get_wrapped_container().labels
-    return (f"container {service.name}, port {service.settings.port}, "
-            f"labels {LABEL_ROLE}={labels.get(LABEL_ROLE)} {LABEL_RUN}={labels.get(LABEL_RUN)}")
+    return (f"container {service.name}, port {service.settings.port}; its labels (above) are how "
+            "watch_containers.py and cleanup.py find it")

@@ -25,7 +25,8 @@ def run(ctx) -> None:
     """Run the fantasy tests against the buggy app, then open the fake and count the duplicates."""
     say = ctx.console.print
     say("A voting app allows one vote per phone. Its tests mock the database, the way most tests do.")
-    say("We point those tests at the [bold]buggy[/] version of the app (no UNIQUE constraint, check-then-insert):")
+    say("We point those tests at the [bold]buggy[/] version of the app (no UNIQUE constraint, check-then-insert).")
+    ctx.prompt.pause("run them")
     fantasy = run_suite(ctx, "tests/test_fantasy.py", "naive")
     say(outcomes_table(fantasy))
     say(f"[green]{fantasy.count('passed')} passed[/], {fantasy.count('failed')} failed, "

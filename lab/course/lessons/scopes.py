@@ -9,7 +9,7 @@ from rich.table import Table
 from lab.course.lessons.common import per_test_ms, stand_in_note
 from lab.paths import ROOT
 
-TITLE = "Fixture scopes: container per session, not per test"
+TITLE = "Fixture scopes: one container per session"
 MINUTES = 1
 CHAIN = [("tests/conftest.py", "postgres_service"), ("tests/conftest.py", "postgres_settings"), ("tests/test_reality.py", "store")]
 TESTS_IN_A_SUITE = 100
@@ -42,11 +42,14 @@ def run(ctx) -> None:
     say = ctx.console.print
     say("Starting a container takes seconds; a test should take milliseconds. So this project's fixtures "
         "chain three scopes: container (session) -> connection settings (test) -> client with cleanup (test).")
-    for path, name in CHAIN:
+    for position, (path, name) in enumerate(CHAIN):
         source = fixture_source(path, name)
+        if position == len(CHAIN) - 1:
+            ctx.prompt.pause("see the client fixture, where each test cleans up")
         if source:
             say(f"[dim]{path}[/]")
-            say(Syntax(source, "python", line_numbers=False))
+            say(Syntax(source, "python", line_numbers=False, word_wrap=True))
+    ctx.prompt.pause("price both scopes with figures measured now")
     service = ctx.lab.postgres()
 
     def connect_and_query() -> None:
