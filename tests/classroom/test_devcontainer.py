@@ -92,9 +92,10 @@ def top_level_imports(module: str) -> set[str]:
     return found
 
 
-def test_the_setup_the_image_list_and_the_doctor_start_with_the_standard_library_only():
+def test_the_setup_the_image_list_the_doctor_and_the_venv_repair_start_with_the_standard_library_only():
     """They run before the requirements are installed (or to say they are missing)."""
-    to_visit, seen, third_party = ["lab.classroom.setup", "lab.servers.images", "lab.classroom.doctor"], set(), set()
+    to_visit = ["lab.classroom.setup", "lab.servers.images", "lab.classroom.doctor", "lab.classroom.fix_venv"]
+    seen, third_party = set(), set()
     while to_visit:
         module = to_visit.pop()
         seen.add(module)
