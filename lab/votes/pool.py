@@ -2,7 +2,10 @@
 
 psycopg2's own pools raise "connection pool exhausted" when every connection is busy,
 which under a burst of phones loses votes. This one blocks up to `wait_timeout` seconds,
-and throws away connections that broke (a killed or restarted server).
+and throws away connections that broke (a killed or restarted server). With `io_timeout`,
+every wait for the server gives up after that long (lab.votes.deadline), so a frozen
+server can't hold the pool's connections: they fail, are thrown away, and new ones open
+once it answers again.
 """
 
 import queue
@@ -14,6 +17,7 @@ import psycopg2
 import psycopg2.extensions
 
 from lab.settings import PostgresSettings
+from lab.votes.deadline import LIVENESS, with_deadline
 
 
 class PoolTimeout(psycopg2.OperationalError):
@@ -23,10 +27,12 @@ class PoolTimeout(psycopg2.OperationalError):
 class ConnectionPool:
     """Up to `size` connections to one PostgreSQL server, opened on demand."""
 
-    def __init__(self, settings: PostgresSettings, size: int = 10, wait_timeout: float = 5.0) -> None:
+    def __init__(self, settings: PostgresSettings, size: int = 10, wait_timeout: float = 5.0,
+                 io_timeout: float | None = None) -> None:
         self.settings = settings
         self.size = size
         self.wait_timeout = wait_timeout
+        self._connect_options = {} if io_timeout is None else {**LIVENESS, "connection_factory": with_deadline(io_timeout)}
         self._idle: queue.LifoQueue = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
         self._closed = False
@@ -66,7 +72,7 @@ class ConnectionPool:
             try:
                 connection = self._idle.get_nowait()
             except queue.Empty:
-                connection = psycopg2.connect(**self.settings.connect_kwargs())
+                connection = psycopg2.connect(**self.settings.connect_kwargs(), **self._connect_options)
                 # one statement, one round trip: no implicit BEGIN and COMMIT around every write;
                 # stores open a transaction themselves where several statements must hold together
                 connection.autocommit = True

@@ -40,10 +40,10 @@ class SqlVoteStore:
     schema: str = ""
 
     def __init__(self, settings: PostgresSettings, pool_size: int = 10, wait_timeout: float = 5.0,
-                 pool: ConnectionPool | None = None) -> None:
+                 pool: ConnectionPool | None = None, io_timeout: float | None = None) -> None:
         self.settings = settings
         self._owns_pool = pool is None  # a pool handed in (say, one per test session) outlives the store
-        self.pool = pool or ConnectionPool(settings, size=pool_size, wait_timeout=wait_timeout)
+        self.pool = pool or ConnectionPool(settings, size=pool_size, wait_timeout=wait_timeout, io_timeout=io_timeout)
         self.create_schema()
 
     def create_schema(self) -> None:

@@ -28,7 +28,10 @@ NEXT_STEPS = (  # the ready block ends with these, in order
     "Press F for full screen.",
     "Press → to start the clock on the cold open; → again moves to the next stage.",
 )
-POOL_WAIT_SECONDS = 5.0
+# a frozen PostgreSQL: a vote holding a connection gives up after IO_TIMEOUT, one waiting
+# for a connection after POOL_WAIT, so every phone hears "not recorded" within about 1 s
+POOL_WAIT_SECONDS = 1.0
+IO_TIMEOUT_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -107,10 +110,14 @@ def pid_file(path: Path = SHOW_PID_FILE) -> Iterator[Path]:
 
 
 def make_cooperative() -> None:
-    """Let psycopg2 wait for PostgreSQL without blocking other greenlets (see docs/presenter.md)."""
-    from psycogreen.gevent import patch_psycopg
+    """Let psycopg2 wait for PostgreSQL without blocking other greenlets, and never forever (see docs/presenter.md).
 
-    patch_psycopg()
+    The deadline's wait callback selects through gevent's patched select(), which makes it
+    cooperative the way psycogreen's is (lab.votes.deadline).
+    """
+    from lab.votes.deadline import install
+
+    install()
 
 
 def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] = os.environ) -> int:
@@ -152,7 +159,8 @@ def _start_database(engine):
 
     service = engine.start_postgres(durable=True)
     try:
-        store = PostgresVoteStore(service.settings, pool_size=POOL_SIZE, wait_timeout=POOL_WAIT_SECONDS)
+        store = PostgresVoteStore(service.settings, pool_size=POOL_SIZE, wait_timeout=POOL_WAIT_SECONDS,
+                                  io_timeout=IO_TIMEOUT_SECONDS)
         store.warm()
     except BaseException:
         service.remove()
