@@ -85,27 +85,43 @@ def medians(starts: list[dict[str, float]]) -> dict[str, float]:
     return {name: statistics.median(start[name] for start in starts) for name in starts[0]}
 
 
-def time_suite(path: str, runs: int) -> tuple[list[float], dict[str, float]]:
-    """Run a test file `runs` times: its wall times, and each test's own seconds (median of runs)."""
+SPLITS = (("start-up and collection", "started", "collected"), ("servers", "collected", "servers_ready"),
+          ("tests", "servers_ready", "tests_done"), ("servers removed", "tests_done", "servers_removed"),
+          ("summary and exit", "servers_removed", "ended"))
+
+
+def time_suite(path: str, runs: int) -> tuple[list[float], dict[str, float], dict[str, float]]:
+    """Run a test file `runs` times: its wall times, each test's own seconds and the wall's split (medians).
+
+    A first run, not counted, writes the bytecode caches that a user's machine keeps.
+    """
     walls: list[float] = []
     own: dict[str, list[float]] = {}
-    for run_number in range(runs + 1):  # the first run writes the bytecode caches a user's machine has
+    splits: dict[str, list[float]] = {}
+    for run_number in range(runs + 1):
         with tempfile.NamedTemporaryFile(suffix=".json") as phases:
             env = {**os.environ, "TCMAGIC_REQUIRE_DOCKER": "1", "TCMAGIC_PHASES": phases.name}
             env.pop("PYTHONDONTWRITEBYTECODE", None)
-            started = time.perf_counter()
+            started = time.monotonic()
             run = subprocess.run(
                 [sys.executable, "-m", "pytest", path, "-q", "-p", "no:cacheprovider", "-p", "benchmarks.phase_timer"],
                 cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
             )
+            ended = time.monotonic()
             if run.returncode != 0:
                 raise SystemExit(f"{path} did not pass: fix the suite before benchmarking it.\n{run.stdout[-2000:]}")
             if run_number == 0:
                 continue
-            walls.append(time.perf_counter() - started)
-            for name, seconds in json.loads(Path(phases.name).read_text()).items():
+            walls.append(ended - started)
+            recorded = json.loads(Path(phases.name).read_text())
+            for name, seconds in recorded["tests"].items():
                 own.setdefault(name, []).append(seconds)
-    return walls, {name: statistics.median(values) for name, values in own.items()}
+            marks = {**recorded["timeline"], "started": started, "ended": ended}
+            for split, begin, end in SPLITS:
+                if begin in marks and end in marks:
+                    splits.setdefault(split, []).append(marks[end] - marks[begin])
+    median_of = lambda found: {name: statistics.median(values) for name, values in found.items()}  # noqa: E731
+    return walls, median_of(own), median_of(splits)
 
 
 def overheads_ms(fantasy: dict[str, float], reality: dict[str, float]) -> dict[str, float]:
@@ -119,26 +135,29 @@ def measure(starts: int, suite_runs: int) -> dict:
     engine.start_redis().remove()  # Ryuk starts with the first server: not part of any figure below
     postgres = time_starts(engine, "postgres", starts)
     redis = time_starts(engine, "redis", starts)
-    fantasy_walls, fantasy = time_suite("tests/test_fantasy.py", suite_runs)
-    reality_walls, reality = time_suite("tests/test_reality.py", suite_runs)
+    fantasy_walls, fantasy, _ = time_suite("tests/test_fantasy.py", suite_runs)
+    reality_walls, reality, reality_splits = time_suite("tests/test_reality.py", suite_runs)
     overheads = overheads_ms(fantasy, reality)
     # container start-up is reported above and left out of each test's own time; the scenarios
     # that wait on Redis' clock or race 20 threads are slower by design: the median is typical
     return {
         **provenance(),
+        "load_average_1min": round(os.getloadavg()[0], 2),  # others' work on the machine skews every figure
         "postgres_ready_s": {"median": statistics.median(s["total"] for s in postgres),
                              "all": [s["total"] for s in postgres], "phases_median": medians(postgres)},
         "redis_ready_s": {"median": statistics.median(s["total"] for s in redis),
                           "all": [s["total"] for s in redis], "phases_median": medians(redis)},
         "fantasy_suite_s": {"median": statistics.median(fantasy_walls), "all": fantasy_walls},
-        "reality_suite_s": {"median": statistics.median(reality_walls), "all": reality_walls},
+        "reality_suite_s": {"median": statistics.median(reality_walls), "all": reality_walls,
+                            "split_median": reality_splits},
         "overhead_ms": {"median": statistics.median(overheads.values()), "per_scenario": overheads},
     }
 
 
 def build_table(figures: dict) -> Table:
     """The figures against their targets, as a Rich table."""
-    table = Table(title=f"Foundation benchmark - {figures['date']} - {figures['machine']}")
+    table = Table(title=f"Foundation benchmark - {figures['date']} - {figures['machine']}, "
+                        f"load average {figures['load_average_1min']}")
     for column in ("measure", "median", "target", "met"):
         table.add_column(column)
     rows = [
@@ -173,6 +192,8 @@ def main() -> int:
         breakdown = figures[f"{role}_ready_s"]["phases_median"]
         console.print(f"{role} start, median per phase: " + ", ".join(
             f"{name} {seconds * 1000:.0f} ms" for name, seconds in breakdown.items() if name != "total"))
+    console.print("reality suite, median split of the wall: " + ", ".join(
+        f"{name} {seconds:.2f} s" for name, seconds in figures["reality_suite_s"]["split_median"].items()))
     for name, ms in figures["overhead_ms"]["per_scenario"].items():
         console.print(f"  {ms:8.1f} ms  {name}")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,10 @@
 
 Session (and module) fixtures - the containers - are set up inside the first test that
 needs them and torn down inside the last one; their cost is measured separately as
-container start-up, so it is taken out here. Writes JSON to $TCMAGIC_PHASES.
+container start-up, so it is taken out here. Also marks the run's timeline on the
+system-wide monotonic clock, so the benchmark can split the wall time: start-up until the
+tests are collected, the session's servers, the tests, the servers' removal, and the end.
+Writes JSON to $TCMAGIC_PHASES: {"tests": {name: seconds}, "timeline": {mark: time}}.
 """
 
 import json
@@ -13,6 +16,11 @@ import pytest
 
 _tests: dict[str, dict] = {}
 _current: dict = {}
+_timeline: dict[str, float] = {}
+
+
+def pytest_collection_finish(session):
+    _timeline["collected"] = time.monotonic()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -43,6 +51,7 @@ def pytest_runtest_setup(item):
     started = time.perf_counter()
     yield
     _current["setup"] = time.perf_counter() - started - _current["shared_setup"]
+    _timeline.setdefault("servers_ready", time.monotonic())
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -50,6 +59,7 @@ def pytest_runtest_call(item):
     started = time.perf_counter()
     yield
     _current["call"] = time.perf_counter() - started
+    _timeline["tests_done"] = time.monotonic()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -58,6 +68,7 @@ def pytest_runtest_teardown(item, nextitem):
     yield
     end = _current.get("own_teardown_end") or time.perf_counter()
     _current["teardown"] = end - started
+    _timeline["servers_removed"] = time.monotonic()
 
 
 def pytest_sessionfinish(session):
@@ -65,4 +76,4 @@ def pytest_sessionfinish(session):
     if path:
         own = {name: t.get("setup", 0) + t.get("call", 0) + t.get("teardown", 0) for name, t in _tests.items()}
         with open(path, "w") as out:
-            json.dump(own, out)
+            json.dump({"tests": own, "timeline": _timeline}, out)
