@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
 POSTGRES_USER = "workshop"
-POSTGRES_DB = "workshop"
+POSTGRES_DB = "postgres"  # the one initdb creates: no CREATE DATABASE while a server starts
 
 
 def new_password() -> str:
