@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Callable
 
 import docker.errors
+from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from lab.errors import DockerUnavailable
 from lab.paths import EMBEDDED_PID_DIR_NAME, SHOW_PID_FILE_NAME, pid_alive
@@ -210,7 +212,7 @@ def apply(items: list[Item], dry_run: bool, force: bool = False) -> list[tuple[I
     results = []
     for item in items:
         if item.user and not force:
-            results.append((item, f"kept: in use by pid {item.user}"))
+            results.append((item, f"in use by pid {item.user}"))
         elif dry_run:
             results.append((item, "would stop" if item.kind in ("process", "embedded server") else "would remove"))
         else:
@@ -223,7 +225,7 @@ def apply(items: list[Item], dry_run: bool, force: bool = False) -> list[tuple[I
 
 def kept_note(results: list[tuple[Item, str]]) -> str | None:
     """One sentence when something was kept because a live process uses it."""
-    kept = sorted({item.user for item, result in results if result.startswith("kept")})
+    kept = sorted({item.user for item, result in results if result.startswith("in use")})
     if not kept:
         return None
     pids = ", ".join(map(str, kept))
@@ -232,13 +234,17 @@ def kept_note(results: list[tuple[Item, str]]) -> str | None:
 
 
 def summary_table(results: list[tuple[Item, str]], dry_run: bool) -> Table:
-    """What was (or would be) removed, one row per item."""
-    table = Table(title="cleanup --dry-run: nothing was removed" if dry_run else "cleanup", title_justify="left")
-    for column in ("kind", "what", "run id", "detail", "result"):
-        table.add_column(column, overflow="fold")
+    """What was (or would be) removed, one row per item; the detail under the name keeps it readable at 80 columns."""
+    table = Table(title="cleanup --dry-run: nothing was removed" if dry_run else "cleanup", title_justify="left",
+                  box=box.SIMPLE_HEAVY, pad_edge=False)
+    table.add_column("kind", max_width=len("container"))  # "embedded server" takes two lines
+    table.add_column("what", overflow="fold")
+    table.add_column("run id", no_wrap=True)
+    table.add_column("result", overflow="fold", min_width=len("would remove"), max_width=len("in use by pid 4194304"))
     for item, result in results:
-        style = "red" if result.startswith("failed") else "cyan" if result.startswith("kept") else "yellow" if dry_run else "green"
-        table.add_row(item.kind, item.name, item.run_id or "-", item.detail, f"[{style}]{result}[/]")
+        style = "red" if result.startswith("failed") else "cyan" if result.startswith("in use") else "yellow" if dry_run else "green"
+        what = Text.assemble(item.name, *(("\n", (item.detail, "dim")) if item.detail else ()))
+        table.add_row(item.kind, what, item.run_id or "-", Text(result, style=style))
     if not results:
-        table.add_row("-", "nothing to clean", "", "", "")
+        table.add_row("-", "nothing to clean", "", "")
     return table

@@ -127,7 +127,7 @@ def test_a_running_show_is_kept_unless_forced(project, pid_file_names):
     [item] = engine_items(project)
     [(_, result)] = apply([item], dry_run=False)
 
-    assert (item.kind, item.user, result) == ("process", show.pid, f"kept: in use by pid {show.pid}")
+    assert (item.kind, item.user, result) == ("process", show.pid, f"in use by pid {show.pid}")
     assert show.poll() is None and (project / PID_FILE).exists()
 
 
@@ -226,7 +226,7 @@ def test_an_embedded_server_whose_owner_runs_is_kept(project, embedded_server):
     [item] = embedded_items(project)
     [(_, result)] = apply([item], dry_run=False)
 
-    assert (item.run_id, result) == ("run-a", f"kept: in use by pid {os.getpid()}")
+    assert (item.run_id, result) == ("run-a", f"in use by pid {os.getpid()}")
     assert server.poll() is None and server_dir.exists()
 
 
@@ -249,7 +249,7 @@ def test_a_container_a_live_process_talks_to_is_kept_with_its_run_until_the_proc
             kept = run_cleanup("--run-id", run_id, "--project", str(project))
 
             assert kept.returncode == 0, kept.stdout + kept.stderr
-            assert f"kept: in use by pid {holder.pid}" in kept.stdout and run_id in kept.stdout
+            assert f"in use by pid {holder.pid}" in kept.stdout and run_id in kept.stdout
             assert "add --force" in kept.stdout and exists(used)
         finally:
             holder.kill()
@@ -304,10 +304,31 @@ def test_cleanup_spares_a_running_show_and_the_show_still_answers(docker_engine,
         run = run_cleanup("--run-id", run_id, "--project", str(ROOT))
 
         assert run.returncode == 0, run.stdout + run.stderr
-        assert f"kept: in use by pid {show.pid}" in run.stdout and "removed" not in run.stdout
+        assert f"in use by pid {show.pid}" in run.stdout and "removed" not in run.stdout
         assert client.containers.list(filters={"label": f"{LABEL_RUN}={run_id}"})
         assert answers()
     finally:
         show.send_signal(signal.SIGINT)
         show.wait(timeout=60)
     assert "Show ended" in log.read_text()
+
+
+def test_the_table_at_80_columns_shows_whole_names_run_ids_and_who_uses_what():
+    import io
+
+    from rich.console import Console
+
+    from lab.tools.janitor import Item, kept_note, summary_table
+
+    show = Item("container", "condescending_goldwasser", "postgres:15-alpine, running, show", run_id="3f9a1c2b7d4e", user=41234)
+    results = apply([show, Item("embedded server", "redis (pid 1234)", "running, port 5999", run_id="0a1b2c3d4e5f")],
+                    dry_run=True)
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    console.print(summary_table(results, dry_run=True))
+    lines = console.file.getvalue().splitlines()
+
+    assert max(map(len, lines)) <= 80 and "…" not in "".join(lines)
+    for whole in ("condescending_goldwasser", "3f9a1c2b7d4e", "in use by pid 41234", "redis (pid 1234)", "would stop"):
+        assert any(whole in line for line in lines), whole
+    assert kept_note(results) == ("Kept what running programs use (pid 41234): stop them first (Ctrl+C in their terminal), "
+                                  "or add --force to remove it all the same.")
