@@ -5,6 +5,8 @@ line, unless TCMAGIC_REQUIRE_DOCKER=1 (CI sets it), in which case they fail.
 Tests marked `realdb` need a real PostgreSQL or Redis from the engine chosen by `--engine`
 (or TCMAGIC_ENGINE; default auto: Docker when it answers, else embedded local processes,
 said in the header). With TCMAGIC_REQUIRE_DOCKER=1 there is no switch: they fail instead.
+The servers the collected tests use are started at the same time (Ryuk beside them), and
+a fixture that starts something and removes it afterwards uses `tests.helpers.serving`.
 """
 
 import os
