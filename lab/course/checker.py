@@ -97,7 +97,7 @@ def judge(cases: list[CaseResult], output: str = "") -> Verdict:
         reasons.append(f"Your tests all passed against {mutant.flaw}; to catch it, {mutant.catch_it}.")
     if reasons:
         return Verdict(False, "FAIL: a broken table passed your tests, so they would miss that bug.", reasons, cases)
-    return Verdict(True, "PASS: green on the correct table, red on every buggy one. Your tests can fail, so they mean something.", [], cases)
+    return Verdict(True, "PASS: all pass on the correct table, and every buggy one is caught. Your tests can fail, so they mean something.", [], cases)
 
 
 def caught(outcome: str) -> bool:

@@ -74,4 +74,4 @@ def returns_within(seconds: float, call: Callable[[], T]) -> T:
 def test_a_frozen_redis_costs_a_vote_at_most_the_timeout(frozen_client):
     limiter = RedisRateLimiter(frozen_client)
     decision = returns_within(2.0, lambda: limiter.hit("phone-1"))
-    assert decision.allowed and decision.degraded  # the vote goes through, marked degraded
+    assert decision.allowed and decision.degraded  # it went through, degraded

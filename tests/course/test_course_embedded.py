@@ -76,3 +76,4 @@ def test_the_slow_dependency_lesson_freezes_an_embedded_redis_with_sigstop(cours
     assert "Still waiting after 4 s" in flat and "let the vote through, marked degraded" in flat
     assert "│ passed" in screen.text and "still waiting after 2 s" in flat
     assert embedded_lab._started == []
+    assert "…" not in screen.text  # nothing cut at 80 columns

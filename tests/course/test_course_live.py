@@ -109,7 +109,7 @@ def test_a_learner_checks_asks_for_a_hint_is_refused_the_solution_then_watches_u
     assert code == 0
     assert flat.index("FAIL: a broken table passed your tests") < flat.index("Hint 1 of 3")
     assert "The solution opens once your own tests pass." in flat
-    assert flat.index("Watching") < flat.index("PASS: green on the correct table")
+    assert flat.index("Watching") < flat.index("PASS: all pass on the correct table")
     assert "def test_the_same_sku_twice_is_refused_by_the_database(catalog):" in screen.text
     assert progress.exercise_passed and 4 in progress.completed
 

@@ -170,10 +170,23 @@ def test_the_verdict_table_says_caught_or_missed_on_each_buggy_table():
     text = render(handson.verdict_table(Verdict(False, "FAIL", [], cases)))
 
     row = next(line for line in text.splitlines() if "test_a" in line)
-    assert row.split("│")[2:5] == [" ✓ passed ", " ✓ caught  ", " ✗ missed  "]
+    assert row.split("│")[2:5] == [" ✓ passed ", " ✓ caught  ", " · missed  "]
+    total = next(line for line in text.splitlines() if "all your tests together" in line)
+    assert total.split("│")[2:5] == [" ✓ passed ", " ✓ caught  ", " ✗ missed  "]
     assert handson.mark("correct", "failed") == "[bold red]✗ failed[/]"
     assert handson.mark("no_unique", "failed") == "[green]✓ caught[/]"
-    assert handson.mark("case_sensitive", "passed") == "[bold red]✗ missed[/]"
+    assert handson.mark("case_sensitive", "passed") == "[dim]· missed[/]"
+
+
+def test_one_test_that_catches_a_bug_is_enough_for_the_row_of_all_tests():
+    cases = [CaseResult(name, variant, outcome) for name, outcomes in
+             (("test_a", ("passed", "failed", "passed")), ("test_b", ("passed", "passed", "failed")))
+             for variant, outcome in zip(("correct", "no_unique", "case_sensitive"), outcomes)]
+
+    text = render(handson.verdict_table(Verdict(True, "PASS", [], cases)))
+
+    total = next(line for line in text.splitlines() if "all your tests together" in line)
+    assert total.count("✓ caught") == 2 and "✗" not in total
 
 
 def test_at_80_columns_the_verdict_table_shows_every_test_name_whole():

@@ -16,18 +16,30 @@ MINUTES = 4
 IS_EXERCISE = True
 MENU = r"[bold]\[c][/]heck  [bold]\[w][/]atch (re-check on save)  [bold]\[h][/]int  [bold]\[s][/]olution  [bold]\[q][/]uit lesson"
 ON_CORRECT = {"passed": "[green]✓ passed[/]", "failed": "[bold red]✗ failed[/]", "error": "[bold red]✗ error[/]"}
-ON_BUGGY = {"passed": "[bold red]✗ missed[/]", "failed": "[green]✓ caught[/]", "error": "[green]✓ caught[/]"}
+ON_BUGGY = {"passed": "[dim]· missed[/]", "failed": "[green]✓ caught[/]", "error": "[green]✓ caught[/]"}
+TOGETHER = {"passed": "[bold red]✗ missed[/]", "failed": "[bold green]✓ caught[/]"}
 HEADERS = {"correct": "correct\ntable", "no_unique": "no UNIQUE\n(buggy)", "case_sensitive": "case-\nsensitive\n(buggy)"}
 
 
 def mark(variant: str, outcome: str) -> str:
-    """A cell coloured by what it means: green is right (passed on correct, caught on buggy), red is wrong."""
+    """One test's cell, coloured by meaning: green is right (passed on correct, caught a bug), red is wrong.
+
+    A single test that lets a bug through is not wrong (another may catch it), so it is dim, not red.
+    """
     marks = ON_CORRECT if variant == CORRECT.name else ON_BUGGY
     return marks.get(outcome, "[yellow]skipped[/]" if outcome == "skipped" else "-")
 
 
+def together(verdict: checker.Verdict, variant: str) -> str:
+    """The bottom row: all the learner's tests on one table, which is what the verdict judges."""
+    outcomes = [case.outcome for case in verdict.results if case.variant in (variant, "")]
+    if variant == CORRECT.name:
+        return ON_CORRECT["passed"] if outcomes and all(o == "passed" for o in outcomes) else ON_CORRECT["failed"]
+    return TOGETHER["failed"] if any(checker.caught(o) for o in outcomes) else TOGETHER["passed"]
+
+
 def verdict_table(verdict: checker.Verdict) -> Table:
-    """Each of the learner's tests against each table variant: passed on the correct one, caught or missed the bugs."""
+    """Each test on each table variant, then all of them together: all pass on correct, every bug caught."""
     table = Table(title="Your tests on each version of the products table: green is what you want",
                   title_justify="left")
     table.add_column("test", overflow="fold", ratio=1)
@@ -38,6 +50,8 @@ def verdict_table(verdict: checker.Verdict) -> Table:
         if "" in by_variant:
             by_variant = dict.fromkeys(VARIANTS, by_variant[""])
         table.add_row(test, *(mark(name, by_variant.get(name, "")) for name in VARIANTS))
+    table.add_section()
+    table.add_row("[bold]all your tests together[/]", *(together(verdict, name) for name in VARIANTS))
     return table
 
 
