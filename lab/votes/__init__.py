@@ -49,6 +49,9 @@ class VoteStore(Protocol):
     def warm(self) -> None:
         """Get ready for a burst of votes (open connections ahead of time)."""
 
+    def ping(self) -> bool:
+        """Whether the server answers now (a health probe: busy connections don't make it fail)."""
+
     def server_restarted(self) -> None:
         """The server behind the store was restarted: drop whatever was opened before."""
 

@@ -20,6 +20,9 @@ from lab.settings import PostgresSettings
 from lab.votes.deadline import LIVENESS, with_deadline
 
 
+PING_TIMEOUT = 2.0
+
+
 class PoolTimeout(psycopg2.OperationalError):
     """No connection became free in time (counts as the database being unavailable)."""
 
@@ -58,6 +61,22 @@ class ConnectionPool:
             else:
                 self._discard(connection)
             self._slots.release()
+
+    def ping(self, timeout: float = PING_TIMEOUT) -> bool:
+        """Whether the server answers a query within `timeout`, on a connection of its own (a busy pool is not a dead server)."""
+        try:
+            connection = psycopg2.connect(**self.settings.connect_kwargs(), **LIVENESS,
+                                          connection_factory=with_deadline(timeout))
+        except psycopg2.Error:
+            return False
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return True
+        except psycopg2.Error:
+            return False
+        finally:
+            connection.close()
 
     def warm(self, count: int | None = None) -> None:
         """Open connections ahead of a burst, so the first requests don't queue behind connects."""

@@ -117,6 +117,10 @@ class SqlVoteStore:
             if options:
                 cursor.execute(f"DELETE FROM {self.options_table}")
 
+    def ping(self) -> bool:
+        """Whether PostgreSQL answers a query now, whatever the pool is busy with."""
+        return self.pool.ping()
+
     def warm(self) -> None:
         """Open the pool's connections ahead of a burst, so the first votes don't queue behind connects."""
         self.pool.warm()

@@ -23,7 +23,7 @@ from lab.web.config import MAX_BODY_BYTES, ShowConfig, ready_line
 from lab.web.docker_events import DockerEventStream
 from lab.web.facts import show_facts
 from lab.web.http_errors import register_error_handlers
-from lab.web.limits import refuse_malformed_packets
+from lab.web.limits import Allowance, refuse_malformed_packets
 from lab.web.feed import Feed, FeedLine
 from lab.web.live import LiveShow
 from lab.web.phones import PHONE_AUDIENCE
@@ -76,7 +76,7 @@ def create_app(config: ShowConfig) -> Flask:
         stream = DockerEventStream(config.docker_client, config.run_id, feed.post, since=config.events_since)
         socketio.start_background_task(stream.run)
     secret = PresenterSecret(checked_secret(config.presenter_token))
-    events.register(socketio, show, secret)
+    events.register(socketio, show, secret, Allowance())
     app.extensions[EXTENSION] = ShowRuntime(config, socketio, broadcaster, feed, services, tests, show, secret=secret,
                                             docker_events=stream)
     return app

@@ -112,11 +112,19 @@ class Broadcaster:
 
     def catch_up(self, room: str, sid: str) -> None:
         """Send one socket of `room` the results its room was last sent (a tally only if none was sent yet)."""
-        audience = next(a for a in self.audiences if a.room == room)
         with self._send_lock:
-            if room not in self._latest:
-                self._latest[room] = audience.shape(self.results())
-            self.emit("results", self._latest[room], to=sid)
+            self.emit("results", self._latest_of(room), to=sid)
+
+    def latest(self, room: str) -> dict:
+        """The results `room` was last sent (a tally only if none was sent yet): no query per asking socket."""
+        with self._send_lock:
+            return self._latest_of(room)
+
+    def _latest_of(self, room: str) -> dict:
+        if room not in self._latest:
+            audience = next(a for a in self.audiences if a.room == room)
+            self._latest[room] = audience.shape(self.results())
+        return self._latest[room]
 
     def discard_queued(self) -> None:
         """Drop the feed lines not sent yet (a full snapshot replaces them)."""

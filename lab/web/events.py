@@ -13,18 +13,19 @@ and hears the notes too; every other screen joins DASHBOARDS (lab.web.rooms). A 
 from flask import request
 from flask_socketio import SocketIO, emit, join_room, rooms
 
+from lab.web.limits import Allowance
 from lab.web.live import LiveShow
 from lab.web.phones import is_phone, welcome_phone
 from lab.web.rooms import DASHBOARDS, PHONES, PRESENTER, for_dashboards
 from lab.web.secret import PresenterSecret
 
 
-def register(socketio: SocketIO, show: LiveShow, secret: PresenterSecret) -> None:
+def register(socketio: SocketIO, show: LiveShow, secret: PresenterSecret, snapshots: Allowance) -> None:
     """Attach the dashboard events of `show` to its own Socket.IO server."""
 
     def send_snapshot() -> None:
-        """The whole picture to the asking screen alone; the notes only if it proved the secret."""
-        snapshot = show.snapshot()
+        """The whole picture to the asking screen alone, from the last results broadcast; the notes only to the presenter."""
+        snapshot = show.snapshot(results=show.broadcaster.latest(DASHBOARDS))
         emit("snapshot", snapshot if PRESENTER in rooms() else for_dashboards("snapshot", snapshot))
 
     @socketio.on("connect")
@@ -41,6 +42,11 @@ def register(socketio: SocketIO, show: LiveShow, secret: PresenterSecret) -> Non
     @socketio.on("snapshot")
     def snapshot_requested(data=None):
         """A dashboard asks to redraw (say after a reconnect): it alone receives the whole picture. Not a phone."""
-        if PHONES in rooms():
-            return
+        if PHONES in rooms() or not snapshots.take(request.sid):
+            return  # a phone, or a screen asking more often than a redraw needs
         send_snapshot()
+
+    @socketio.on("disconnect")
+    def screen_gone(reason=None):
+        """A socket went away: forget what it was allowed."""
+        snapshots.forget(request.sid)

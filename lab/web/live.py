@@ -99,7 +99,10 @@ class LiveShow:
     def cast(self, voter_id: str, option: str) -> VoteResult:
         """Record one vote in the truth and in the lie; post what happened to the feed."""
         result = self.ballot.cast(voter_id, option)
-        self.services.track_database(result.outcome is not Outcome.UNAVAILABLE)
+        if result.outcome is Outcome.UNAVAILABLE:
+            self.services.database_unsure()  # only a failed health probe says "down"
+        else:
+            self.services.track_database(True)
         shown = self.options[option] if self.ballot.visible else None  # hidden results: the feed names no option
         self.feed.post(vote_line(result, shown, voter_id))
         self.broadcaster.results_changed()
@@ -164,9 +167,10 @@ class LiveShow:
         self.broadcaster.results_changed()  # the phones hear the cleared tallies, in their own shape
         return line
 
-    def snapshot(self) -> dict:
-        """Everything a dashboard that just connected needs to draw itself."""
-        return {"question": self.question, "stage": self.stage(), "results": self.results(), "feed": self.feed.lines(),
+    def snapshot(self, results: dict | None = None) -> dict:
+        """Everything a dashboard that just connected needs to draw itself; `results` instead of a fresh tally."""
+        results = self.results() if results is None else results
+        return {"question": self.question, "stage": self.stage(), "results": results, "feed": self.feed.lines(),
                 "status": self.services.status(), "tests": self.tests.snapshot(), "facts": self.facts}
 
 

@@ -60,6 +60,8 @@ class ShowServices:
         self._lock = threading.Lock()
         self._watching = False
         self._stopped = False
+        self._probe_lock = threading.Lock()
+        self._probing = False
 
     def active_limiter(self) -> RateLimiter | None:
         """The limiter votes go through now: a fixed one, Redis while the limit is on, or None."""
@@ -90,6 +92,31 @@ class ShowServices:
         else:
             self.feed.post(FeedLine("component-down", "PostgreSQL is down: votes are refused with 503, nothing half-recorded", "bad"))
         self.status_changed()
+        self.broadcaster.results_changed()  # the totals read "unreachable" while it is down, and the count once back
+
+    def database_unsure(self) -> None:
+        """A vote could not reach PostgreSQL: probe it in the background, once at a time.
+
+        A full pool or a slow answer is not a dead server: only a failed probe (a connection
+        of its own, lab.votes.pool) declares PostgreSQL down, and while it is down the probe
+        repeats, so "back" shows even when nobody votes.
+        """
+        with self._probe_lock:
+            if self._probing or self._stopped:
+                return
+            self._probing = True
+        self.start_task(self._probe_database)
+
+    def _probe_database(self) -> None:
+        try:
+            while not self._stopped:
+                up = self.real_store.ping()
+                self.track_database(up)
+                if up:
+                    return
+                self.sleep(WATCH_INTERVAL)
+        finally:
+            self._probing = False
 
     def set_rate_limit(self, enabled: bool) -> dict:
         """Turn the rate limit on (starting or recovering Redis first) or off."""
