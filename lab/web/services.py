@@ -14,6 +14,7 @@ This object also owns the components' state (the banner): it posts to the feed a
 import threading
 from typing import Callable
 
+from lab.errors import WorkshopError
 from lab.ratelimit.failopen import FailOpenLimiter
 from lab.ratelimit.limiters import RateLimiter, RedisRateLimiter, redis_client
 from lab.servers.engines import Engine, RunningService, server_kind
@@ -212,13 +213,32 @@ class ShowServices:
         return recovered
 
     def _bring_back(self, role: str, service: RunningService) -> float:
-        seconds = service.recover()
+        if service.status() == "removed":
+            return self._replace(role)
+        try:
+            seconds = service.recover()
+        except WorkshopError:
+            raise
+        except Exception as error:  # the engine's own error (Docker's API): one sentence, not a 500
+            raise ServiceProblem(f"{_name(role)} could not be brought back ({error.__class__.__name__}): "
+                                 "check `docker ps`, then press U again.") from error
         if role == "postgres":
             self.real_store.server_restarted()  # connections opened before the restart are dead
             self.track_database(True)
         else:
             self.limiter.probe()
         self.feed.post(FeedLine("recovered", f"{_name(role)} recovered in {seconds:.1f} s", "good"))
+        return seconds
+
+    def _replace(self, role: str) -> float:
+        """A server someone removed from outside the show: a new Redis; PostgreSQL can't be swapped under the votes."""
+        if role == "postgres":
+            raise ServiceProblem("The PostgreSQL container was removed from outside the show, so it can't be "
+                                 "recovered here: end the show and start it again with `python reality_engine.py --resume`.")
+        self.redis = None  # the removed one: a new one, with a limiter of its own
+        seconds = self._ensure_redis()
+        self.feed.post(FeedLine("recovered", f"Redis was removed from outside the show: a new one answered in {seconds:.1f} s",
+                                "good"))
         return seconds
 
     def _redis_changed(self, degraded: bool) -> None:

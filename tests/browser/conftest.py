@@ -31,7 +31,8 @@ REQUIRED = os.environ.get("TCMAGIC_REQUIRE_DOCKER", "").lower() in {"1", "true",
 class Show:
     """The running show as its presenter sees it: URLs, the secret, the terminal output."""
 
-    def __init__(self, port: int, token: str, log: Path) -> None:
+    def __init__(self, port: int, token: str, log: Path, engine: str = "docker") -> None:
+        self.engine = engine
         self.url = f"http://127.0.0.1:{port}"
         self.vote_url = f"{self.url}/qr"
         self.presenter_url = f"{self.url}/#token={token}"
@@ -58,18 +59,36 @@ def answers(url: str) -> bool:
         return answer.status == 200
 
 
+GONE = {"docker": "Show ended: the PostgreSQL container is removed.",
+        "embedded": "Show ended: the PostgreSQL process is stopped and its data deleted."}
+
+
 @pytest.fixture(scope="session")
 def running_show(docker_engine, tmp_path_factory):
-    """reality_engine.py serving on a free port; Ctrl+C at the end must stop it cleanly."""
+    """reality_engine.py on Docker, serving on a free port; Ctrl+C at the end must stop it cleanly."""
+    yield from serve_show("docker", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def embedded_show(tmp_path_factory):
+    """reality_engine.py --engine embedded: PostgreSQL and Redis as local processes, no Docker."""
+    yield from serve_show("embedded", tmp_path_factory)
+
+
+def serve_show(engine: str, tmp_path_factory):
+    """Run reality_engine.py on `engine` until the session ends; yields the Show."""
     port, token = free_port(), "browser-test-secret"
-    log = tmp_path_factory.mktemp("show") / "reality_engine.out"
+    log = tmp_path_factory.mktemp(f"show-{engine}") / "reality_engine.out"
+    env = {**os.environ, "PRESENTER_TOKEN": token, "COLUMNS": "120"}
+    if engine == "embedded":  # asked for by name, so CI's require-Docker switch does not apply
+        env.pop("TCMAGIC_REQUIRE_DOCKER", None)
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, str(ROOT / "reality_engine.py"), "--host", "127.0.0.1", "--port", str(port),
-             "--public-url", f"http://127.0.0.1:{port}"],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PRESENTER_TOKEN": token, "COLUMNS": "120"},
+             "--public-url", f"http://127.0.0.1:{port}", "--engine", engine],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
         )
-    show = Show(port, token, log)
+    show = Show(port, token, log, engine)
     try:
         wait_for(
             lambda: process.poll() is not None or answers(f"{show.url}/healthz"),
@@ -83,7 +102,7 @@ def running_show(docker_engine, tmp_path_factory):
             process.send_signal(signal.SIGINT)
             process.wait(timeout=30)
     assert process.returncode == 0, show.output
-    assert "Show ended: the PostgreSQL container is removed." in show.output
+    assert GONE[engine] in show.output
 
 
 @pytest.fixture(scope="session")
@@ -134,3 +153,25 @@ def projector(show, new_page):
     page.goto(show.presenter_url)
     expect(page.locator("#connection")).to_have_text("live")
     return page
+
+
+@pytest.fixture(params=[pytest.param("docker", marks=pytest.mark.docker), "embedded"])
+def each_show(request):
+    """The running show on each engine in turn (Docker, then embedded processes), after a Reset Everything."""
+    show = request.getfixturevalue("running_show" if request.param == "docker" else "embedded_show")
+    show.act("reset")
+    return show
+
+
+@pytest.fixture
+def open_projector(new_page):
+    """open_projector(show, width, height): the presenter's dashboard at that size, connected."""
+    from playwright.sync_api import expect
+
+    def open_at(show, width=1280, height=720):
+        page = new_page(viewport={"width": width, "height": height})
+        page.goto(show.presenter_url)
+        expect(page.locator("#connection")).to_have_text("live")
+        return page
+
+    return open_at

@@ -41,7 +41,7 @@
     $("jump-keys").textContent = "1-" + stage.count;
     var notes = $("stage-notes");
     notes.textContent = "";
-    stage.notes.forEach(function (note) {
+    (stage.notes || []).forEach(function (note) {  // only the presenter room hears the notes
       var item = document.createElement("li");
       item.textContent = note;
       notes.appendChild(item);
@@ -215,11 +215,14 @@
       if (!totals) { return; }
       var verdict = $("verdict-" + side);
       var green = totals.failed === 0 && totals.other === 0;
-      verdict.textContent = totals.passed + " passed \u00b7 " + (totals.failed + totals.other) + " failed \u00b7 " +
-        totals.seconds.toFixed(1) + " s: " + totals.verdict;
+      var counts = document.createElement("small");
+      counts.textContent = totals.passed + " passed \u00b7 " + (totals.failed + totals.other) + " failed \u00b7 " +
+        totals.seconds.toFixed(1) + " s";
+      verdict.textContent = "";
+      verdict.appendChild(counts);
+      verdict.appendChild(document.createTextNode(totals.verdict));
       verdict.className = "verdict " + (green ? "green" : "red");
     });
-    $("tests-hint").hidden = false;
   }
 
   function drawTests(tests) {
