@@ -101,13 +101,17 @@ def rebuild(venv: Path, python: str, say=print) -> None:
                            "(Debian/Ubuntu: `sudo apt-get install python3-venv`), then run the repair again")
 
 
-def reinstall(venv: Path, requirements: list[Path]) -> None:
-    """pip install every requirements file into the venv, with the venv's own pip."""
+def pip_install(python: str, requirements: list[Path]) -> bool:
+    """pip install every requirements file with `python`'s own pip; True when pip succeeded."""
     import subprocess
 
     arguments = [part for path in requirements for part in ("-r", str(path))]
-    command = [str(venv_python(venv)), "-m", "pip", "install", "-q", "--disable-pip-version-check", *arguments]
-    if subprocess.run(command).returncode != 0:
+    return subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", *arguments]).returncode == 0
+
+
+def reinstall(venv: Path, requirements: list[Path]) -> None:
+    """pip install every requirements file into the venv, with the venv's own pip."""
+    if not pip_install(str(venv_python(venv)), requirements):
         raise RepairFailed("pip could not install the requirements: read pip's error above, fix the network "
                            "(or the pip mirror), then run the repair again")
 

@@ -13,7 +13,6 @@ import argparse
 import importlib
 import os
 import site
-import subprocess
 import sys
 
 from lab.paths import REQUIREMENTS
@@ -31,9 +30,9 @@ class SetupFailed(Exception):
 
 def install_requirements() -> None:
     """pip install the pinned requirements (quick when they already are)."""
-    requirements = str(REQUIREMENTS)
-    command = [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", requirements]
-    if subprocess.run(command).returncode != 0:
+    from lab.classroom.fix_venv import pip_install
+
+    if not pip_install(sys.executable, [REQUIREMENTS]):
         raise SetupFailed(
             "pip could not install requirements.txt: read the pip error above, fix the network, "
             "and run `python3 -m lab.classroom.setup` again"
