@@ -211,19 +211,31 @@ def _serve(app, options: ShowOptions, announce) -> None:
 
 
 def _shut_down(app, service, store, console: Console) -> None:
+    """Remove the servers, then say so: a closed pipe (`| tee log`, then Ctrl+C) can't cut the clean-up short."""
     from lab.web import runtime_of, shutdown
 
-    redis = None
-    if app is not None:
-        redis = runtime_of(app).services.redis
-        shutdown(app)
-    else:
-        store.close()
-    service.remove()
-    console.print(f"Show ended: the PostgreSQL {gone(service)}.")
-    if redis is not None:  # started by the rate limit, kept while the show ran
-        redis.remove()
-        console.print(f"The Redis {gone(redis)}.")
+    redis = runtime_of(app).services.redis if app is not None else None  # started by the rate limit, if at all
+    try:
+        if app is not None:
+            shutdown(app)
+        else:
+            store.close()
+    finally:
+        try:
+            service.remove()
+        finally:
+            if redis is not None:
+                redis.remove()
+    say(console, f"Show ended: the PostgreSQL {gone(service)}.", *([f"The Redis {gone(redis)}."] if redis else []))
+
+
+def say(console: Console, *lines: str) -> None:
+    """Print `lines`; if nobody reads our output any more (a broken pipe), stop printing, quietly."""
+    try:
+        for line in lines:
+            console.print(line)
+    except (OSError, SystemExit):  # Rich answers a broken pipe with SystemExit, once stdout points to /dev/null
+        pass
 
 
 def _names_live_pid(text: str) -> bool:
