@@ -67,7 +67,7 @@ def create_app(config: ShowConfig) -> Flask:
     )
     tests = ComparisonStage(broadcaster.send, config.comparison or TestComparison())
     kind = server_kind(config.postgres_service or config.engine)
-    facts = show_facts(kind, feed.length)
+    facts = show_facts(kind, feed.length, control.BOT_ATTEMPTS)
     show = LiveShow(config.question, ballot, feed, services, tests, broadcaster, ShowClock(), facts)
     for role, seconds in config.startup.items():
         feed.post(FeedLine("startup", ready_line(role, seconds, kind), "good"))

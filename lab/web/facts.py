@@ -1,10 +1,8 @@
-"""What the dashboard draws but never decides: the engine's words and how many feed lines it keeps.
+"""What the dashboard draws but never decides: the engine's words, how many feed lines it keeps, the bot's burst.
 
 They reach the page in the snapshot (`facts`), so the template holds no copy that could
 drift from the server; the stage list, budgets and limits travel with the stage and status.
 """
-
-from lab.web.feed import FEED_LENGTH
 
 # keyed by lab.servers.engines.server_kind: how the room hears about the servers
 ENGINE_WORDS = {
@@ -13,6 +11,6 @@ ENGINE_WORDS = {
 }
 
 
-def show_facts(kind: str, feed_length: int = FEED_LENGTH) -> dict:
+def show_facts(kind: str, feed_length: int, bot_attempts: int) -> dict:
     """The snapshot's `facts` for a show whose servers are of `kind` ("container" or "embedded process")."""
-    return {"engine": kind, "words": ENGINE_WORDS[kind], "feed_length": feed_length}
+    return {"engine": kind, "words": ENGINE_WORDS[kind], "feed_length": feed_length, "bot_attempts": bot_attempts}

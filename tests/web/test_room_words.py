@@ -10,13 +10,15 @@ from rich.console import Console
 
 from lab.servers.engines import fallback_announcement
 from lab.votes.outcomes import unavailable
+from lab.web.control import BOT_ATTEMPTS
 from lab.web.facts import show_facts
 from lab.web.feed import FEED_LENGTH
 from lab.web.server import NEXT_STEPS, banner
 
 ROOT = Path(__file__).resolve().parents[2]
 # what the server knows and the page must not repeat: stage count, show length, the limit, feed length, engine words
-COPIES = [r"\b1/6\b", r"\b8:00\b", r"\b1-6\b", r"votes a minute", r"\b40\b", r"throwaway container", r"Docker \+ app"]
+COPIES = [r"\b1/6\b", r"\b8:00\b", r"\b1-6\b", r"votes a minute", r"\b40\b", r"throwaway container", r"Docker \+ app",
+          r"\b10 votes"]
 
 
 def test_the_terminal_ready_block_ends_with_the_three_next_steps():
@@ -31,12 +33,12 @@ def test_the_terminal_ready_block_ends_with_the_three_next_steps():
 
 
 def test_on_the_embedded_engine_every_word_says_processes():
-    facts = show_facts("embedded process")
+    facts = show_facts("embedded process", FEED_LENGTH, BOT_ATTEMPTS)
     show = SimpleNamespace(purpose="show", describe=lambda: "embedded PostgreSQL 16 and Redis 7.2 processes")
 
     assert "container" not in " ".join(facts["words"].values()) and "Docker" not in facts["words"]["feed"]
     assert "lessons" not in fallback_announcement(show) and "container" not in fallback_announcement(show)
-    assert "container" in show_facts("container")["words"]["reality"]
+    assert "container" in show_facts("container", FEED_LENGTH, BOT_ATTEMPTS)["words"]["reality"]
     assert facts["feed_length"] == FEED_LENGTH
 
 
@@ -62,6 +64,6 @@ def test_the_favicon_is_served(client):
 def test_the_snapshot_carries_the_facts_the_dashboard_draws(show):
     snapshot = show.snapshot()
 
-    assert snapshot["facts"] == show_facts("container", FEED_LENGTH)
+    assert snapshot["facts"] == show_facts("container", FEED_LENGTH, BOT_ATTEMPTS)
     assert snapshot["stage"]["count"] == 6 and snapshot["stage"]["starts"] == [0, 90, 120, 210, 270, 450]
     assert snapshot["stage"]["show_seconds"] == 480 and snapshot["status"]["rate_limit"]["limit"] == 3

@@ -115,6 +115,7 @@
     state.facts = facts;
     $("feed-words").textContent = facts.words.feed;
     $("reality-words").textContent = facts.words.reality;
+    $("bot-attempts").textContent = facts.bot_attempts;
   }
 
   function drawResults(results) {
