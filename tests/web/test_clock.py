@@ -1,5 +1,7 @@
 """The show's clocks (lab/web/clock.py): waiting until started, pausable, back to zero on reset."""
 
+import pytest
+
 from lab.web.clock import PAUSED, RUNNING, WAITING, ShowClock
 
 
@@ -13,9 +15,17 @@ class FakeTime:
         return self.now
 
 
-def test_the_clocks_wait_at_zero_until_the_presenter_starts_them():
-    time = FakeTime()
-    clock = ShowClock(time)
+@pytest.fixture
+def time():
+    return FakeTime()
+
+
+@pytest.fixture
+def clock(time):
+    return ShowClock(time)
+
+
+def test_the_clocks_wait_at_zero_until_the_presenter_starts_them(clock, time):
     time.now += 34  # the dashboard was open half a minute before the talk
 
     assert clock.state == WAITING and clock.show_elapsed() == 0 and clock.stage_elapsed() == 0
@@ -26,9 +36,7 @@ def test_the_clocks_wait_at_zero_until_the_presenter_starts_them():
     assert clock.state == RUNNING and clock.show_elapsed() == 5
 
 
-def test_pausing_stops_both_clocks_and_a_new_stage_starts_its_own_from_zero():
-    time = FakeTime()
-    clock = ShowClock(time)
+def test_pausing_stops_both_clocks_and_a_new_stage_starts_its_own_from_zero(clock, time):
     clock.run()
     time.now += 10
     clock.new_stage()
@@ -44,13 +52,10 @@ def test_pausing_stops_both_clocks_and_a_new_stage_starts_its_own_from_zero():
     assert (clock.show_elapsed(), clock.stage_elapsed()) == (15, 5)
 
 
-def test_a_reset_puts_both_clocks_back_to_zero_and_waiting():
-    time = FakeTime()
-    clock = ShowClock(time)
+def test_a_reset_puts_both_clocks_back_to_zero_and_waiting(clock, time):
     clock.run()
     time.now += 200
     clock.new_stage()
-    time.now += 20
 
     clock.reset()
     time.now += 20

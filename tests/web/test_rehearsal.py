@@ -12,6 +12,7 @@ from lab.testruns.paired import TestComparison
 from lab.votes.postgres import PostgresVoteStore
 from lab.web import runtime_of
 from lab.web.live import reset_line
+from tests.helpers import serving
 from tests.web.helpers import Presenter, ScriptedRun, audience_member
 
 pytestmark = pytest.mark.realdb
@@ -22,9 +23,8 @@ OUTCOMES = {"fantasy": [("test_one_vote", "passed")], "reality": [("test_one_vot
 @pytest.fixture(scope="module")
 def rehearsal_postgres(server_engine):
     """A durable PostgreSQL of this module's own: the rehearsal kills it."""
-    service = server_engine.start_postgres(durable=True)
-    yield service
-    service.remove()
+    with serving(lambda: server_engine.start_postgres(durable=True)) as service:
+        yield service
 
 
 @pytest.fixture
