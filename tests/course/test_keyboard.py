@@ -6,6 +6,9 @@ import pty
 import select
 import termios
 
+from rich.console import Console
+
+from lab.course.context import Prompter
 from lab.course.keyboard import keys_held, terminal_fd
 from lab.waiting import wait_for
 
@@ -34,3 +37,16 @@ def test_without_a_terminal_nothing_is_touched():
     with keys_held(stream):
         pass
     assert stream.readline() == "typed ahead\n"
+
+
+def test_the_prompters_spinner_holds_the_keys_of_its_terminal():
+    main, side = pty.openpty()
+    stream = os.fdopen(side, "r")
+    try:
+        prompt = Prompter(Console(file=io.StringIO()), stream)
+        with prompt.busy("Starting postgres..."):
+            assert not termios.tcgetattr(side)[3] & termios.ECHO
+        assert termios.tcgetattr(side)[3] & termios.ECHO
+    finally:
+        stream.close()
+        os.close(main)

@@ -8,6 +8,8 @@ from rich.table import Table
 
 import time
 
+import docker.errors
+
 from lab.concurrency import at_once
 from lab.course.lessons.common import live_view
 from lab.course.specimens import BackgroundCall
@@ -74,7 +76,12 @@ def start_in_view(ctx):
     """Start the course's PostgreSQL while a live view shows it come up: Docker's events, or the processes."""
     engine = ctx.lab.engine()
     started = time.time()
-    events = ContainerEvents(engine.client, engine.run_id, "postgres") if ctx.lab.has_docker() else None
+    events = None
+    if ctx.lab.has_docker():
+        try:
+            events = ContainerEvents(engine.client, engine.run_id, "postgres")
+        except (docker.errors.DockerException, OSError):  # no event stream: a plain spinner says enough
+            return ctx.lab.start("postgres")
     starting = BackgroundCall(lambda: ctx.lab.launch("postgres"))
 
     def view():
