@@ -17,6 +17,7 @@ from lab.web import control, events, presenter, routes  # noqa: F401 - control r
 from lab.web.ballot import Ballot
 from lab.web.bounded_json import BoundedJSONProvider, socketio_json
 from lab.web.broadcast import Audience, Broadcaster
+from lab.web.capacity import ConnectionCap
 from lab.web.clock import ShowClock
 from lab.web.comparison_stage import ComparisonStage
 from lab.web.config import MAX_BODY_BYTES, ShowConfig, ready_line
@@ -49,6 +50,8 @@ def create_app(config: ShowConfig) -> Flask:
         json=socketio_json,
     )
     refuse_malformed_packets(socketio.server)
+    if config.max_connections is not None:
+        app.wsgi_app = ConnectionCap(app.wsgi_app, lambda: len(socketio.server.eio.sockets), config.max_connections)
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # outermost, so Socket.IO's answers carry them too
     ballot = Ballot(config.real_store, config.fantasy_store, config.options)
     ballot.seed()

@@ -20,6 +20,7 @@ from lab.servers.engines import server_kind
 from lab.errors import WorkshopError
 from lab.paths import SHOW_PID_FILE, pid_alive
 from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, parse_options, ready_line
+from lab.web.capacity import ShowServer, capacity_line, raise_open_file_limit, socket_cap
 from lab.web.secret import presenter_secret
 
 POOL_SIZE = 20
@@ -66,7 +67,7 @@ def presenter_url(base: str, port: int, environ: Mapping[str, str], token: str) 
 
 
 def banner(vote: str, presenter: str, startup: dict[str, float], ready_seconds: float, make_public: str | None,
-           kind: str = "container") -> Group:
+           kind: str = "container", facts: tuple[str, ...] = ()) -> Group:
     """What the terminal shows once the show is up: URLs, QR code, timings, the Codespaces hint."""
     lines = [
         Text.from_markup("[bold green]The show is live.[/]"),
@@ -78,6 +79,7 @@ def banner(vote: str, presenter: str, startup: dict[str, float], ready_seconds: 
     for role, seconds in startup.items():
         lines.append(Text(ready_line(role, seconds, kind, digits=2)))
     lines.append(Text(f"Show ready {ready_seconds:.2f} s after start.  Ctrl+C ends it and removes its servers."))
+    lines.extend(Text(fact) for fact in facts)  # capacity, the run id and how to resume it
     if make_public:
         lines.append(Text("Codespaces forwards ports privately, which turns every phone away. Make it public:", style="bold red"))
         lines.append(Text(f"  {make_public}", style="bold", no_wrap=True, overflow="ignore"))
@@ -126,6 +128,7 @@ def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] 
     from lab.servers.engines import engine_choice, select_engine
 
     started = time.perf_counter()
+    open_files = raise_open_file_limit()
     if options.check:
         docker = engine_choice(options.engine, environ) != "embedded"
         return report(run_checks(port=options.port, pull_missing=docker, console=console, docker=docker), console)
@@ -142,12 +145,15 @@ def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] 
         service, store = _start_database(engine)
     app = None
     try:
-        app, config = _build_app(options, labels, token, engine, service, store, environ, containers_from)
+        app, config = _build_app(options, labels, token, engine, service, store, environ, containers_from,
+                                 socket_cap(open_files))
+        facts = (capacity_line(open_files, config.max_connections),)
         presenter = presenter_url(config.base_url, options.port, environ, config.presenter_token)
         make_public = codespace_visibility_command(options.port, environ)
         with pid_file():
             _serve(app, options, lambda: console.print(banner(
-                vote_url(config.base_url), presenter, config.startup, time.perf_counter() - started, make_public, kind
+                vote_url(config.base_url), presenter, config.startup, time.perf_counter() - started, make_public, kind,
+                facts,
             )))
     finally:
         _shut_down(app, service, store, console)
@@ -169,7 +175,7 @@ def _start_database(engine):
 
 
 def _build_app(options: ShowOptions, labels: dict[str, str], token: str, engine, service, store, environ,
-               containers_from: float):
+               containers_from: float, max_connections: int):
     from lab.votes.fantasy import FantasyVoteStore
     from lab.web import create_app
 
@@ -189,15 +195,15 @@ def _build_app(options: ShowOptions, labels: dict[str, str], token: str, engine,
         startup={"PostgreSQL": service.startup_seconds},
         engine=engine,  # starts Redis when the presenter turns the rate limit on
         postgres_service=service,  # for the chaos actions
+        max_connections=max_connections,
     )
     return create_app(config), config
 
 
 def _serve(app, options: ShowOptions, announce) -> None:
     import gevent
-    from gevent.pywsgi import WSGIServer
 
-    server = WSGIServer((options.host, options.port), app, log=None)
+    server = ShowServer((options.host, options.port), app, log=None)
     try:
         server.start()
     except OSError as error:
