@@ -134,3 +134,12 @@ def test_closing_the_course_also_removes_a_container_whose_start_was_interrupted
     assert started.status() == "removed"
     with pytest.raises(docker.errors.NotFound):
         orphan.reload()
+
+
+def test_input_that_ends_at_the_hands_on_menu_checks_once_and_moves_on(course, screen, lab, progress):
+    code = course("h\n", number=4, lab=lab)
+
+    assert code == 0
+    assert screen.flat.index("Hint 1 of 3") < screen.flat.index("FAIL: a broken table passed your tests")
+    assert screen.flat.count("FAIL: a broken table passed your tests") == 1
+    assert 4 in progress.completed
