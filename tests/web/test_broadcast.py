@@ -104,3 +104,42 @@ def test_a_socket_that_connects_catches_up_from_what_its_room_was_last_sent_with
     broadcaster.catch_up(PHONES, "second-sid")  # the tallies iterator is spent: a second tally would raise
 
     assert recorder.emitted == [("results", {"phone": 1}, "first-sid"), ("results", {"phone": 1}, "second-sid")]
+
+
+def test_the_loop_wakes_when_the_phones_turn_comes_not_at_the_next_tick():
+    recorder, now, naps = Recorder(), [0.0], []
+
+    def sleep(seconds):
+        naps.append(round(seconds, 3))
+        now[0] += seconds
+        if len(naps) == 3:
+            broadcaster.stop()
+
+    broadcaster = Broadcaster(lambda event, data, to: recorder.emit(event, round(now[0], 3), to), lambda: {}, 0.3,
+                              recorder.tasks.append, sleep, (Audience(PHONES, every=0.5),), lambda: now[0])
+    broadcaster.results_changed()
+    broadcaster.flush()
+    broadcaster.results_changed()
+
+    broadcaster._loop()
+
+    assert naps == [0.3, 0.2, 0.3]
+    assert recorder.emitted == [("results", 0.0, PHONES), ("results", 0.5, PHONES)]
+
+
+def test_feed_lines_wait_for_the_interval_even_when_the_phones_turn_comes_sooner():
+    recorder, now = Recorder(), [0.0]
+    broadcaster = make_broadcaster(recorder, iter([{"n": 1}, {"n": 2}]), (Audience(PHONES, every=0.5),), clock=lambda: now[0])
+    broadcaster.post({"kind": "vote-accepted", "text": "first", "level": "good", "at": 0.0})
+    broadcaster.flush()
+    broadcaster.post({"kind": "vote-accepted", "text": "second", "level": "good", "at": 0.05})
+
+    now[0] = 0.05
+    broadcaster.flush()
+    too_soon = len(recorder.emitted)
+    now[0] = 0.1
+    broadcaster.flush()
+
+    assert too_soon == 1
+    assert [(event, [line["text"] for line in data]) for event, data, _ in recorder.emitted] == [
+        ("feed", ["first"]), ("feed", ["second"])]
