@@ -7,11 +7,14 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+import psutil
 
 from lab.servers.containers import free_port
 from lab.waiting import wait_for
@@ -66,6 +69,30 @@ def stop_server(process: subprocess.Popen) -> None:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+class PeakMemory:
+    """The highest resident memory (RSS) of a process while the `with` block runs, sampled every 50 ms."""
+
+    def __init__(self, pid: int, every: float = 0.05) -> None:
+        self.process = psutil.Process(pid)
+        self.every = every
+        self.peak = 0
+        self._done = threading.Event()
+
+    def __enter__(self) -> "PeakMemory":
+        self.peak = self.process.memory_info().rss
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._done.wait(self.every):
+            self.peak = max(self.peak, self.process.memory_info().rss)
 
 
 @dataclass

@@ -2,15 +2,19 @@
 
 Each phone opens /qr (gets its voter cookie), votes, and votes again, on one keep-alive
 connection, as a phone on conference Wi-Fi would. Dashboards are Socket.IO clients that
-note when each results broadcast arrives and what total it carried.
+note when each results broadcast arrives and what total it carried; `PhoneListeners` are
+the phones' sockets, a thousand in a process of their own (benchmarks/phone_sockets.py).
 """
 
 import http.client
 import json
 import statistics
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -127,8 +131,8 @@ def summarise(attempts: list[VoteAttempt], wall: float) -> dict:
     }
 
 
-def dashboard_lag_ms(attempts: list[VoteAttempt], seen: list[tuple[float, int | None]]) -> dict:
-    """For the k-th accepted vote: time until the first broadcast whose total reached k."""
+def results_lag_ms(attempts: list[VoteAttempt], seen: list[tuple[float, int | None]]) -> dict:
+    """For the k-th accepted vote: time until the first broadcast whose total reached k (seen: arrival, total)."""
     accepted = sorted(a.finished_at for a in attempts if a.status == 201)
     broadcasts = [(at, total) for at, total in seen if total is not None]
     lags, index = [], 0
@@ -139,5 +143,30 @@ def dashboard_lag_ms(attempts: list[VoteAttempt], seen: list[tuple[float, int | 
             break
         # a broadcast can beat the phone's own answer to the phone: that is no lag at all
         lags.append(max(0.0, broadcasts[index][0] - finished) * 1000)
-    return {"p50_ms": percentile(lags, 50), "p99_ms": percentile(lags, 99), "max_ms": max(lags, default=float("nan")),
-            "measured_votes": len(lags), "broadcasts": len(broadcasts)}
+    return {"p50_ms": percentile(lags, 50), "p95_ms": percentile(lags, 95), "p99_ms": percentile(lags, 99),
+            "max_ms": max(lags, default=float("nan")), "measured_votes": len(lags), "broadcasts": len(broadcasts)}
+
+
+class PhoneListeners:
+    """`count` phone sockets in a child process, listening for results until asked for their summary."""
+
+    def __init__(self, base_url: str, count: int) -> None:
+        self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("phone_sockets.py")), base_url, str(count)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline().split()
+        self.connected = int(line[1]) if line[:1] == ["connected"] else 0
+
+    def report(self) -> dict:
+        """What the sockets heard so far (benchmarks/phone_sockets.py): who heard which total when, pace, losses."""
+        self.process.stdin.write("report\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def close(self) -> None:
+        """Close every socket and end the child process."""
+        self.process.communicate("stop\n", timeout=30)
+
+
+def everyone_heard(summary: dict) -> list[tuple[float, int]]:
+    """(when every phone socket had heard it, real total) per total, as results_lag_ms reads broadcasts."""
+    return sorted((at, total) for total, at in summary["everyone_by"] if at is not None)

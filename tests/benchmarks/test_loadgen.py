@@ -1,6 +1,6 @@
-"""The load benchmark's arithmetic: counts, percentiles, dashboard lag."""
+"""The load benchmark's arithmetic: counts, percentiles, results lag."""
 
-from benchmarks.loadgen import VoteAttempt, dashboard_lag_ms, percentile, summarise
+from benchmarks.loadgen import VoteAttempt, results_lag_ms, percentile, summarise
 
 
 def attempts(*rows):
@@ -24,11 +24,11 @@ def test_a_run_is_summed_up_by_status():
     assert summary["p50_ms"] == 10  # failed requests (status 0) carry no latency
 
 
-def test_dashboard_lag_is_time_to_the_first_broadcast_that_counts_the_vote():
+def test_results_lag_is_time_to_the_first_broadcast_that_counts_the_vote():
     run = attempts((0, 1, 201, 1, 1.00), (1, 1, 201, 1, 1.05), (2, 1, 201, 1, 1.20), (3, 1, 409, 1, 1.25))
     broadcasts = [(1.10, 2), (1.15, 2), (1.30, 3)]
 
-    lag = dashboard_lag_ms(run, broadcasts)
+    lag = results_lag_ms(run, broadcasts)
 
     assert lag["measured_votes"] == 3
     assert round(lag["max_ms"]) == 100
@@ -36,6 +36,6 @@ def test_dashboard_lag_is_time_to_the_first_broadcast_that_counts_the_vote():
 
 
 def test_a_vote_no_broadcast_ever_counted_is_not_given_a_lag():
-    lag = dashboard_lag_ms(attempts((0, 1, 201, 1, 1.0), (1, 1, 201, 1, 1.1)), [(1.05, 1)])
+    lag = results_lag_ms(attempts((0, 1, 201, 1, 1.0), (1, 1, 201, 1, 1.1)), [(1.05, 1)])
 
     assert lag["measured_votes"] == 1

@@ -1,0 +1,134 @@
+"""A thousand phones' sockets in one small process: the load benchmark's audience listening for results.
+
+    python benchmarks/phone_sockets.py BASE_URL COUNT
+
+Each socket speaks what the phone page's Socket.IO client speaks over a WebSocket
+(Engine.IO 4: open, then a namespace connect with auth {"role": "phone"}, pings answered)
+and notes the arrival time (time.perf_counter: CLOCK_MONOTONIC, shared with the parent
+process) and the totals of every "results" message. One thread and one selector for all
+of them (wsproto does the WebSocket framing), so a thousand listeners cost the machine
+little next to the server they measure. Prints "connected N" once all are in; for each
+line "report" on stdin, one line of JSON (`summary`); ends at "stop" or end of input.
+"""
+
+import json
+import selectors
+import socket
+import sys
+import time
+from urllib.parse import urlsplit
+
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import CloseConnection, Ping, RejectConnection, TextMessage
+from wsproto.events import Request as Handshake
+
+PATH = "/socket.io/?EIO=4&transport=websocket"
+BATCH = 50  # sockets opened before waiting for them to be in: a burst, not a flood
+
+
+class PhoneSocket:
+    """One phone's socket: the WebSocket, its Socket.IO state, and the results it heard."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.sock = socket.create_connection((host, port), timeout=10)
+        self.ws = WSConnection(ConnectionType.CLIENT)
+        self.sock.sendall(self.ws.send(Handshake(host=f"{host}:{port}", target=PATH)))
+        self.text: list[str] = []
+        self.connected = self.closed = False
+        self.heard: list[tuple[float, int | None, bool]] = []  # (arrival, real total, visible)
+
+    def readable(self, now: float) -> None:
+        """Read what arrived and answer what needs an answer."""
+        data = self.sock.recv(65536)
+        if not data:
+            self.closed = True
+            return
+        self.ws.receive_data(data)
+        for event in self.ws.events():
+            if isinstance(event, TextMessage):
+                self.text.append(event.data)
+                if event.message_finished:
+                    self.packet("".join(self.text), now)
+                    self.text = []
+            elif isinstance(event, Ping):
+                self.sock.sendall(self.ws.send(event.response()))
+            elif isinstance(event, (CloseConnection, RejectConnection)):
+                self.closed = True
+
+    def packet(self, text: str, now: float) -> None:
+        """One Engine.IO packet: open, ping, or a Socket.IO connect or event."""
+        if text.startswith("0"):  # Engine.IO open: connect to the main namespace as a phone
+            self.send("40" + json.dumps({"role": "phone"}))
+        elif text == "2":  # Engine.IO ping
+            self.send("3")
+        elif text.startswith("40"):
+            self.connected = True
+        elif text.startswith("42"):
+            name, *args = json.loads(text[2:])
+            if name == "results":
+                self.heard.append((now, args[0]["totals"]["real"], args[0]["visible"]))
+        elif text.startswith(("41", "44", "1")):  # disconnected, refused, closed
+            self.closed = True
+
+    def send(self, text: str) -> None:
+        """Send one Engine.IO packet."""
+        self.sock.sendall(self.ws.send(TextMessage(data=text)))
+
+
+def summary(phones: list[PhoneSocket]) -> dict:
+    """What the parent needs: per real total, when every socket had heard it; pace and losses."""
+    totals = sorted({total for phone in phones for _, total, visible in phone.heard if visible and total is not None})
+    everyone_by = {}
+    for total in totals:
+        firsts = [next((at for at, seen, visible in phone.heard if visible and seen is not None and seen >= total), None)
+                  for phone in phones]
+        everyone_by[total] = None if None in firsts else max(firsts)
+    gaps = [b[0] - a[0] for phone in phones for a, b in zip(phone.heard[1:], phone.heard[2:])]  # after the catch-up
+    return {
+        "sockets": len(phones),
+        "connected": sum(phone.connected and not phone.closed for phone in phones),
+        "closed": sum(phone.closed for phone in phones),
+        "everyone_by": [[total, at] for total, at in everyone_by.items()],
+        "messages_per_socket": [min(len(p.heard) for p in phones), max(len(p.heard) for p in phones)] if phones else [0, 0],
+        "closest_two_ms": min(gaps) * 1000 if gaps else None,
+        "final_totals": sorted({p.heard[-1][1] for p in phones if p.heard}, key=lambda t: (t is None, t)),
+    }
+
+
+def run(base_url: str, count: int, out=sys.stdout, commands=sys.stdin) -> None:
+    """Open `count` phone sockets, say "connected N", then listen and answer `commands` until "stop"."""
+    where = urlsplit(base_url)
+    selector = selectors.DefaultSelector()
+    selector.register(commands, selectors.EVENT_READ, None)
+    phones: list[PhoneSocket] = []
+
+    def pump(timeout: float) -> bool:
+        """Serve every socket that has data, and the parent's command; False once told to stop."""
+        for key, _ in selector.select(timeout):
+            if key.data is None:
+                command = commands.readline().strip()
+                if command != "report":
+                    return False
+                print(json.dumps(summary(phones)), file=out, flush=True)
+                continue
+            phone = key.data
+            phone.readable(time.perf_counter())
+            if phone.closed:
+                selector.unregister(phone.sock)
+        return True
+
+    for number in range(count):
+        phones.append(PhoneSocket(where.hostname, where.port))
+        phones[-1].sock.setblocking(False)
+        selector.register(phones[-1].sock, selectors.EVENT_READ, phones[-1])
+        if len(phones) % BATCH == 0 or len(phones) == count:
+            deadline = time.monotonic() + 30
+            while not all(p.connected or p.closed for p in phones) and time.monotonic() < deadline:
+                pump(0.1)
+    print(f"connected {sum(p.connected for p in phones)}", file=out, flush=True)
+    while pump(1.0):
+        pass
+
+
+if __name__ == "__main__":
+    run(sys.argv[1], int(sys.argv[2]))
