@@ -1,7 +1,7 @@
 """reality_engine.py: the presenter's live show. A room of phones votes into a real PostgreSQL.
 
     python reality_engine.py [--port 5001] [--public-url URL] [--question Q] [--options 'A,B,C'] [--check]
-                             [--engine docker|embedded|auto]
+                             [--engine docker|embedded|auto] [--resume]
 """
 
 import sys
@@ -35,6 +35,8 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="run the pre-flight checks only, then exit")
     parser.add_argument("--engine", choices=CHOICES, help="what runs PostgreSQL and Redis: docker, embedded (local "
                         f"processes) or auto (Docker when it answers, else embedded); default {ENGINE_VARIABLE}, else auto")
+    parser.add_argument("--resume", action="store_true", help="carry on the show a crash interrupted: its votes, "
+                        "its question, its voters' cookies")
     args = parser.parse_args(argv)
     console = Console()
     try:

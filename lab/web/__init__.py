@@ -54,7 +54,10 @@ def create_app(config: ShowConfig) -> Flask:
         app.wsgi_app = ConnectionCap(app.wsgi_app, lambda: len(socketio.server.eio.sockets), config.max_connections)
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # outermost, so Socket.IO's answers carry them too
     ballot = Ballot(config.real_store, config.fantasy_store, config.options)
-    ballot.seed()
+    if config.resumed:
+        ballot.resume()
+    else:
+        ballot.seed()
     broadcaster = Broadcaster(
         emit=socketio.emit,
         results=ballot.results,

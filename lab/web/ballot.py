@@ -52,6 +52,15 @@ class Ballot:
             for key, label in self.options.items():
                 store.add_option(key, label)
 
+    def resume(self) -> None:
+        """Carry on from the votes PostgreSQL kept through a crash; the mock, which lived in memory, restarts from them."""
+        tally = self.real.tally()
+        self.fantasy.reset(options=True)
+        for key, label in self.options.items():
+            self.fantasy.add_option(key, label)
+        self.fantasy.import_ballots([(f"before-the-crash-{key}-{n}", key) for key, count in tally.items()
+                                     for n in range(count)])
+
     def cast(self, voter_id: str, option: str) -> VoteResult:
         """Record one vote in the truth and in the lie; the truth's answer is the outcome."""
         result = self.real.vote(voter_id, option)

@@ -83,6 +83,7 @@ class ShowConfig:
     events_since: float | None = None  # replay Docker events from here (seconds since the epoch)
     startup: dict[str, float] = field(default_factory=dict)  # server role -> start-up seconds
     max_connections: int | None = None  # Socket.IO connections open at once; None: no cap (lab.web.capacity)
+    resumed: bool = False  # the real store holds a crashed show's votes: keep them (lab.web.resume)
 
     def __post_init__(self) -> None:
         if self.async_mode not in ASYNC_MODES:

@@ -19,8 +19,9 @@ from lab.web.audience import allowed_origins, base_url, codespace_visibility_com
 from lab.servers.engines import server_kind
 from lab.errors import WorkshopError
 from lab.paths import SHOW_PID_FILE, pid_alive
-from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, parse_options, ready_line
+from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, new_secret, parse_options, ready_line
 from lab.web.capacity import ShowServer, capacity_line, raise_open_file_limit, socket_cap
+from lab.web.resume import ResumeState, forget, load, resume_file, resume_line, save
 from lab.web.secret import presenter_secret
 
 POOL_SIZE = 20
@@ -46,6 +47,7 @@ class ShowOptions:
     options: str = ",".join(DEFAULT_OPTIONS)
     check: bool = False
     engine: str | None = None  # docker, embedded or auto; None: TCMAGIC_ENGINE, else auto
+    resume: bool = False  # carry on the show a crash interrupted (lab.web.resume)
 
 
 def port_number(text: str) -> int:
@@ -132,9 +134,12 @@ def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] 
     if options.check:
         docker = engine_choice(options.engine, environ) != "embedded"
         return report(run_checks(port=options.port, pull_missing=docker, console=console, docker=docker), console)
-    labels = parse_options(options.options)
+    state_path = resume_file(environ)
+    saved = load(state_path) if options.resume else None
+    labels = saved.options if saved else parse_options(options.options)
     token = presenter_secret(environ)  # a weak PRESENTER_TOKEN is refused before anything starts
-    engine = select_engine(options.engine, purpose="show", console=console, environ=environ)
+    engine_name = options.engine or (saved.postgres["engine"] if saved else None)  # resume where the data is
+    engine = select_engine(engine_name, purpose="show", console=console, environ=environ)
     kind = server_kind(engine)
     console.print("Pre-flight checks: Docker, images, port..." if kind == "container" else "Pre-flight checks: port...")
     preflight(options.port, console, docker=kind == "container")
@@ -142,12 +147,15 @@ def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] 
     make_cooperative()
     containers_from = time.time()
     with console.status(f"Starting PostgreSQL ({kind})..."):
-        service, store = _start_database(engine)
+        service, store = _start_database(engine, saved)
     app = None
     try:
-        app, config = _build_app(options, labels, token, engine, service, store, environ, containers_from,
-                                 socket_cap(open_files))
-        facts = (capacity_line(open_files, config.max_connections),)
+        state = ResumeState(engine.run_id, saved.question if saved else options.question, labels,
+                            saved.secret_key if saved else new_secret(), service.durable.to_dict())
+        save(state, state_path)
+        app, config = _build_app(options, state, token, engine, service, store, environ, containers_from,
+                                 socket_cap(open_files), resumed=saved is not None)
+        facts = (capacity_line(open_files, config.max_connections), resume_line(engine.run_id))
         presenter = presenter_url(config.base_url, options.port, environ, config.presenter_token)
         make_public = codespace_visibility_command(options.port, environ)
         with pid_file():
@@ -156,26 +164,27 @@ def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] 
                 facts,
             )))
     finally:
-        _shut_down(app, service, store, console)
+        _shut_down(app, service, store, console, state_path)
     return 0
 
 
-def _start_database(engine):
+def _start_database(engine, saved: ResumeState | None):
+    from lab.servers.durable import DurableData
     from lab.votes.postgres import PostgresVoteStore
 
-    service = engine.start_postgres(durable=True)
+    service = engine.start_postgres(durable=True, resume=DurableData.from_dict(saved.postgres) if saved else None)
     try:
         store = PostgresVoteStore(service.settings, pool_size=POOL_SIZE, wait_timeout=POOL_WAIT_SECONDS,
                                   io_timeout=IO_TIMEOUT_SECONDS)
         store.warm()
     except BaseException:
-        service.remove()
+        service.remove(keep_data=saved is not None)  # the votes of a crashed show stay for another try
         raise
     return service, store
 
 
-def _build_app(options: ShowOptions, labels: dict[str, str], token: str, engine, service, store, environ,
-               containers_from: float, max_connections: int):
+def _build_app(options: ShowOptions, state: ResumeState, token: str, engine, service, store, environ,
+               containers_from: float, max_connections: int, resumed: bool):
     from lab.votes.fantasy import FantasyVoteStore
     from lab.web import create_app
 
@@ -183,8 +192,10 @@ def _build_app(options: ShowOptions, labels: dict[str, str], token: str, engine,
     config = ShowConfig(
         real_store=store,
         fantasy_store=FantasyVoteStore(),
-        question=options.question,
-        options=labels,
+        question=state.question,
+        options=state.options,
+        secret_key=state.secret_key,  # the same after a crash: phones that voted are still known
+        resumed=resumed,
         base_url=base,
         allowed_origins=allowed_origins(base, options.port),
         presenter_token=token,
@@ -216,8 +227,9 @@ def _serve(app, options: ShowOptions, announce) -> None:
     server.serve_forever()
 
 
-def _shut_down(app, service, store, console: Console) -> None:
-    """Remove the servers, then say so: a closed pipe (`| tee log`, then Ctrl+C) can't cut the clean-up short."""
+def _shut_down(app, service, store, console: Console, state_path: Path | None = None) -> None:
+    """Remove the servers, their data and the resume state, then say so: a closed pipe (`| tee log`, then Ctrl+C)
+    can't cut the clean-up short."""
     from lab.web import runtime_of, shutdown
 
     redis = runtime_of(app).services.redis if app is not None else None  # started by the rate limit, if at all
@@ -228,10 +240,14 @@ def _shut_down(app, service, store, console: Console) -> None:
             store.close()
     finally:
         try:
-            service.remove()
+            service.remove()  # with its data: a show that ended normally has nothing to resume
         finally:
-            if redis is not None:
-                redis.remove()
+            try:
+                if redis is not None:
+                    redis.remove()
+            finally:
+                if state_path is not None:
+                    forget(state_path)
     say(console, f"Show ended: the PostgreSQL {gone(service)}.", *([f"The Redis {gone(redis)}."] if redis else []))
 
 

@@ -1,0 +1,95 @@
+"""A crash is a pause, not a loss: SIGKILL the running show, Ryuk takes its containers, `--resume` brings every vote back.
+
+This runs the real `reality_engine.py` (Docker, Ryuk on, as presenters run it), with its
+resume file in a temporary folder. A phone votes; the show is killed (SIGKILL: no clean-up
+at all); within 25 s Ryuk has removed its containers while the data volume and the resume
+file (mode 0600) are still there. `--resume` then shows the vote, and the same phone is
+refused as a duplicate. A normal Ctrl+C end then removes the volume and the file.
+"""
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from lab.paths import ROOT
+from lab.servers.containers import free_port
+from lab.servers.labels import LABEL_RUN
+from lab.waiting import wait_for
+from lab.web.resume import RESUME_FILE_VARIABLE
+from lab.web.voters import COOKIE_NAME
+
+pytestmark = pytest.mark.docker
+
+TOKEN = "crash-test-presenter-secret"
+RYUK_BOUND = 25  # seconds for Ryuk to remove a killed show's containers
+
+
+class Show:
+    """`python reality_engine.py` in a subprocess, its output in a file."""
+
+    def __init__(self, port: int, env: dict, log, *arguments: str) -> None:
+        self.url, self.log = f"http://127.0.0.1:{port}", log
+        with open(log, "w") as output:
+            self.process = subprocess.Popen([sys.executable, "reality_engine.py", "--port", str(port), *arguments],
+                                            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+        wait_for(lambda: "The show is live" in self.output() or self.process.poll() is not None,
+                 "the show to start", timeout=120)
+        assert self.process.poll() is None, self.output()
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+    def run_id(self) -> str:
+        return self.output().split("Run id ", 1)[1].split(".", 1)[0]
+
+
+def ours(docker_engine, kind: str, run_id: str) -> list:
+    """This run's containers or volumes, found by our run-id label."""
+    found = getattr(docker_engine.client, kind).list(filters={"label": f"{LABEL_RUN}={run_id}"}, **(
+        {"all": True} if kind == "containers" else {}))
+    return found
+
+
+def test_a_killed_show_is_reaped_by_ryuk_and_resumes_with_every_vote(docker_engine, tmp_path):
+    state = tmp_path / "show-resume.json"
+    env = {**os.environ, "PRESENTER_TOKEN": TOKEN, RESUME_FILE_VARIABLE: str(state), "COLUMNS": "200"}
+    env.pop("TESTCONTAINERS_RYUK_DISABLED", None)
+    port, phone = free_port(), requests.Session()
+    first = Show(port, env, tmp_path / "first.log", "--engine", "docker")
+    run_id = first.run_id()
+    try:
+        phone.get(f"{first.url}/qr")
+        voted = phone.post(f"{first.url}/api/vote", json={"option": "prayer"})
+
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait(timeout=30)
+        wait_for(lambda: not ours(docker_engine, "containers", run_id), "Ryuk to remove the killed show's containers",
+                 timeout=RYUK_BOUND, interval=0.5)
+        volumes_after_the_crash = ours(docker_engine, "volumes", run_id)
+        mode = stat.S_IMODE(state.stat().st_mode)
+
+        second = Show(port, env, tmp_path / "second.log", "--resume")
+        results = requests.get(f"{second.url}/api/results", headers={"X-Presenter-Token": TOKEN}).json()
+        again = phone.post(f"{second.url}/api/vote", json={"option": "mocks"})
+        second.process.send_signal(signal.SIGINT)
+        second.process.wait(timeout=60)
+    finally:
+        for volume in ours(docker_engine, "volumes", run_id):
+            for container in docker_engine.client.containers.list(all=True, filters={"volume": volume.name}):
+                container.remove(force=True)
+            volume.remove(force=True)
+
+    assert voted.status_code == 201 and COOKIE_NAME in phone.cookies
+    assert len(volumes_after_the_crash) == 1 and mode == 0o600
+    assert "--resume" in first.output() and run_id in first.output()
+    assert results["totals"]["real"] == 1
+    assert next(row for row in results["options"] if row["id"] == "prayer")["real"] == 1
+    assert again.status_code == 409
+    assert second.process.returncode == 0, second.output()
+    assert not state.exists()
+    assert not ours(docker_engine, "volumes", run_id)
