@@ -9,12 +9,13 @@ guard(sys.argv)  # before any package is imported: `--fix-venv` repairs .venv; m
 
 from rich.console import Console
 
+from lab.course.registry import COURSE_MINUTES
 from lab.course.runner import run_workshop
 from lab.servers.engines import CHOICES, ENGINE_VARIABLE
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="TestContainers Magic: an 18-minute course in your terminal.")
+    parser = argparse.ArgumentParser(description=f"TestContainers Magic: a {COURSE_MINUTES}-minute course in your terminal.")
     parser.add_argument("--list", action="store_true", help="list the lessons and which ones are done")
     parser.add_argument("--lesson", type=int, metavar="N", help="run lesson N only")
     parser.add_argument("--reset", action="store_true", help="forget your progress")

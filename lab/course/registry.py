@@ -23,6 +23,7 @@ class Lesson:
 
 LESSONS = [Lesson(number, module.TITLE, module.MINUTES, module.run, getattr(module, "IS_EXERCISE", False))
            for number, module in enumerate(MODULES, start=1)]
+COURSE_MINUTES = sum(item.minutes for item in LESSONS)
 
 
 def lesson(number: int) -> Lesson:
