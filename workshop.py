@@ -15,7 +15,7 @@ from lab.servers.engines import CHOICES, ENGINE_VARIABLE
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=f"TestContainers Magic: a {COURSE_MINUTES}-minute course in your terminal.")
+    parser = argparse.ArgumentParser(description=f"TestContainers Magic: a course in your terminal, about {COURSE_MINUTES} minutes.")
     parser.add_argument("--list", action="store_true", help="list the lessons and which ones are done")
     parser.add_argument("--lesson", type=int, metavar="N", help="run lesson N only")
     parser.add_argument("--reset", action="store_true", help="forget your progress")
