@@ -24,7 +24,7 @@ from lab.web.config import MAX_BODY_BYTES, ShowConfig, ready_line
 from lab.web.docker_events import DockerEventStream
 from lab.web.facts import show_facts
 from lab.web.http_errors import register_error_handlers
-from lab.web.limits import Allowance, refuse_malformed_packets
+from lab.web.limits import PACKET_BURST, PACKET_EVERY, Allowance, guard_packets
 from lab.web.feed import Feed, FeedLine
 from lab.web.live import LiveShow
 from lab.web.phones import PHONE_AUDIENCE
@@ -49,7 +49,7 @@ def create_app(config: ShowConfig) -> Flask:
         max_http_buffer_size=MAX_BODY_BYTES,
         json=socketio_json,
     )
-    refuse_malformed_packets(socketio.server)
+    guard_packets(socketio.server, Allowance(burst=PACKET_BURST, every=PACKET_EVERY))
     if config.max_connections is not None:
         app.wsgi_app = ConnectionCap(app.wsgi_app, lambda: len(socketio.server.eio.sockets), config.max_connections)
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # outermost, so Socket.IO's answers carry them too

@@ -1,11 +1,12 @@
-"""What one client may do to the show's Socket.IO server: ask for snapshots now and then, send packets it can decode.
+"""What one client may do to the show's Socket.IO server: a few packets a second, snapshots now and then, no garbage.
 
-A snapshot asked for is answered from the last computed state (no database query), and
-each connection gets SNAPSHOT_BURST of them at once, then one every SNAPSHOT_EVERY
-seconds; what it asks beyond that is ignored. A hostile client can also send any bytes
-as a packet: python-socketio raises ValueError for one it can't decode (bad JSON, JSON
-nested too deep, an unknown packet type), which engine.io would print as a traceback in
-the presenter's terminal. Such a client is simply disconnected.
+Each connection may send PACKET_BURST packets at once, then one every PACKET_EVERY
+seconds; the rest are dropped before they are even decoded, and a connection that has
+had as many dropped again is closed, so a flood costs the server next to nothing. A snapshot asked for is answered from the last computed state (no
+database query), SNAPSHOT_BURST at once, then one every SNAPSHOT_EVERY seconds. A packet
+python-socketio can't decode (bad JSON, JSON nested too deep, an unknown packet type)
+raises ValueError, which engine.io would print as a traceback in the presenter's
+terminal: such a client is simply disconnected.
 """
 
 import logging
@@ -18,22 +19,38 @@ import socketio
 log = logging.getLogger(__name__)
 
 
-def refuse_malformed_packets(server: socketio.Server) -> None:
-    """Disconnect, without a traceback, a client whose packet can't be decoded."""
-    handle = server._handle_eio_message  # the one seam python-socketio gives for its own decoding
+def guard_packets(server: socketio.Server, allowance: "Allowance") -> None:
+    """Drop a connection's packets beyond its `allowance` before they are decoded; disconnect one that sends garbage."""
+    handle, ended = server._handle_eio_message, server._handle_eio_disconnect  # python-socketio's own seams
+    server.eio.async_handlers = False  # judged in the connection's own reading loop, not a greenlet per packet
+    dropped: dict[str, int] = {}
 
     def guarded(eio_sid: str, data) -> None:
+        if not allowance.take(eio_sid):  # a flood: costs a dictionary lookup, not a decode and a handler
+            dropped[eio_sid] = dropped.get(eio_sid, 0) + 1
+            if dropped[eio_sid] == allowance.burst:  # and past its allowance again: the flood ends here
+                log.info("disconnecting a client that floods the show with packets")
+                server.eio.disconnect(eio_sid)
+            return
         try:
             handle(eio_sid, data)
         except ValueError as error:
             log.info("disconnecting a client that sent a malformed packet: %s", error)
             server.eio.disconnect(eio_sid)
 
+    def disconnected(eio_sid: str, *reason) -> None:
+        allowance.forget(eio_sid)
+        dropped.pop(eio_sid, None)
+        ended(eio_sid, *reason)
+
     server.eio.on("message", guarded)
+    server.eio.on("disconnect", disconnected)
 
 
 SNAPSHOT_BURST = 3
 SNAPSHOT_EVERY = 1.0
+PACKET_BURST = 5  # a screen sends a handful of packets a minute; a flood is cut here
+PACKET_EVERY = 0.2
 
 
 class Allowance:

@@ -6,7 +6,7 @@ import pytest
 from lab.votes.postgres import PostgresVoteStore
 from lab.waiting import wait_for
 from lab.web import runtime_of
-from lab.web.limits import SNAPSHOT_BURST, Allowance
+from lab.web.limits import PACKET_BURST, SNAPSHOT_BURST, Allowance
 from tests.web.helpers import Dashboard, audience_member
 
 
@@ -82,3 +82,17 @@ def test_a_busy_pool_is_not_a_dead_server_but_a_failed_probe_is(show_config, pos
     assert busy.status_code == 503
     assert answers[0] is True and while_busy == "up"
     assert any(line["text"].startswith("PostgreSQL is down") for line in runtime_of(app).feed.lines())
+
+
+def test_a_packet_flood_is_cut_before_decoding_and_the_flooder_disconnected(offline_app, connect_dashboard, monkeypatch):
+    sid = connect_dashboard(offline_app).connection.eio_sid
+    server = runtime_of(offline_app).socketio.server
+    dispatched, ended = [], []
+    monkeypatch.setattr(server, "_handle_event", lambda *args: dispatched.append(args))
+    monkeypatch.setattr(server.eio, "disconnect", ended.append)  # the test client has no transport to close
+
+    for _ in range(1000):
+        server.eio.handlers["message"](sid, '2["snapshot"]')  # what engine.io calls with each packet a client sends
+
+    assert len(dispatched) == PACKET_BURST
+    assert ended == [sid]  # once, when as many again had been dropped
