@@ -7,7 +7,6 @@ and uses the correct table only.
 """
 
 import os
-from urllib.parse import unquote, urlsplit
 
 import pytest
 
