@@ -4,6 +4,7 @@ import threading
 
 import pytest
 
+from lab.errors import WorkshopError
 from lab.testruns.paired import TestComparison, Totals, verdict
 from lab.testruns.pytest_run import TestOutcome
 from lab.waiting import wait_for
@@ -57,5 +58,5 @@ def test_results_stream_per_side_and_a_second_run_is_refused():
 
 
 def test_an_unknown_target_is_refused():
-    with pytest.raises(ValueError, match="real, naive"):
+    with pytest.raises(WorkshopError, match="Unknown target .production.: use one of real, naive"):
         TestComparison().start("production", lambda *_: None)
