@@ -13,7 +13,7 @@ and hears the notes too; every other screen joins DASHBOARDS (lab.web.rooms). A 
 from flask import request
 from flask_socketio import SocketIO, emit, join_room, rooms
 
-from lab.web.limits import Allowance
+from lab.web.limits import SCREEN_CAP, SCREENS_FULL, Allowance
 from lab.web.live import LiveShow
 from lab.web.phones import is_phone, welcome_phone
 from lab.web.rooms import DASHBOARDS, PHONES, PRESENTER, for_dashboards
@@ -36,6 +36,8 @@ def register(socketio: SocketIO, show: LiveShow, secret: PresenterSecret, snapsh
             return
         token = auth.get("token") if isinstance(auth, dict) else None
         proved = token is not None and secret.check(token, request.remote_addr or "") == "ok"
+        if not proved and sum(1 for _ in socketio.server.manager.get_participants("/", DASHBOARDS)) >= SCREEN_CAP:
+            raise ConnectionRefusedError(SCREENS_FULL)  # each screen hears every broadcast: a crowd of them is a flood
         join_room(PRESENTER if proved else DASHBOARDS)
         send_snapshot()
 

@@ -6,7 +6,8 @@ had as many dropped again is closed, so a flood costs the server next to nothing
 database query), SNAPSHOT_BURST at once, then one every SNAPSHOT_EVERY seconds. A packet
 python-socketio can't decode (bad JSON, JSON nested too deep, an unknown packet type)
 raises ValueError, which engine.io would print as a traceback in the presenter's
-terminal: such a client is simply disconnected.
+terminal: such a client is simply disconnected. Every screen hears every broadcast (ten
+a second at most), so screens without the secret are capped at SCREEN_CAP.
 """
 
 import logging
@@ -49,6 +50,8 @@ def guard_packets(server: socketio.Server, allowance: "Allowance") -> None:
 
 SNAPSHOT_BURST = 3
 SNAPSHOT_EVERY = 1.0
+SCREEN_CAP = 50  # screens without the secret at once: the presenter's is never refused, phones have their own room
+SCREENS_FULL = "This show already has as many screens as it can feed: use the presenter URL, or close a screen."
 PACKET_BURST = 5  # a screen sends a handful of packets a minute; a flood is cut here
 PACKET_EVERY = 0.2
 

@@ -63,3 +63,12 @@ def test_the_dashboards_share_of_an_event_drops_only_the_notes():
     assert for_dashboards("snapshot", {"question": "Q?", "stage": stage}) == {"question": "Q?", "stage": for_dashboards("stage", stage)}
     assert for_dashboards("feed", [{"text": "x"}]) == [{"text": "x"}]
     assert stage["notes"] == ["say this"]  # the presenter's payload is left whole
+
+
+def test_screens_without_the_secret_are_capped_but_the_presenter_always_gets_in(offline_app, monkeypatch):
+    monkeypatch.setattr("lab.web.events.SCREEN_CAP", 2)
+    screens = [runtime_of(offline_app).socketio.test_client(offline_app) for _ in range(3)]
+    presenter = connect(offline_app, {"token": TOKEN})
+
+    assert [screen.is_connected() for screen in screens] == [True, True, False]
+    assert presenter.wait_for("snapshot")["stage"]["notes"]

@@ -1,0 +1,269 @@
+"""Hostile room benchmark: what one attacker on the venue Wi-Fi and a crashing laptop do to the real show.
+
+    python benchmarks/hostile.py
+
+Four scenes, each against a fresh `reality_engine.py` (gevent, Docker, Ryuk on), figures
+printed and written to benchmarks/results/hostile.json (issue 11, points 2, 3, 4 and 5):
+
+1. snapshot flood: 100 sockets send 100 "snapshot" frames each, as fast as they can,
+   while 200 phones vote: vote p99, votes answered 503, "PostgreSQL is down" on the projector;
+2. socket flood: with `ulimit -n 1024`, one client opens 600 websockets and holds them
+   while 200 other phones vote: their p99, how many sockets were refused, and whether the
+   show printed "Too many open files" or a traceback;
+3. frozen PostgreSQL (`docker pause`): 40 phones vote and /api/results is asked while it
+   is frozen, then votes until one is 201 after the thaw; accepted votes missing;
+4. crash and resume: 50 phones vote, the show is SIGKILLed, Ryuk reaps its containers,
+   `--resume` brings the votes back and the same 50 phones vote again.
+"""
+
+import json
+import multiprocessing
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import docker
+import requests
+import websocket
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.harness import ROOT, get_json, provenance, start_server, stop_server  # noqa: E402
+from benchmarks.loadgen import percentile  # noqa: E402
+from lab.servers.containers import free_port  # noqa: E402
+from lab.servers.labels import LABEL_RUN  # noqa: E402
+from lab.waiting import wait_for  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+class Show:
+    """One `reality_engine.py` on a free port: its URL, secret, log and run id."""
+
+    def __init__(self, name: str, env: dict | None = None, prefix: str = "", *arguments: str, port: int | None = None):
+        self.port, self.token = port or free_port(), secrets.token_urlsafe(16)
+        self.base, self.log = f"http://127.0.0.1:{self.port}", RESULTS / f"hostile-{name}.log"
+        command = f"{prefix}exec {sys.executable} reality_engine.py --host 127.0.0.1 --port {self.port} --engine docker"
+        env = {**os.environ, "PRESENTER_TOKEN": self.token, "COLUMNS": "200", **(env or {})}
+        self.process = start_server(["bash", "-c", " ".join([command, *arguments])], env, self.base, self.log)
+        wait_for(lambda: "Run id " in self.output(), "the ready block", timeout=30, interval=0.1)
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+    @property
+    def run_id(self) -> str:
+        return self.output().split("Run id ", 1)[1].split(".", 1)[0]
+
+    def real_total(self) -> int:
+        return get_json(self.base + "/api/results", {"X-Presenter-Token": self.token})["totals"]["real"]
+
+    def stop(self) -> None:
+        stop_server(self.process)
+
+
+def vote(base: str, session: requests.Session | None = None, option: str = "prayer") -> tuple[int, float]:
+    """One phone: open the page (for its cookie) unless it has one, then vote; (status, seconds the vote took)."""
+    session = session or requests.Session()
+    if not session.cookies:
+        session.get(base + "/qr", timeout=30)
+    started = time.perf_counter()
+    status = session.post(base + "/api/vote", json={"option": option}, timeout=30).status_code
+    return status, time.perf_counter() - started
+
+
+def phones(base: str, count: int, concurrency: int = 16) -> list[tuple[int, float]]:
+    """`count` new phones voting, `concurrency` at a time."""
+    with ThreadPoolExecutor(concurrency) as pool:
+        return list(pool.map(lambda _: vote(base), range(count)))
+
+
+def latency(answers: list[tuple[int, float]]) -> dict:
+    """p50, p99 and max in ms, and the count of each status."""
+    seconds = [took for _, took in answers]
+    statuses: dict[str, int] = {}
+    for status, _ in answers:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    return {"p50_ms": round(percentile(seconds, 50) * 1000, 1), "p99_ms": round(percentile(seconds, 99) * 1000, 1),
+            "max_ms": round(max(seconds) * 1000, 1), "statuses": statuses}
+
+
+class Refused(Exception):
+    """The show's Socket.IO server refused the connection (CONNECT_ERROR) after the websocket opened."""
+
+
+def open_socket(base: str) -> websocket.WebSocket:
+    """A Socket.IO connection over a websocket, as the dashboard opens one (engine.io 4, default namespace)."""
+    connection = websocket.create_connection(base.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket",
+                                             timeout=30)
+    connection.recv()  # engine.io's open packet
+    connection.send("40")
+    if connection.recv().startswith("44"):  # CONNECT_ERROR, with its sentence
+        raise Refused(connection)
+    return connection
+
+
+class Projector:
+    """A dashboard socket that notes whether the show ever said PostgreSQL is down."""
+
+    def __init__(self, base: str) -> None:
+        self.connection, self.down = open_socket(base), False
+        self.thread = threading.Thread(target=self._listen, daemon=True)
+        self.thread.start()
+
+    def _listen(self) -> None:
+        try:
+            while True:
+                packet = self.connection.recv()
+                if packet == "2":
+                    self.connection.send("3")
+                elif '"postgres":"down"' in packet.replace(" ", "") or "PostgreSQL is down" in packet:
+                    self.down = True
+        except (websocket.WebSocketException, OSError):
+            return
+
+
+def flood(base: str, sockets: int, frames: int, go, opened) -> None:
+    """Child process: open `sockets` Socket.IO connections, then on `go` send `frames` snapshot requests on each."""
+    connections = [open_socket(base) for _ in range(sockets)]
+    opened.set()
+    go.wait()
+    with ThreadPoolExecutor(sockets) as pool:
+        list(pool.map(lambda connection: [connection.send('42["snapshot"]') for _ in range(frames)], connections))
+    time.sleep(2)  # hold them a moment, as a real attacker would
+
+
+def snapshot_flood() -> dict:
+    """Point 2: 100 sockets x 100 snapshot frames (from a process of their own) while 200 phones vote."""
+    show = Show("flood")
+    try:
+        projector = Projector(show.base)
+        go, opened = multiprocessing.Event(), multiprocessing.Event()
+        attacker = multiprocessing.Process(target=flood, args=(show.base, 100, 100, go, opened))
+        attacker.start()
+        opened.wait(60)
+        voting = ThreadPoolExecutor(1).submit(phones, show.base, 200)
+        time.sleep(0.2)  # the flood lands while the phones vote
+        go.set()
+        answers = voting.result()
+        attacker.join(60)
+        time.sleep(1)  # what the projector hears in the second after (a probe, a banner)
+        return {"frames": 100 * 100, "votes": latency(answers), "votes_503": sum(status == 503 for status, _ in answers),
+                "projector_said_down": projector.down, "show_alive": requests.get(show.base + "/healthz", timeout=10).ok}
+    finally:
+        show.stop()
+
+
+def socket_flood() -> dict:
+    """Point 3: under `ulimit -n 1024`, 600 websockets from one client, all held open while 200 other phones vote."""
+    show = Show("sockets", prefix="ulimit -n 1024 && ")
+    held, outcomes = [], {"screen": 0, "refused as a screen (held open anyway)": 0, "503": 0, "failed": 0}
+    try:
+        baseline = phones(show.base, 200)
+
+        def attempt(_):
+            try:
+                return "screen", open_socket(show.base)
+            except Refused as refusal:
+                return "refused as a screen (held open anyway)", refusal.args[0]
+            except websocket.WebSocketBadStatusException as error:
+                return str(error.status_code), None
+            except (websocket.WebSocketException, OSError):
+                return "failed", None
+
+        with ThreadPoolExecutor(50) as pool:
+            for outcome, connection in pool.map(attempt, range(600)):
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                if connection is not None:
+                    held.append(connection)
+        answers = phones(show.base, 200)
+        log = show.output()
+        return {"websockets_tried": 600, "outcomes": outcomes, "held_open": len(held),
+                "capacity_line": next(line for line in log.splitlines() if line.startswith("Room for")),
+                "other_phones_before": latency(baseline), "other_phones_while_held": latency(answers),
+                "too_many_open_files": log.count("Too many open files"), "tracebacks": log.count("Traceback")}
+    finally:
+        for connection in held:
+            connection.close()
+        show.stop()
+
+
+def frozen_postgres() -> dict:
+    """Point 4: docker pause the show's PostgreSQL; 40 phones vote and the results are asked; then thaw."""
+    show, client = Show("frozen"), docker.from_env()
+    try:
+        before = [status for status, _ in phones(show.base, 20)]
+        container = client.containers.list(filters={"label": [f"{LABEL_RUN}={show.run_id}",
+                                                              "dev.tcmagic.role=postgres"]})[0]
+        container.pause()
+        try:
+            frozen = phones(show.base, 40, concurrency=40)
+            started = time.perf_counter()
+            results = requests.get(show.base + "/api/results", timeout=30).json()
+            results_seconds = time.perf_counter() - started
+        finally:
+            container.unpause()
+            thawed = time.perf_counter()
+        after = []
+        while not after or after[-1][0] != 201:
+            after.append(vote(show.base))
+        first_201 = time.perf_counter() - thawed
+        after += phones(show.base, 20)
+        accepted = sum(status == 201 for status, _ in [*zip(before, [0] * len(before)), *frozen, *after])
+        stored = show.real_total()
+        return {"while_frozen": latency(frozen), "results_while_frozen_ms": round(results_seconds * 1000, 1),
+                "results_database": results["database"], "first_201_after_thaw_ms": round(first_201 * 1000, 1),
+                "accepted": accepted, "stored": stored, "accepted_missing": max(0, accepted - stored)}
+    finally:
+        show.stop()
+
+
+def crash_and_resume() -> dict:
+    """Point 5: 50 phones vote, SIGKILL, Ryuk reaps the containers, --resume, the same phones vote again."""
+    client, state = docker.from_env(), Path(tempfile.mkdtemp()) / "show-resume.json"
+    env = {"TCMAGIC_RESUME_FILE": str(state)}
+    show = Show("crash", env)
+    sessions = [requests.Session() for _ in range(50)]
+    with ThreadPoolExecutor(16) as pool:
+        first = [status for status, _ in pool.map(lambda session: vote(show.base, session), sessions)]
+    run_id, port = show.run_id, show.port
+    show.process.send_signal(signal.SIGKILL)
+    show.process.wait()
+    killed = time.perf_counter()
+    wait_for(lambda: not client.containers.list(all=True, filters={"label": f"{LABEL_RUN}={run_id}"}),
+             "Ryuk to remove the killed show's containers", timeout=60, interval=0.2)
+    reaped = time.perf_counter() - killed
+    volumes = len(client.volumes.list(filters={"label": f"{LABEL_RUN}={run_id}"}))
+    resumed = Show("resume", env, "", "--resume", port=port)
+    try:
+        stored = resumed.real_total()
+        with ThreadPoolExecutor(16) as pool:
+            again = [status for status, _ in pool.map(lambda session: vote(resumed.base, session), sessions)]
+    finally:
+        resumed.stop()
+    return {"accepted_before_crash": first.count(201), "containers_reaped_seconds": round(reaped, 1),
+            "volumes_kept": volumes, "votes_after_resume": stored, "same_phones_refused_409": again.count(409),
+            "same_phones": len(sessions), "resume_file_left_after_ctrl_c": state.exists(),
+            "volumes_left_after_ctrl_c": len(client.volumes.list(filters={"label": f"{LABEL_RUN}={run_id}"}))}
+
+
+def main() -> None:
+    RESULTS.mkdir(exist_ok=True)
+    figures = {"provenance": provenance()}
+    for name, scene in (("snapshot_flood", snapshot_flood), ("socket_flood", socket_flood),
+                        ("frozen_postgres", frozen_postgres), ("crash_resume", crash_and_resume)):
+        figures[name] = scene()
+        print(name, json.dumps(figures[name], indent=1), flush=True)
+    (RESULTS / "hostile.json").write_text(json.dumps(figures, indent=1))
+    print(f"Measured {figures['provenance']['date']} on {figures['provenance']['machine']}.")
+
+
+if __name__ == "__main__":
+    main()
