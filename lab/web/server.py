@@ -31,8 +31,9 @@ NEXT_STEPS = (  # the ready block ends with these, in order
     "Press → to start the clock on the cold open; → again moves to the next stage.",
 )
 # a frozen PostgreSQL: a vote holding a connection gives up after IO_TIMEOUT, one waiting
-# for a connection after POOL_WAIT, so every phone hears "not recorded" within about 1 s
-POOL_WAIT_SECONDS = 1.0
+# for a connection after POOL_WAIT (shorter: it must not inherit a freed slot only to wait
+# IO_TIMEOUT again), so every phone hears "not recorded" within about 1 s
+POOL_WAIT_SECONDS = 0.5
 IO_TIMEOUT_SECONDS = 1.0
 
 
