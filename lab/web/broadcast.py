@@ -110,8 +110,10 @@ class Broadcaster:
             results = self.results()  # one tally, however many audiences
             with self._send_lock:
                 for audience in due:
-                    self._latest[audience.room] = payload = audience.shape(results)
-                    self.emit("results", payload, to=audience.room)
+                    payload = audience.shape(results)
+                    if payload != self._latest.get(audience.room):  # its share may not have moved (hidden counts)
+                        self._latest[audience.room] = payload
+                        self.emit("results", payload, to=audience.room)
 
     def catch_up(self, room: str, sid: str) -> None:
         """Send one socket of `room` the results its room was last sent (a tally only if none was sent yet)."""

@@ -24,9 +24,15 @@ def is_phone(auth: object) -> bool:
 
 
 def phone_results(results: dict) -> dict:
-    """The phone's share of the dashboard's results: totals always, truth and lie per option once revealed."""
-    counts = {row["id"]: {"real": row["real"], "fantasy": row["fantasy"]} for row in results["options"]} if results["visible"] else {}
-    return {"visible": results["visible"], "totals": results["totals"], "counts": counts}
+    """The phone's share of the dashboard's results: the truth and the lie per option once revealed, else nothing.
+
+    While the results are hidden the share doesn't move with the votes, so the phones hear
+    nothing during the voting stage itself: a room voting costs no broadcasts to its phones.
+    """
+    if not results["visible"]:
+        return {"visible": False}
+    counts = {row["id"]: {"real": row["real"], "fantasy": row["fantasy"]} for row in results["options"]}
+    return {"visible": True, "totals": results["totals"], "counts": counts}
 
 
 PHONE_AUDIENCE = Audience(PHONES, PHONE_EVERY, phone_results)

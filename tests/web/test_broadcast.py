@@ -115,8 +115,9 @@ def test_the_loop_wakes_when_the_phones_turn_comes_not_at_the_next_tick():
         if len(naps) == 3:
             broadcaster.stop()
 
-    broadcaster = Broadcaster(lambda event, data, to: recorder.emit(event, round(now[0], 3), to), lambda: {}, 0.3,
-                              recorder.tasks.append, sleep, (Audience(PHONES, every=0.5),), lambda: now[0])
+    tallies = iter([{"n": 1}, {"n": 2}])
+    broadcaster = Broadcaster(lambda event, data, to: recorder.emit(event, round(now[0], 3), to), lambda: next(tallies),
+                              0.3, recorder.tasks.append, sleep, (Audience(PHONES, every=0.5),), lambda: now[0])
     broadcaster.results_changed()
     broadcaster.flush()
     broadcaster.results_changed()
@@ -143,3 +144,15 @@ def test_feed_lines_wait_for_the_interval_even_when_the_phones_turn_comes_sooner
     assert too_soon == 1
     assert [(event, [line["text"] for line in data]) for event, data, _ in recorder.emitted] == [
         ("feed", ["first"]), ("feed", ["second"])]
+
+
+def test_an_audience_whose_share_did_not_move_hears_nothing():
+    recorder = Recorder()
+    phones = Audience(PHONES, every=0.0, shape=lambda results: {"visible": results["visible"]})
+    broadcaster = make_broadcaster(recorder, iter([{"visible": False, "n": 1}, {"visible": False, "n": 2}]), (phones,),
+                                   clock=iter([0.0, 1.0]).__next__)
+    for _ in range(2):
+        broadcaster.results_changed()
+        broadcaster.flush()
+
+    assert recorder.emitted == [("results", {"visible": False}, PHONES)]

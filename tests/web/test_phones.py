@@ -14,10 +14,10 @@ def test_a_phone_says_so_in_its_connect_auth():
     assert not is_phone(None) and not is_phone({}) and not is_phone({"role": "presenter"}) and not is_phone("phone")
 
 
-def test_hidden_results_give_a_phone_the_totals_and_no_count_per_option():
+def test_hidden_results_give_a_phone_nothing_that_moves_with_the_votes():
     hidden = phone_results(results_payload(OPTIONS, {"mocks": 2}, {"mocks": 3}, visible=False))
 
-    assert hidden == {"visible": False, "totals": {"real": 2, "fantasy": 3}, "counts": {}}
+    assert hidden == {"visible": False}
 
 
 def test_revealed_results_give_a_phone_the_truth_and_the_lie_per_option():
@@ -31,7 +31,7 @@ def test_revealed_results_give_a_phone_the_truth_and_the_lie_per_option():
 def test_a_phone_that_connects_catches_up_from_one_phone_sized_results_message(phone):
     results = phone.wait_for("results")
 
-    assert results == {"visible": False, "totals": {"real": 0, "fantasy": 0}, "counts": {}}
+    assert results == {"visible": False}
     assert [name for name, _ in phone.events] == ["results"]
 
 
@@ -55,20 +55,32 @@ def test_a_phone_hears_the_revealed_counts_and_nothing_but_results(phone, dashbo
 def test_a_reset_reaches_the_phones_as_cleared_hidden_results(phone, client, presenter):
     presenter.act("results", {"visible": True})
     client.post("/api/vote", json={"option": "mocks"})
-    phone.wait_for("results", lambda r: r["totals"]["real"] == 1)
+    phone.wait_for("results", lambda r: r["visible"] and r["totals"]["real"] == 1)
 
     presenter.act("reset")
 
-    cleared = {"visible": False, "totals": {"real": 0, "fantasy": 0}, "counts": {}}
-    wait_for(lambda: phone.payloads("results")[-1] == cleared, "the phone to hear the cleared results")
+    wait_for(lambda: phone.payloads("results")[-1] == {"visible": False}, "the phone to hear the results hidden again")
 
 
 @pytest.mark.realdb
-def test_a_phone_asking_for_the_dashboards_snapshot_gets_nothing(phone, client):
+def test_a_phone_asking_for_the_dashboards_snapshot_gets_nothing(phone, presenter):
     phone.wait_for("results")
 
     phone.connection.emit("snapshot")
-    client.post("/api/vote", json={"option": "mocks"})  # something to hear after the ignored request
+    presenter.act("results", {"visible": True})  # something to hear after the ignored request
 
-    phone.wait_for("results", lambda r: r["totals"]["real"] == 1)
+    phone.wait_for("results", lambda r: r["visible"])
     assert "snapshot" not in {name for name, _ in phone.events}
+
+
+@pytest.mark.realdb
+def test_while_the_results_are_hidden_votes_cost_the_phones_no_message(phone, dashboard, client, presenter):
+    phone.wait_for("results")
+    client.post("/api/vote", json={"option": "mocks"})
+    client.post("/api/vote", json={"option": "prayer"})
+    dashboard.wait_for("results", lambda r: r["totals"]["fantasy"] == 2)
+
+    presenter.act("results", {"visible": True})
+
+    phone.wait_for("results", lambda r: r["visible"])
+    assert [results["visible"] for results in phone.payloads("results")] == [False, True]

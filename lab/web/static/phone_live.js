@@ -28,11 +28,6 @@
     return row;
   }
 
-  function votesIn(totals) {
-    var votes = totals.real === null ? totals.fantasy : totals.real;
-    return votes + (votes === 1 ? " vote in" : " votes in");
-  }
-
   function draw() {
     var results = state.results;
     var bars = $("live-bars");
@@ -45,7 +40,7 @@
     }
     var words = state.connected ? "" : "Reconnecting... ";
     if (!results.visible) {
-      $("live-state").textContent = words + "Results are hidden until the presenter reveals them · " + votesIn(results.totals);
+      $("live-state").textContent = words + "Results are hidden until the presenter reveals them.";
       $("live-legend").hidden = true;
       return;
     }
