@@ -3,6 +3,7 @@
 import pytest
 
 from lab.waiting import wait_for
+from lab.web import runtime_of
 from lab.web.ballot import results_payload
 from lab.web.phones import is_phone, phone_results
 
@@ -84,3 +85,19 @@ def test_while_the_results_are_hidden_votes_cost_the_phones_no_message(phone, da
 
     phone.wait_for("results", lambda r: r["visible"])
     assert [results["visible"] for results in phone.payloads("results")] == [False, True]
+
+
+@pytest.mark.realdb
+def test_phones_coming_back_together_each_catch_up_from_one_message_and_no_query(app, show, phone, monkeypatch):
+    phone.wait_for("results")
+    tallies = []
+    real_tally = show.ballot.real.tally
+    monkeypatch.setattr(show.ballot.real, "tally", lambda: tallies.append(1) or real_tally())
+    socketio = runtime_of(app).socketio
+
+    returning = [socketio.test_client(app, auth={"role": "phone"}) for _ in range(20)]
+
+    assert [[packet["name"] for packet in back.get_received()] for back in returning] == [["results"]] * 20
+    assert tallies == []
+    for back in returning:
+        back.disconnect()
