@@ -130,9 +130,17 @@ class Projector:
             return
 
 
+def held_socket(base: str) -> websocket.WebSocket:
+    """A websocket to the show, kept whether or not its Socket.IO server took it as a screen (an attacker keeps both)."""
+    try:
+        return open_socket(base)
+    except Refused as refusal:
+        return refusal.args[0]
+
+
 def flood(base: str, sockets: int, frames: int, go, opened) -> None:
-    """Child process: open `sockets` Socket.IO connections, then on `go` send `frames` snapshot requests on each."""
-    connections = [open_socket(base) for _ in range(sockets)]
+    """Child process: open `sockets` websockets, then on `go` send `frames` snapshot requests on each."""
+    connections = [held_socket(base) for _ in range(sockets)]
     opened.set()
     go.wait()
     with ThreadPoolExecutor(sockets) as pool:

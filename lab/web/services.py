@@ -61,7 +61,7 @@ class ShowServices:
         self._lock = threading.Lock()
         self._watching = False
         self._stopped = False
-        self._probe_lock = threading.Lock()
+        self._tasks_lock = threading.Lock()
         self._probing = False
 
     def active_limiter(self) -> RateLimiter | None:
@@ -102,11 +102,7 @@ class ShowServices:
         of its own, lab.votes.pool) declares PostgreSQL down, and while it is down the probe
         repeats, so "back" shows even when nobody votes.
         """
-        with self._probe_lock:
-            if self._probing or self._stopped:
-                return
-            self._probing = True
-        self.start_task(self._probe_database)
+        self._start_once("_probing", self._probe_database)
 
     def _probe_database(self) -> None:
         try:
@@ -254,11 +250,15 @@ class ShowServices:
         self.status_changed()
 
     def _ensure_watching(self) -> None:
-        with self._lock:
-            if self._watching or self._stopped:
+        self._start_once("_watching", self._watch)
+
+    def _start_once(self, running: str, task: Callable[[], None]) -> None:
+        """Start `task` in the background unless the flag named `running` says it runs already (or the show ended)."""
+        with self._tasks_lock:  # not self._lock: a vote must not wait for a chaos action to finish
+            if getattr(self, running) or self._stopped:
                 return
-            self._watching = True
-        self.start_task(self._watch)
+            setattr(self, running, True)
+        self.start_task(task)
 
     def _watch(self) -> None:
         while not self._stopped:
