@@ -141,7 +141,10 @@ class LiveShow:
 
     def run_clock(self, running: bool) -> dict:
         """Start (or resume) the clocks, or pause them; every dashboard redraws its timers."""
-        self.clock.run() if running else self.clock.pause()
+        if running:
+            self.clock.run()
+        else:
+            self.clock.pause()
         payload = self.stage()
         self.broadcaster.send("stage", payload)
         return payload
