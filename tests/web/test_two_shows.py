@@ -18,10 +18,11 @@ def test_two_apps_alive_at_once_never_hear_each_other(build_app, connect_dashboa
     assert first_dashboard.wait_for("snapshot")["question"] == "First?"
     assert second_dashboard.wait_for("snapshot")["question"] == "Second?"
     audience_member(first).post("/api/vote", json={"option": "mocks"})
-    first_dashboard.wait_for("feed", lambda lines: any("Vote accepted: Mocks" in line["text"] for line in lines))
+    first_dashboard.wait_for("feed", lambda lines: any("Vote accepted" in line["text"] for line in lines))
     audience_member(second).post("/api/vote", json={"option": "prayer"})
-    second_dashboard.wait_for("feed", lambda lines: any("Vote accepted: Prayer" in line["text"] for line in lines))
+    second_dashboard.wait_for("feed", lambda lines: any("Vote accepted" in line["text"] for line in lines))
 
-    assert not any("Mocks" in text for text in second_dashboard.feed_texts())
-    assert not any("Prayer (voter" in text for text in first_dashboard.feed_texts())
+    # one vote in each show: a dashboard that heard the other show too would count two
+    assert sum("Vote accepted" in text for text in first_dashboard.feed_texts()) == 1
+    assert sum("Vote accepted" in text for text in second_dashboard.feed_texts()) == 1
     assert [p["totals"]["fantasy"] for p in second_dashboard.payloads("results")][-1] == 1
