@@ -31,7 +31,7 @@ from lab.servers.images import IMAGES
 from lab.servers.labels import (  # noqa: F401 - their importers know them from here
     LABEL_DURABLE, LABEL_MANAGED, LABEL_NAMESPACE, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN, RUN_ID, our_labels,
 )
-from lab.servers.ryuk import claim_ryuk, start_ryuk
+from lab.servers.ryuk import claim_ryuk, release_ryuk, start_ryuk
 from lab.settings import POSTGRES_DB, POSTGRES_USER, PostgresSettings, RedisSettings, new_password
 from lab.waiting import WaitTimeout, wait_for
 
@@ -288,14 +288,18 @@ class DockerEngine:
         container.with_kwargs(labels=our_labels(role, self.purpose, self.run_id))
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=1) as beside:
-            ryuk = beside.submit(self._start_ryuk) if claim_ryuk() else None
+            claimed = claim_ryuk()  # before our container exists, so testcontainers starts no Ryuk of its own
             try:
                 container.start()
             except docker.errors.DockerException as error:
+                if claimed:
+                    release_ryuk()
                 raise StartupFailed(
                     f"Docker could not start the {role} container ({error}): run `python cleanup.py` "
                     "to remove leftovers, check `docker ps`, then try again."
                 ) from error
+            # Ryuk starts once our container runs: creating both at once slows both on two cores
+            ryuk = beside.submit(self._start_ryuk) if claimed else None
             settings = settings_of(*self.publishing.address(container, port, host_port))
             is_ready = lambda: answers(settings)  # noqa: E731 - captured for recover()
             try:

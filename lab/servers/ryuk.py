@@ -2,8 +2,9 @@
 
 testcontainers starts Ryuk inside the first container's start(), before it creates that
 container, polls Ryuk's port every half second and publishes it on every interface.
-Here the first server start claims Ryuk and starts it in a thread of its own while the
-server's container is created; its answer is awaited every 20 ms, and its port is
+Here the first server start claims Ryuk, and starts it in a thread of its own as soon as
+the server's container runs (while PostgreSQL's initdb does); its answer is awaited
+every 20 ms, and its port is
 published where the servers' are (loopback when Docker runs on this machine), so nobody
 in the room can tell it what to remove. Once claimed, testcontainers sees Ryuk as its own
 (`Reaper._instance`) and never starts a second one. Until it has answered (a few tenths
@@ -32,6 +33,13 @@ def claim_ryuk() -> bool:
             return False
         Reaper._instance = Reaper()  # testcontainers' containers now start without waiting for Ryuk
         return True
+
+
+def release_ryuk() -> None:
+    """Give up a claim whose Ryuk was never started (the server it was for failed first)."""
+    with _claim:
+        if Reaper._socket is None and Reaper._container is None:
+            Reaper._instance = None
 
 
 def start_ryuk(publishing: Publishing, host_port: int, timeout: float) -> None:
