@@ -77,6 +77,7 @@ def test_a_client_that_never_sends_its_headers_is_disconnected_quietly():
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok"]
         server = capacity.ShowServer(("127.0.0.1", {port}), app, log=None)
+        server.start()  # listening before it says so
         print("serving", flush=True)
         server.serve_forever()
     """)
