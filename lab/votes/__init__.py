@@ -55,6 +55,9 @@ class VoteStore(Protocol):
     def server_restarted(self) -> None:
         """The server behind the store was restarted: drop whatever was opened before."""
 
+    def server_moved(self, settings) -> None:
+        """The server was replaced by one at `settings`, on the same data: connect there from now on."""
+
     def close(self) -> None:
         """Release connections."""
 

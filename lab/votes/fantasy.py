@@ -81,6 +81,9 @@ class FantasyVoteStore:
         """There is no server to be down."""
         return True
 
+    def server_moved(self, settings) -> None:
+        """There is no server."""
+
     def server_restarted(self) -> None:
         """There is no server."""
 

@@ -116,6 +116,11 @@ class ConnectionPool:
         if not connection.closed:
             connection.close()
 
+    def move_to(self, settings: PostgresSettings) -> None:
+        """Open connections to `settings` from now on; the ones to the old server are retired."""
+        self.settings = settings
+        self.refresh()
+
     def refresh(self) -> None:
         """Retire every connection opened so far (the server restarted: they are all dead).
 

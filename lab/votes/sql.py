@@ -125,6 +125,11 @@ class SqlVoteStore:
         """Open the pool's connections ahead of a burst, so the first votes don't queue behind connects."""
         self.pool.warm()
 
+    def server_moved(self, settings: PostgresSettings) -> None:
+        """The server was replaced by one at `settings` (on the same data): every new connection goes there."""
+        self.settings = settings
+        self.pool.move_to(settings)
+
     def server_restarted(self) -> None:
         """Retire every pooled connection: the server restarted, so they are all dead."""
         self.pool.refresh()

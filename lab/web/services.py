@@ -227,15 +227,25 @@ class ShowServices:
         return seconds
 
     def _replace(self, role: str) -> float:
-        """A server someone removed from outside the show: a new Redis; PostgreSQL can't be swapped under the votes."""
+        """A server someone removed from outside the show: a new Redis, or a new PostgreSQL on the old one's data."""
         if role == "postgres":
-            raise ServiceProblem("The PostgreSQL container was removed from outside the show, so it can't be "
-                                 "recovered here: end the show and start it again with `python reality_engine.py --resume`.")
-        self.redis = None  # the removed one: a new one, with a limiter of its own
-        seconds = self._ensure_redis()
-        self.feed.post(FeedLine("recovered", f"Redis was removed from outside the show: a new one answered in {seconds:.1f} s",
-                                "good"))
+            seconds = self._replace_postgres()
+        else:
+            self.redis = None  # the removed one: a new one, with a limiter of its own
+            seconds = self._ensure_redis()
+        self.feed.post(FeedLine("recovered", f"{_name(role)} was removed from outside the show: a new one answered in "
+                                f"{seconds:.1f} s", "good"))
         return seconds
+
+    def _replace_postgres(self) -> float:
+        data = self.postgres.durable
+        if data is None or self.engine is None:
+            raise ServiceProblem("PostgreSQL was removed from outside the show and kept no data to start again from: "
+                                 "end the show with Ctrl+C and start a new one.")
+        self.postgres = self.engine.start_postgres(durable=True, resume=data)  # the votes are on the data, kept
+        self.real_store.server_moved(self.postgres.settings)
+        self.track_database(True)
+        return self.postgres.startup_seconds
 
     def _redis_changed(self, degraded: bool) -> None:
         if not degraded:  # idle connections opened before a restart are dead: each would fail once

@@ -10,7 +10,7 @@ from lab.votes.postgres import PostgresVoteStore
 from lab.web import runtime_of
 from lab.web.server import _shut_down
 from tests.helpers import serving
-from tests.web.helpers import Presenter
+from tests.web.helpers import Presenter, audience_member
 
 
 class BrokenPipe:
@@ -71,8 +71,9 @@ def test_with_an_app_redis_goes_too_even_if_the_first_removal_fails(offline_app,
 
 @pytest.fixture
 def removable_app(show_config, docker_engine, build_app):
-    """A show whose PostgreSQL and Redis (started by its own engine) can be removed behind its back."""
-    with serving(docker_engine.start_postgres) as postgres:
+    """A show whose durable PostgreSQL and Redis (started by its own engine) can be removed behind its back."""
+    with serving(lambda: docker_engine.start_postgres(durable=True)) as postgres:  # its data goes with it, and any
+        # container still on it (the replacement)
         show_config.real_store = PostgresVoteStore(postgres.settings, pool_size=2, wait_timeout=1)
         show_config.postgres_service, show_config.engine = postgres, docker_engine
         app = build_app(show_config)
@@ -83,18 +84,34 @@ def removable_app(show_config, docker_engine, build_app):
 
 
 @pytest.mark.docker
-def test_recover_after_an_outside_removal_starts_a_new_redis_or_says_one_sentence(removable_app, caplog):
+def test_recover_after_an_outside_removal_starts_new_servers_and_the_votes_are_still_there(removable_app, caplog):
     app, postgres = removable_app
-    presenter = Presenter(app.test_client())
+    presenter, phone = Presenter(app.test_client()), audience_member(app)
     assert presenter.act("rate-limit", {"enabled": True}).status_code == 200
-    runtime_of(app).services.redis.container.get_wrapped_container().remove(force=True)  # `docker rm -f`, by someone else
+    assert phone.post("/api/vote", json={"option": "mocks"}).status_code == 201
+    services = runtime_of(app).services
+    for service in (services.redis, postgres):
+        service.container.get_wrapped_container().remove(force=True)  # `docker rm -f`, by someone else
 
-    new_redis = presenter.act("chaos", {"action": "recover"})
-    postgres.container.get_wrapped_container().remove(force=True)
-    no_postgres = presenter.act("chaos", {"action": "recover"})
+    recovered = presenter.act("chaos", {"action": "recover"})
 
-    assert new_redis.status_code == 200 and "redis" in new_redis.json["recovered"]
-    assert runtime_of(app).services.redis.status() == "running"
-    assert no_postgres.status_code == 409
-    assert no_postgres.json["message"].count(". ") == 0 and "--resume" in no_postgres.json["message"]
+    assert recovered.status_code == 200 and set(recovered.json["recovered"]) == {"redis", "postgres"}
+    assert services.redis.status() == "running" and services.postgres.status() == "running"
+    assert phone.post("/api/vote", json={"option": "prayer"}).status_code == 409  # the vote before is still there
+    assert audience_member(app).post("/api/vote", json={"option": "prayer"}).status_code == 201
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+def test_a_removed_postgres_without_saved_data_is_one_sentence_not_a_500(offline_app, monkeypatch):
+
+    class Removed:
+        durable, role = None, "postgres"
+
+        def status(self):
+            return "removed"
+
+    monkeypatch.setattr(runtime_of(offline_app).services, "postgres", Removed())
+    answer = Presenter(offline_app.test_client()).act("chaos", {"action": "recover"})
+
+    assert answer.status_code == 409
+    assert answer.json["message"].count(": ") == 1 and answer.json["message"].endswith("start a new one.")
