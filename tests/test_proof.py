@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.testruns.runner import run_test_file
+from lab.testruns.pytest_run import run_test_file
 
 TESTS = Path(__file__).parent
 

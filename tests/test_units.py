@@ -3,7 +3,7 @@
 import pytest
 
 from lab.servers.images import IMAGES, POSTGRES
-from lab.testruns.runner import parse_line, run_test_file
+from lab.testruns.pytest_run import parse_line, run_test_file
 from lab.votes import Outcome
 from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.outcomes import from_sqlstate
