@@ -21,7 +21,6 @@ import multiprocessing
 import os
 import secrets
 import signal
-import subprocess
 import sys
 import tempfile
 import threading

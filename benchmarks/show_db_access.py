@@ -35,8 +35,8 @@ from lab.waiting import wait_for  # noqa: E402
 BODY = json.dumps({"option": "mocks"})
 
 
-def serve(mode: str, port: int, host: str, pg_port: int) -> None:
-    """Child process: the show app on `port`, DB access in `mode` (blocking or psycogreen)."""
+def serve(mode: str, port: int, url: str) -> None:
+    """Child process: the show app on `port`, DB access in `mode` (blocking, or cooperative: the psycopg2 wait callback)."""
     if mode == "psycogreen":
         from lab.web.server import make_cooperative
 
@@ -49,8 +49,8 @@ def serve(mode: str, port: int, host: str, pg_port: int) -> None:
     from lab.web import create_app
     from lab.web.config import ShowConfig
 
-    store = PostgresVoteStore(PostgresSettings(host, pg_port), pool_size=20, wait_timeout=5)
-    store.pool.warm()
+    store = PostgresVoteStore(PostgresSettings.from_url(url), pool_size=20, wait_timeout=5)
+    store.warm()
     app = create_app(ShowConfig(real_store=store, fantasy_store=FantasyVoteStore(), async_mode="gevent"))
     WSGIServer(("127.0.0.1", port), app, log=None).serve_forever()
 
@@ -59,13 +59,21 @@ def request(port: int, method: str, path: str, timeout: float = 10.0) -> int:
     """One HTTP request on a fresh connection (phones don't share one); the status code."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        headers = {"Content-Type": "application/json"} if method == "POST" else {}
+        headers = {"Content-Type": "application/json", "Cookie": voter_cookie(connection)} if method == "POST" else {}
         connection.request(method, path, body=BODY if method == "POST" else None, headers=headers)
         response = connection.getresponse()
         response.read()
         return response.status
     finally:
         connection.close()
+
+
+def voter_cookie(connection: http.client.HTTPConnection) -> str:
+    """Open the vote page first, as a phone does: the signed voter cookie it hands out."""
+    connection.request("GET", "/qr")
+    response = connection.getresponse()
+    response.read()
+    return response.getheader("Set-Cookie", "").split(";", 1)[0]
 
 
 def throughput(port: int, votes: int, clients: int) -> dict:
@@ -106,7 +114,7 @@ def measure(mode: str, service, votes: int, clients: int) -> dict:
     """Start the app in `mode`, run both measurements, stop it."""
     port = free_port()
     child = subprocess.Popen(
-        [sys.executable, __file__, "--serve", mode, str(port), service.settings.host, str(service.settings.port)],
+        [sys.executable, __file__, "--serve", mode, str(port), service.settings.url],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
@@ -122,11 +130,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--votes", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=100)
-    parser.add_argument("--serve", nargs=4, metavar=("MODE", "PORT", "PGHOST", "PGPORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve", nargs=3, metavar=("MODE", "PORT", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        mode, port, host, pg_port = args.serve
-        return serve(mode, int(port), host, int(pg_port))
+        mode, port, url = args.serve
+        return serve(mode, int(port), url)
     service = DockerEngine(purpose="benchmark").start_postgres(durable=True)
     try:
         for mode in ("blocking", "psycogreen"):

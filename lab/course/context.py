@@ -105,7 +105,7 @@ class Lab:
         """Start a fresh server with a spinner; `keep` makes it the course's `role` server."""
         from lab.servers.images import IMAGES
 
-        engine = self.engine()  # first, so that a fallback's announcement is not hidden by the spinner
+        self.engine()  # first, so that a fallback's announcement is not hidden by the spinner
         where = f"({IMAGES[role].name}) in a throwaway container" if self.has_docker() else "as an embedded local process"
         with self.busy(f"Starting {role} {where}..."):
             return self.launch(role, keep)

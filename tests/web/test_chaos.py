@@ -16,6 +16,7 @@ from lab.web import runtime_of
 from lab.servers.containers import RUN_ID
 from lab.votes.postgres import PostgresVoteStore
 from lab.waiting import wait_for
+from tests.helpers import serving
 from tests.web.helpers import HandingEngine, Presenter, audience_member
 
 pytestmark = pytest.mark.docker
@@ -27,17 +28,15 @@ RESUME_BOUND = 2.0  # seconds until limiting resumes once Redis answers again
 @pytest.fixture(scope="module")
 def doomed_redis(docker_engine):
     """A Redis of this module's own: it gets killed and frozen."""
-    service = docker_engine.start_redis()
-    yield service
-    service.remove()
+    with serving(docker_engine.start_redis) as service:
+        yield service
 
 
 @pytest.fixture(scope="module")
 def doomed_postgres(docker_engine):
     """A durable PostgreSQL of this module's own: it gets killed, and its votes must survive."""
-    service = docker_engine.start_postgres(durable=True)
-    yield service
-    service.remove()
+    with serving(lambda: docker_engine.start_postgres(durable=True)) as service:
+        yield service
 
 
 @pytest.fixture
