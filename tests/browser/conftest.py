@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from lab.servers.containers import free_port
+from lab.servers.engines import REQUIRE_DOCKER_VARIABLE, docker_required
 from lab.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -25,7 +26,6 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-REQUIRED = os.environ.get("TCMAGIC_REQUIRE_DOCKER", "").lower() in {"1", "true", "yes"}
 
 
 class Show:
@@ -81,7 +81,7 @@ def serve_show(engine: str, tmp_path_factory):
     log = tmp_path_factory.mktemp(f"show-{engine}") / "reality_engine.out"
     env = {**os.environ, "PRESENTER_TOKEN": token, "COLUMNS": "120"}
     if engine == "embedded":  # asked for by name, so CI's require-Docker switch does not apply
-        env.pop("TCMAGIC_REQUIRE_DOCKER", None)
+        env.pop(REQUIRE_DOCKER_VARIABLE, None)
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, str(ROOT / "reality_engine.py"), "--host", "127.0.0.1", "--port", str(port),
@@ -110,7 +110,7 @@ def browser():
     """Debian's Chromium through Playwright, one for the whole session."""
     if not shutil.which(CHROMIUM):
         message = "Chromium is missing: run `apt-get install -y chromium` (Debian) to run the browser tests."
-        if REQUIRED:
+        if docker_required():
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
