@@ -10,32 +10,26 @@ death and recovery even when nobody votes.
 
 import threading
 import time
+from dataclasses import dataclass, field
 from typing import Callable
 
-from lab.ratelimit.limiters import RateDecision
+from lab.ratelimit.limiters import RateDecision, RateLimiter
 
 SKIPPED = RateDecision(allowed=True, degraded=True)
 
 
+@dataclass(eq=False)
 class FailOpenLimiter:
     """Wraps a limiter: after a degraded answer, skip it for `backoff` seconds, then try again."""
 
-    def __init__(
-        self,
-        limiter,
-        ping: Callable[[], object],
-        backoff: float = 0.5,
-        clock: Callable[[], float] = time.monotonic,
-        on_change: Callable[[bool], None] = lambda degraded: None,
-    ) -> None:
-        self.limiter = limiter
-        self.ping = ping
-        self.backoff = backoff
-        self.clock = clock
-        self.on_change = on_change
-        self.degraded = False
-        self._skip_until = float("-inf")
-        self._lock = threading.Lock()
+    limiter: RateLimiter
+    ping: Callable[[], object]
+    backoff: float = 0.5
+    clock: Callable[[], float] = time.monotonic
+    on_change: Callable[[bool], None] = lambda degraded: None
+    degraded: bool = field(default=False, init=False)
+    _skip_until: float = field(default=float("-inf"), init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def hit(self, voter_id: str) -> RateDecision:
         """Count one attempt, or let it through at once while Redis is known to be down."""

@@ -11,7 +11,7 @@ that (re)connects catches up from it without a query.
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from lab.web.rooms import DASHBOARDS, PRESENTER, SCREENS, for_dashboards
@@ -47,35 +47,28 @@ class Audience:
     shape: Callable[[dict], dict] = unchanged
 
 
+@dataclass(eq=False)
 class Broadcaster:
     """Queues feed lines and results changes; `flush` sends what piled up, each to its room."""
 
-    def __init__(
-        self,
-        emit: Callable[..., None],
-        results: Callable[[], dict],
-        interval: float,
-        start_task: Callable[[Callable], object],
-        sleep: Callable[[float], None],
-        audiences: tuple[Audience, ...] = (Audience(DASHBOARDS),),
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.emit = emit  # emit(event, data, to=room), as SocketIO.emit
-        self.results = results
-        self.interval = interval
-        self.start_task = start_task
-        self.sleep = sleep
-        self.audiences = audiences
-        self.clock = clock
-        self._lock = threading.Lock()
-        self._send_lock = threading.Lock()  # a catch-up never overtakes a newer broadcast to its room
-        self._lines: list[dict] = []
-        self._dirty = {audience.room: False for audience in audiences}
-        self._sent_at = {audience.room: float("-inf") for audience in audiences}
-        self._feed_sent_at = float("-inf")
-        self._latest: dict[str, dict] = {}
-        self._running = False
-        self._stopped = False
+    emit: Callable[..., None]  # emit(event, data, to=room), as SocketIO.emit
+    results: Callable[[], dict]
+    interval: float
+    start_task: Callable[[Callable], object]
+    sleep: Callable[[float], None]
+    audiences: tuple[Audience, ...] = (Audience(DASHBOARDS),)
+    clock: Callable[[], float] = time.monotonic
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _send_lock: threading.Lock = field(default_factory=threading.Lock, init=False)  # a catch-up never overtakes a newer broadcast
+    _lines: list[dict] = field(default_factory=list, init=False)
+    _feed_sent_at: float = field(default=float("-inf"), init=False)
+    _latest: dict[str, dict] = field(default_factory=dict, init=False)
+    _running: bool = field(default=False, init=False)
+    _stopped: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        self._dirty = {audience.room: False for audience in self.audiences}
+        self._sent_at = {audience.room: float("-inf") for audience in self.audiences}
 
     def send(self, event: str, data: object) -> None:
         """Send an event to every screen now (stage moves, full redraws: rare and small); notes to the presenter only."""

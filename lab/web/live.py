@@ -7,7 +7,7 @@ would have recorded). The collaborators are built first and handed in (see
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lab.votes import Outcome, VoteResult
 from lab.web.ballot import Ballot
@@ -55,30 +55,20 @@ def vote_message(result: VoteResult) -> str:
     return result.message
 
 
+@dataclass(eq=False)
 class LiveShow:
     """One running show: votes into the ballot, the current stage, and the snapshot dashboards draw."""
 
-    def __init__(
-        self,
-        question: str,
-        ballot: Ballot,
-        feed: Feed,
-        services: ShowServices,
-        tests: ComparisonStage,
-        broadcaster: Broadcaster,
-        clock: ShowClock,
-        facts: dict,
-    ) -> None:
-        self.question = question
-        self.ballot = ballot
-        self.feed = feed
-        self.services = services
-        self.tests = tests
-        self.broadcaster = broadcaster
-        self.clock = clock
-        self.facts = facts  # what the page draws but never changes: engine words, feed length
-        self.stage_index = 0
-        self._lock = threading.Lock()
+    question: str
+    ballot: Ballot
+    feed: Feed
+    services: ShowServices
+    tests: ComparisonStage
+    broadcaster: Broadcaster
+    clock: ShowClock
+    facts: dict  # what the page draws but never changes: engine words, feed length
+    stage_index: int = field(default=0, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     @property
     def options(self) -> dict[str, str]:

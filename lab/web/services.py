@@ -12,6 +12,7 @@ This object also owns the components' state (the banner): it posts to the feed a
 """
 
 import threading
+from dataclasses import dataclass, field
 from typing import Callable
 
 from lab.errors import WorkshopError
@@ -32,37 +33,27 @@ class ServiceProblem(Exception):
     """A rate-limit or chaos request that can't be carried out now; the message says why."""
 
 
+@dataclass(eq=False)
 class ShowServices:
     """Redis for the rate limit (started on demand), PostgreSQL's health, and chaos on both."""
 
-    def __init__(
-        self,
-        feed: Feed,
-        broadcaster: Broadcaster,
-        real_store: VoteStore,
-        start_task: Callable,
-        sleep: Callable[[float], None],
-        engine: Engine | None = None,
-        postgres: RunningService | None = None,
-        fixed_limiter: RateLimiter | None = None,
-    ) -> None:
-        self.feed = feed
-        self.broadcaster = broadcaster
-        self.real_store = real_store
-        self.engine = engine
-        self.postgres = postgres
-        self.fixed_limiter = fixed_limiter
-        self.redis: RunningService | None = None
-        self.limiter: FailOpenLimiter | None = None
-        self.enabled = False
-        self.database_up = True
-        self.start_task = start_task
-        self.sleep = sleep
-        self._lock = threading.Lock()
-        self._watching = False
-        self._stopped = False
-        self._tasks_lock = threading.Lock()
-        self._probing = False
+    feed: Feed
+    broadcaster: Broadcaster
+    real_store: VoteStore
+    start_task: Callable
+    sleep: Callable[[float], None]
+    engine: Engine | None = None
+    postgres: RunningService | None = None
+    fixed_limiter: RateLimiter | None = None
+    redis: RunningService | None = field(default=None, init=False)
+    limiter: FailOpenLimiter | None = field(default=None, init=False)
+    enabled: bool = field(default=False, init=False)
+    database_up: bool = field(default=True, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _watching: bool = field(default=False, init=False)
+    _stopped: bool = field(default=False, init=False)
+    _tasks_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _probing: bool = field(default=False, init=False)
 
     def active_limiter(self) -> RateLimiter | None:
         """The limiter votes go through now: a fixed one, Redis while the limit is on, or None."""
