@@ -82,26 +82,25 @@ def test_a_pid_file_whose_pid_now_belongs_to_another_program_never_kills_it(tmp_
 
 @pytest.mark.parametrize("end", ["normal exit", "Ctrl+C", "SIGKILL"])
 def test_the_servers_and_their_data_go_when_their_program_ends(tmp_path, end):
-    owner = subprocess.Popen([sys.executable, "-c", OWNER, str(tmp_path)], cwd=ROOT, text=True,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    *servers, (durable_pid, durable_data) = json.loads(owner.stdout.readline())
-    assert len(list(tmp_path.glob("*.pid"))) == 3 and not any(gone(pid) for pid, _ in servers)
+    with subprocess.Popen([sys.executable, "-c", OWNER, str(tmp_path)], cwd=ROOT, text=True,
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as owner:
+        *servers, (durable_pid, durable_data) = json.loads(owner.stdout.readline())
+        assert len(list(tmp_path.glob("*.pid"))) == 3 and not any(gone(pid) for pid, _ in servers)
 
-    if end == "normal exit":
-        owner.stdin.close()
-    else:
-        owner.send_signal(signal.SIGINT if end == "Ctrl+C" else signal.SIGKILL)
-    owner.wait(timeout=30)
+        if end == "normal exit":
+            owner.stdin.close()
+        else:
+            owner.send_signal(signal.SIGINT if end == "Ctrl+C" else signal.SIGKILL)
+        owner.wait(timeout=30)
 
     def all_gone() -> bool:
         return all(gone(pid) and not Path(data).exists() for pid, data in servers) and not list(tmp_path.glob("*.pid"))
 
     if end == "SIGKILL":  # the program could do nothing: its watchdog does it, and keeps the durable data
-        wait_for(all_gone, "the watchdog to stop and delete the servers of a killed program", timeout=20)
-        assert gone(durable_pid) and (Path(durable_data) / "data" / "PG_VERSION").exists()
+        # the watchdog stops the servers one after another: wait for the durable one too, not only the rest
+        wait_for(lambda: all_gone() and gone(durable_pid), "the watchdog to stop the servers of a killed program",
+                 timeout=20)
+        assert (Path(durable_data) / "data" / "PG_VERSION").exists()
         shutil.rmtree(durable_data)
     else:  # the program itself cleaned up before it ended, durable data included
         assert all_gone() and gone(durable_pid) and not Path(durable_data).exists()
-    owner.stdout.close()
-    if owner.stdin and not owner.stdin.closed:
-        owner.stdin.close()
