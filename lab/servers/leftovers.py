@@ -96,8 +96,16 @@ def find_leftovers(pid_dir: Path = PID_DIR) -> list[Leftover]:
     """Every embedded server that has a pid file, running or not, oldest file first."""
     if not pid_dir.is_dir():
         return []
-    files = sorted(pid_dir.glob("*.pid"), key=lambda path: path.stat().st_mtime)
+    files = sorted(pid_dir.glob("*.pid"), key=_age)
     return [leftover for leftover in map(read_pid_file, files) if leftover is not None]
+
+
+def _age(path: Path) -> float:
+    """A pid file's mtime; one removed while we look (its server just stopped) sorts last and reads as None."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return float("inf")
 
 
 def process_of(leftover: Leftover) -> psutil.Process | None:
@@ -169,6 +177,18 @@ def release_shared_memory(server_dir: Path) -> None:
         ctypes.CDLL(None, use_errno=True).shmctl(shmid, ipc_rmid, None)
 
 
+def remove_dir(path: Path, timeout: float = 5.0) -> None:
+    """Delete a server's directory, again while a process that is still ending writes into it."""
+    def removed() -> bool:
+        shutil.rmtree(path, ignore_errors=True)
+        return not path.exists()
+
+    try:
+        wait_for(removed, f"{path} to be deleted", timeout=timeout, interval=0.05)
+    except WaitTimeout:
+        pass  # cleanup.py tries again; what is left is named by it
+
+
 def stop_leftover(leftover: Leftover) -> str:
     """Stop a server found by pid file, delete its directory and its pid file; say what was done."""
     process = process_of(leftover)
@@ -176,7 +196,7 @@ def stop_leftover(leftover: Leftover) -> str:
         stop_tree(process)
     release_shared_memory(leftover.server_dir)
     if leftover.server_dir.name.startswith(SERVER_DIR_PREFIX):
-        shutil.rmtree(leftover.server_dir, ignore_errors=True)
+        remove_dir(leftover.server_dir)
     leftover.pid_file.unlink(missing_ok=True)
     return "stopped" if process is not None else "was not running"
 
@@ -216,13 +236,28 @@ def _release_watchdogs() -> None:
 
 
 def watch(owner: int, pid_dir: Path) -> int:
-    """Wait for the owner to die (our stdin ends), then stop every server it left; return how many."""
+    """Wait for the owner to die (our stdin ends), then stop every server it left; return how many.
+
+    The servers are stopped side by side, so a killed program's servers take one grace period
+    to go, not one each; a server that cannot be stopped is named on stderr and the rest still go.
+    """
     while os.read(sys.stdin.fileno(), 1024):
         pass
     mine = [leftover for leftover in find_leftovers(pid_dir) if leftover.owner_pid == owner]
-    for leftover in mine:
-        stop_leftover(leftover)
+    stoppers = [threading.Thread(target=_stop_or_say, args=(leftover,)) for leftover in mine]
+    for stopper in stoppers:
+        stopper.start()
+    for stopper in stoppers:
+        stopper.join()
     return len(mine)
+
+
+def _stop_or_say(leftover: Leftover) -> None:
+    try:
+        stop_leftover(leftover)
+    except Exception as error:  # the watchdog's last job: one server's failure must not spare the others
+        print(f"Could not stop the {leftover.role} server {leftover.pid} ({error}): "
+              "run `python cleanup.py` to stop it.", file=sys.stderr)
 
 
 def main(argv=None) -> int:

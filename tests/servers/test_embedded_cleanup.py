@@ -13,7 +13,7 @@ import pytest
 
 from lab.servers.embedded import find_leftovers, stop_leftover
 from lab.servers.leftovers import SERVER_DIR_PREFIX, read_pid_file, write_pid_file
-from lab.waiting import wait_for
+from lab.waiting import WaitTimeout, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,11 +96,18 @@ def test_the_servers_and_their_data_go_when_their_program_ends(tmp_path, end):
     def all_gone() -> bool:
         return all(gone(pid) and not Path(data).exists() for pid, data in servers) and not list(tmp_path.glob("*.pid"))
 
+    def what_is_left() -> str:
+        alive = [pid for pid, _ in [*servers, (durable_pid, durable_data)] if not gone(pid)]
+        kept = [data for _, data in servers if Path(data).exists()]
+        return f"running: {alive}, data: {kept}, pid files: {sorted(p.name for p in tmp_path.glob('*.pid'))}"
+
     if end == "SIGKILL":  # the program could do nothing: its watchdog does it, and keeps the durable data
-        # the watchdog stops the servers one after another: wait for the durable one too, not only the rest
-        wait_for(lambda: all_gone() and gone(durable_pid), "the watchdog to stop the servers of a killed program",
-                 timeout=20)
+        try:
+            wait_for(lambda: all_gone() and gone(durable_pid), "the watchdog to stop the servers of a killed program",
+                     timeout=20)
+        except WaitTimeout as error:
+            raise AssertionError(f"{error}; {what_is_left()}") from None
         assert (Path(durable_data) / "data" / "PG_VERSION").exists()
         shutil.rmtree(durable_data)
     else:  # the program itself cleaned up before it ended, durable data included
-        assert all_gone() and gone(durable_pid) and not Path(durable_data).exists()
+        assert all_gone() and gone(durable_pid) and not Path(durable_data).exists(), what_is_left()
