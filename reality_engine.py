@@ -17,10 +17,9 @@ monkey.patch_all()  # first of all: sockets, threads and locks imported below mu
 import argparse  # noqa: E402
 
 from rich.console import Console  # noqa: E402
-from rich.markup import escape  # noqa: E402
 
 from lab.servers.engines import CHOICES, ENGINE_VARIABLE  # noqa: E402
-from lab.errors import WorkshopError  # noqa: E402
+from lab.errors import run_reporting  # noqa: E402
 from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION  # noqa: E402
 from lab.web.server import ShowOptions, port_number, run_show  # noqa: E402
 
@@ -39,14 +38,8 @@ def main(argv=None) -> int:
                         "its question, its voters' cookies")
     args = parser.parse_args(argv)
     console = Console()
-    try:
-        return run_show(ShowOptions(**vars(args)), console)
-    except WorkshopError as error:
-        console.print(f"[bold red]Cannot start the show:[/] {escape(str(error))}", highlight=False)
-        return 1
-    except KeyboardInterrupt:
-        console.print("Stopped before the show started.")
-        return 130
+    return run_reporting(lambda: run_show(ShowOptions(**vars(args)), console), console,
+                         failed="Cannot start the show:", stopped="Stopped before the show started.")
 
 
 if __name__ == "__main__":

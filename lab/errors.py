@@ -18,3 +18,22 @@ class ImageUnavailable(WorkshopError):
 
 class StartupFailed(WorkshopError):
     """A container started but never became ready, or could not be created."""
+
+
+def run_reporting(work, console, *, stopped: str, failed: str = "") -> int:
+    """Run an entry point's `work` and return its exit code; a WorkshopError or Ctrl-C ends it in one line.
+
+    A WorkshopError prints `failed` in bold red, then the error's sentence (with no `failed`, the
+    sentence itself in bold red) and returns 1; Ctrl-C prints `stopped` and returns 130.
+    """
+    from rich.text import Text  # only here: the venv repair imports this module before rich is installed
+
+    try:
+        return work()
+    except WorkshopError as error:
+        line = Text.assemble((failed, "bold red"), f" {error}") if failed else Text(str(error), style="bold red")
+        console.print(line)
+        return 1
+    except KeyboardInterrupt:
+        console.print(stopped)
+        return 130

@@ -18,6 +18,17 @@ def new_password() -> str:
     return secrets.token_hex(16)
 
 
+def server_url(scheme: str, host: str, port: int, password: str, user: str = "", path: str = "") -> str:
+    """`scheme://user:password@host:port/path`, the password quoted: a server's settings in one string."""
+    return f"{scheme}://{user}:{quote(password, safe='')}@{host}:{port}/{path}"
+
+
+def url_parts(url: str) -> tuple[str, int, str, str, str]:
+    """(host, port, user, password, path) of a `server_url`, unquoted; "" for what it leaves out."""
+    parts = urlsplit(url)
+    return parts.hostname, parts.port, unquote(parts.username or ""), unquote(parts.password or ""), parts.path.lstrip("/")
+
+
 @dataclass(frozen=True)
 class PostgresSettings:
     """Where a PostgreSQL server listens and how to log in."""
@@ -43,14 +54,13 @@ class PostgresSettings:
     @property
     def url(self) -> str:
         """A postgresql:// URL with the password, to hand the server to a child process."""
-        return f"postgresql://{self.user}:{quote(self.password, safe='')}@{self.host}:{self.port}/{self.dbname}"
+        return server_url("postgresql", self.host, self.port, self.password, user=self.user, path=self.dbname)
 
     @classmethod
     def from_url(cls, url: str) -> "PostgresSettings":
         """The settings a `url` from `.url` stands for."""
-        parts = urlsplit(url)
-        return cls(parts.hostname, parts.port, unquote(parts.username or POSTGRES_USER),
-                   unquote(parts.password or ""), parts.path.lstrip("/") or POSTGRES_DB)
+        host, port, user, password, path = url_parts(url)
+        return cls(host, port, user or POSTGRES_USER, password, path or POSTGRES_DB)
 
 
 @dataclass(frozen=True)
@@ -63,11 +73,11 @@ class RedisSettings:
 
     @property
     def url(self) -> str:
-        """A redis:// URL with the password, to hand the server to a child process."""
-        return f"redis://:{quote(self.password, safe='')}@{self.host}:{self.port}/0"
+        """A redis:// URL with the password (database 0), to hand the server to a child process."""
+        return server_url("redis", self.host, self.port, self.password, path="0")
 
     @classmethod
     def from_url(cls, url: str) -> "RedisSettings":
         """The settings a `url` from `.url` stands for."""
-        parts = urlsplit(url)
-        return cls(parts.hostname, parts.port, unquote(parts.password or ""))
+        host, port, _, password, _ = url_parts(url)
+        return cls(host, port, password)

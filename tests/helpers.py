@@ -3,6 +3,8 @@
 from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator, TypeVar
 
+import pytest
+
 from lab.servers.engines import remove_together, start_together
 from lab.votes import Outcome
 from lab.votes.postgres import PostgresVoteStore
@@ -21,6 +23,21 @@ def serving(start: Callable[[], Removable]) -> Iterator[Removable]:
         yield service
     finally:
         service.remove()
+
+
+def own_server(engine: str, role: str, doc: str, **options):
+    """A module-scoped fixture: a `role` server of the module's own from the `engine` fixture, removed afterwards.
+
+    For a module that breaks its servers: `doomed_redis = own_server("docker_engine", "redis", "...")`;
+    `options` go to the engine's start_<role> (e.g. durable=True), `doc` is the fixture's docstring.
+    """
+    def server(request):
+        start = getattr(request.getfixturevalue(engine), f"start_{role}")
+        with serving(lambda: start(**options)) as service:
+            yield service
+
+    server.__doc__ = doc
+    return pytest.fixture(scope="module")(server)
 
 
 @contextmanager

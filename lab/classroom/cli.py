@@ -1,9 +1,13 @@
 """The classroom commands behind `workshop.py --check`, `pack` and `unpack`.
 
 Each returns the process exit code and prints one sentence with the fix on failure.
+Standard library only at import: the venv repair runs `print_outcome` before anything is installed.
 """
 
+from __future__ import annotations  # so that an old Python reaches the venv repair's version sentence
+
 from pathlib import Path
+from typing import Callable
 
 from lab.errors import WorkshopError
 
@@ -41,5 +45,15 @@ def unpack_command(path: str | Path, console) -> int:
         unpack(Path(path), console)
     except WorkshopError as error:
         console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        return 1
+    return 0
+
+
+def print_outcome(work: Callable[[], str], failure: type[Exception], failed: str) -> int:
+    """Print the line `work` returns and exit 0; on `failure`, print `failed: <its sentence>.` and exit 1."""
+    try:
+        print(work(), flush=True)
+    except failure as error:
+        print(f"{failed}: {error}.", flush=True)
         return 1
     return 0

@@ -131,17 +131,14 @@ def main(argv: list[str] | None = None) -> int:
     """`python3 -m lab.classroom.fix_venv`, and `--fix-venv` of every entry script."""
     import argparse
 
+    from lab.classroom.cli import print_outcome
+
     parser = argparse.ArgumentParser(prog=f"python3 workshop.py {FLAG}", description=__doc__.splitlines()[0])
     parser.add_argument("--venv", type=Path, default=VENV, help="the venv to repair (default: .venv of this checkout)")
     parser.add_argument("--requirements", type=Path, nargs="+", default=[REQUIREMENTS, DEV_REQUIREMENTS],
                         help="the requirements files to install (default: requirements.txt and requirements-dev.txt)")
     args = parser.parse_args(argv)
-    try:
-        print(repair(args.venv, args.requirements), flush=True)
-    except RepairFailed as error:
-        print(f"The venv was not repaired: {error}.", flush=True)
-        return 1
-    return 0
+    return print_outcome(lambda: repair(args.venv, args.requirements), RepairFailed, "The venv was not repaired")
 
 
 if __name__ == "__main__":

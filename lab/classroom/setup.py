@@ -15,6 +15,7 @@ import os
 import site
 import sys
 
+from lab.classroom.cli import print_outcome
 from lab.paths import REQUIREMENTS
 
 SHOW_PORT = 5001
@@ -115,12 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.step == "images":
         print("\n".join(images_to_pull()))
         return 0
-    try:
-        print(completion(setup(install=not args.skip_install), dict(os.environ)), flush=True)
-    except SetupFailed as error:
-        print(f"setup failed: {error}.", flush=True)
-        return 1
-    return 0
+    return print_outcome(lambda: completion(setup(install=not args.skip_install), dict(os.environ)), SetupFailed,
+                         "setup failed")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import time
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Literal
 
 from lab.course.catalog import CORRECT, MUTANTS, VARIANTS
 from lab.course.exercise_plugin import ENV_POSTGRES, ENV_VARIANTS
@@ -28,11 +28,11 @@ CHECK_TIMEOUT = 120.0
 
 @dataclass(frozen=True)
 class CaseResult:
-    """One learner test on one table variant: passed, failed, error or skipped, and why."""
+    """One learner test on one table variant: how it ended, and why."""
 
     test: str
     variant: str
-    outcome: str
+    outcome: Literal["passed", "failed", "error", "skipped"]
     message: str = ""
 
 

@@ -10,7 +10,7 @@ from lab.course.context import Lab, LessonContext, NeedsDocker, Prompter, needs_
 from lab.course.progress import Progress
 from lab.course.registry import LESSONS, Lesson, lesson
 from lab.servers.engines import select_engine
-from lab.errors import WorkshopError
+from lab.errors import WorkshopError, run_reporting
 
 NOT_A_TERMINAL = "Input is not a terminal, so the course runs without questions, as with --auto."
 
@@ -68,13 +68,8 @@ def run_workshop(console: Console, stream: TextIO, *, number: int | None = None,
                      owns_engine=True, busy=prompt.busy)
     ctx = LessonContext(console, prompt, lab, progress, **context)
     try:
-        return _run_lessons(ctx, chosen)
-    except WorkshopError as error:
-        console.print(f"[bold red]{error}[/]", highlight=False)
-        return 1
-    except KeyboardInterrupt:
-        console.print("\nStopped. Your progress is saved: `python workshop.py` carries on from there.")
-        return 130
+        return run_reporting(lambda: _run_lessons(ctx, chosen), console,
+                             stopped="\nStopped. Your progress is saved: `python workshop.py` carries on from there.")
     finally:
         lab.close()
 

@@ -40,7 +40,7 @@ class ContainerRow:
     image: str
     role: str
     status: str
-    ports: str
+    ports: tuple[str, ...]  # each published port as host->container; the table puts one a line
     created: float
     new_since: float | None = None
     gone_since: float | None = None
@@ -62,17 +62,17 @@ def row_from_attrs(attrs: dict) -> ContainerRow:
     return ContainerRow(
         id=attrs["Id"], name=attrs.get("Name", "").lstrip("/"), image=attrs.get("Config", {}).get("Image", "?"),
         role=role, status=attrs.get("State", {}).get("Status", "?"),
-        ports=format_ports(attrs.get("NetworkSettings", {}).get("Ports")), created=created.timestamp(),
+        ports=published_ports(attrs.get("NetworkSettings", {}).get("Ports")), created=created.timestamp(),
     )
 
 
-def format_ports(ports: dict | None) -> str:
-    """Published ports as host->container, e.g. 41583->5432 (TCP unless it says /udp), one per line."""
+def published_ports(ports: dict | None) -> tuple[str, ...]:
+    """Published ports as host->container, e.g. 41583->5432 (TCP unless it says /udp), each once."""
     shown = []
     for inside, bindings in sorted((ports or {}).items()):
         for host_port in dict.fromkeys(binding.get("HostPort") for binding in bindings or []):
             shown.append(f"{host_port}->{inside.removesuffix('/tcp')}")
-    return "\n".join(shown)
+    return tuple(shown)
 
 
 def format_age(seconds: float) -> str:
@@ -105,7 +105,7 @@ def build_table(rows: list[ContainerRow], now: float | None = None, title: str =
             style = "bold green"
         status = "removed" if row.gone_since is not None else row.status
         container = Text.assemble(row.name, "\n", (row.image, "dim"))
-        table.add_row(container, row.role, status, row.ports, format_age(now - row.created), style=style)
+        table.add_row(container, row.role, status, "\n".join(row.ports), format_age(now - row.created), style=style)
     if not rows:
         table.add_row("[dim](none)[/]", "", "", "", "")
     return table

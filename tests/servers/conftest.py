@@ -1,19 +1,7 @@
 """Fixtures for the servers' own tests: the embedded engine needs no Docker, only the pip packages."""
 
-import pytest
+from tests.helpers import own_server
 
-from tests.helpers import serving
-
-
-@pytest.fixture(scope="module")
-def embedded_postgres(embedded_engine):
-    """One throwaway embedded PostgreSQL for a module's tests that don't break it."""
-    with serving(embedded_engine.start_postgres) as service:
-        yield service
-
-
-@pytest.fixture(scope="module")
-def embedded_redis(embedded_engine):
-    """One embedded Redis for a module's tests that don't break it."""
-    with serving(embedded_engine.start_redis) as service:
-        yield service
+embedded_postgres = own_server("embedded_engine", "postgres",
+                               "One throwaway embedded PostgreSQL for a module's tests that don't break it.")
+embedded_redis = own_server("embedded_engine", "redis", "One embedded Redis for a module's tests that don't break it.")

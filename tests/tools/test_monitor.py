@@ -40,7 +40,7 @@ def render(table) -> str:
 def test_a_row_shows_name_image_role_status_ports_and_age():
     row = row_from_attrs(attrs())
 
-    assert (row.name, row.image, row.role, row.status, row.ports) == ("tcmagic-pg", "postgres:15-alpine", "postgres (workshop)", "running", "41583->5432")
+    assert (row.name, row.image, row.role, row.status, row.ports) == ("tcmagic-pg", "postgres:15-alpine", "postgres (workshop)", "running", ("41583->5432",))
     assert row.created == CREATED_AT
     text = render(build_table([row], now=CREATED_AT + 125))
     assert "tcmagic-pg" in text and "41583->5432" in text and "2m" in text
@@ -49,9 +49,9 @@ def test_a_row_shows_name_image_role_status_ports_and_age():
 def test_at_80_columns_no_name_or_image_is_cut_and_no_role_wraps():
     ryuk = "testcontainers-ryuk-f984c7b4-ca49-4ede-8f34-4f0afb028fb4"
     rows = [
-        ContainerRow("r", ryuk, "testcontainers/ryuk:0.8.1", "testcontainers", "running", "41580->8080", CREATED_AT),
-        ContainerRow("p", "condescending_goldwasser", "postgres:15-alpine", "postgres (show)", "running", "41583->5432", CREATED_AT),
-        ContainerRow("w", "xenodochial_einstein", "redis:7-alpine", "redis (workshop)", "paused", "41584->6379\n41585->6380", CREATED_AT),
+        ContainerRow("r", ryuk, "testcontainers/ryuk:0.8.1", "testcontainers", "running", ("41580->8080",), CREATED_AT),
+        ContainerRow("p", "condescending_goldwasser", "postgres:15-alpine", "postgres (show)", "running", ("41583->5432",), CREATED_AT),
+        ContainerRow("w", "xenodochial_einstein", "redis:7-alpine", "redis (workshop)", "paused", ("41584->6379", "41585->6380"), CREATED_AT),
     ]
     console = Console(file=io.StringIO(), width=80, color_system=None)
     console.print(build_table(rows, now=CREATED_AT + 125, title="Containers of the workshop and of testcontainers"))

@@ -16,7 +16,7 @@ from lab.web import runtime_of
 from lab.servers.containers import RUN_ID
 from lab.votes.postgres import PostgresVoteStore
 from lab.waiting import wait_for
-from tests.helpers import serving
+from tests.helpers import own_server
 from tests.web.helpers import HandingEngine, Presenter, audience_member
 
 pytestmark = pytest.mark.docker
@@ -25,18 +25,9 @@ FAIL_OPEN_BOUND = 1.0  # seconds a vote may take while Redis is dead or frozen
 RESUME_BOUND = 2.0  # seconds until limiting resumes once Redis answers again
 
 
-@pytest.fixture(scope="module")
-def doomed_redis(docker_engine):
-    """A Redis of this module's own: it gets killed and frozen."""
-    with serving(docker_engine.start_redis) as service:
-        yield service
-
-
-@pytest.fixture(scope="module")
-def doomed_postgres(docker_engine):
-    """A durable PostgreSQL of this module's own: it gets killed, and its votes must survive."""
-    with serving(lambda: docker_engine.start_postgres(durable=True)) as service:
-        yield service
+doomed_redis = own_server("docker_engine", "redis", "A Redis of this module's own: it gets killed and frozen.")
+doomed_postgres = own_server("docker_engine", "postgres", "A durable PostgreSQL of this module's own: it gets killed, "
+                             "and its votes must survive.", durable=True)
 
 
 @pytest.fixture

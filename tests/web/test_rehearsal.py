@@ -12,7 +12,7 @@ from lab.testruns.paired import TestComparison
 from lab.votes.postgres import PostgresVoteStore
 from lab.web import runtime_of
 from lab.web.live import reset_line
-from tests.helpers import serving
+from tests.helpers import own_server
 from tests.web.helpers import Presenter, ScriptedRun, audience_member
 
 pytestmark = pytest.mark.realdb
@@ -20,11 +20,8 @@ pytestmark = pytest.mark.realdb
 OUTCOMES = {"fantasy": [("test_one_vote", "passed")], "reality": [("test_one_vote", "failed")]}
 
 
-@pytest.fixture(scope="module")
-def rehearsal_postgres(server_engine):
-    """A durable PostgreSQL of this module's own: the rehearsal kills it."""
-    with serving(lambda: server_engine.start_postgres(durable=True)) as service:
-        yield service
+rehearsal_postgres = own_server("server_engine", "postgres", "A durable PostgreSQL of this module's own: the rehearsal kills it.",
+                                durable=True)
 
 
 @pytest.fixture

@@ -18,15 +18,12 @@ from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.postgres import PostgresVoteStore
 from lab.web.config import ShowConfig, parse_options
 from lab.web.server import ShowOptions, banner, gone, run_show
-from tests.helpers import serving
+from tests.helpers import own_server
 from tests.web.helpers import Presenter, TOKEN, audience_member
 
 
-@pytest.fixture(scope="module")
-def show_postgres(embedded_engine):
-    """A durable embedded PostgreSQL of this module's own: it gets killed, its votes must survive."""
-    with serving(lambda: embedded_engine.start_postgres(durable=True)) as service:
-        yield service
+show_postgres = own_server("embedded_engine", "postgres", "A durable embedded PostgreSQL of this module's own: it gets "
+                           "killed, its votes must survive.", durable=True)
 
 
 @pytest.fixture
