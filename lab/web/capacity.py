@@ -22,6 +22,8 @@ HEADER_SECONDS = 5.0
 RESERVED_FILES = 256  # for phones' HTTP requests, the database pool, Docker, logs
 FILES_PER_CONNECTION = 2  # a websocket's socket, and headroom for the HTTP requests it comes with
 ACCEPT_PAUSE = 0.1  # seconds without accepting when the process is out of files anyway
+NOT_HTTP = (b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            b"Content-Length: 28\r\n\r\nThis is not an HTTP request.")
 FULL = "The show has as many live screens as it can take: close a tab, or try again in a minute."
 
 
@@ -79,9 +81,22 @@ class DeadlineHandler(WSGIHandler):
         finally:
             self.socket.settimeout(None)  # the body, and a websocket's life, are the app's business
 
+    def handle(self):
+        try:
+            super().handle()
+        except ConnectionError:
+            pass  # the client left while we answered it: nothing to print
+
+    def handle_one_response(self):
+        super().handle_one_response()
+        if self._connection_upgrade_requested():
+            self.close_connection = True  # what follows a WebSocket on its connection is its frames, never a request
+
     def _handle_client_error(self, ex):
         if isinstance(ex, (socket.timeout, ConnectionError)):
             return None  # a client too slow with its headers, or gone: close, nothing to print
+        if isinstance(ex, (ValueError, OSError)):  # not HTTP: a 400, and no line of the client's bytes in the terminal
+            return "400", NOT_HTTP
         return super()._handle_client_error(ex)
 
 

@@ -9,6 +9,14 @@ JSON, JSON nested too deep, an unknown packet type) raises ValueError, which eng
 would print as a traceback in the presenter's terminal: such a client is simply
 disconnected. Every screen hears every broadcast (ten a second at most), so screens
 without the secret are capped at SCREEN_CAP.
+
+Under gevent, simple-websocket reads and parses all that a socket has received (4 KB a
+read, as long as more is waiting) before anything else runs: frames already in the
+kernel would all be parsed, a hundred sockets' bursts in one long turn, however early
+the gate cut them. So its reads take turns (`take_turns`): WEBSOCKET_READ_BYTES at a
+time, the event loop running in between, nothing read once the WebSocket is closed. The
+gate then judges a burst a few dozen frames at a time, a cut connection costs no more
+than that, and a vote waiting on PostgreSQL is woken between two reads of a flood.
 """
 
 import logging
@@ -26,6 +34,7 @@ SCREEN_CAP = 50  # screens without the secret at once: the presenter's is never 
 SCREENS_FULL = "This show already has as many screens as it can feed: use the presenter URL, or close a screen."
 PACKET_BURST = 5  # a screen sends a handful of packets a minute; a flood is cut here
 PACKET_EVERY = 0.2
+WEBSOCKET_READ_BYTES = 512  # a burst judged a few dozen frames at a time; real clients' frames are smaller
 
 
 class Allowance:
@@ -81,3 +90,47 @@ def guard_packets(server: socketio.Server, allowance: Allowance) -> None:
 
     server.eio.on("message", guarded)
     server.eio.on("disconnect", disconnected)
+    if server.eio.async_mode == "gevent":
+        take_turns(server)
+
+
+def take_turns(server: socketio.Server, read_bytes: int = WEBSOCKET_READ_BYTES) -> None:
+    """Make this server's WebSockets read in turns (simple-websocket's `receive_bytes` and `thread_class`)."""
+    import gevent
+
+    open_websocket = server.eio._async["websocket"]  # python-engineio's driver seam, replaced for this server only
+    reader = server.eio._async["thread"]
+
+    class TurnTakingReader(reader):
+        """simple-websocket's reading loop, on a socket that takes turns."""
+
+        def __init__(self, target, *args, **kwargs) -> None:
+            websocket = target.__self__  # the simple_websocket.Server whose loop this runs
+            websocket.sock = TurnTakingSocket(websocket.sock, websocket, gevent.sleep)
+            super().__init__(target, *args, **kwargs)
+
+    def taking_turns(handler, eio_server):
+        connection = open_websocket(handler, eio_server)
+        if hasattr(connection, "server_args"):  # simple-websocket underneath (not gevent-websocket)
+            connection.server_args.update(receive_bytes=read_bytes, thread_class=TurnTakingReader)
+        return connection
+
+    server.eio._async = {**server.eio._async, "websocket": taking_turns}
+
+
+class TurnTakingSocket:
+    """A WebSocket's socket whose reads wait their turn, and read nothing once the WebSocket is closed."""
+
+    def __init__(self, sock, websocket, wait_turn: Callable[[], None]) -> None:
+        self._sock = sock
+        self._websocket = websocket
+        self._wait_turn = wait_turn
+
+    def recv(self, size: int) -> bytes:
+        self._wait_turn()  # the connection's reader judges what came before this read
+        if not self._websocket.connected:
+            return b""  # cut while we waited: simple-websocket ends its loop and closes the socket
+        return self._sock.recv(size)
+
+    def __getattr__(self, name: str):
+        return getattr(self._sock, name)

@@ -1,6 +1,7 @@
 """Connections have a ceiling, not a cliff: the open-file limit raised, a cap on Socket.IO connections, a header deadline."""
 
 import socket
+import struct
 import subprocess
 import sys
 import textwrap
@@ -99,3 +100,39 @@ def test_a_client_that_never_sends_its_headers_is_disconnected_quietly():
     assert closed == [True, True]
     assert reply.startswith(b"HTTP/1.1 200")
     assert "Traceback" not in err
+
+
+def test_bytes_that_are_not_http_get_a_400_and_leave_nothing_in_the_terminal_even_when_the_client_is_gone():
+    port = free_port()
+    server = run_python(f"""
+        from gevent import monkey; monkey.patch_all()
+        from lab.web import capacity
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok"]
+        server = capacity.ShowServer(("127.0.0.1", {port}), app, log=None)
+        server.start()
+        print("serving", flush=True)
+        server.serve_forever()
+    """)
+    garbage = b"\x81\x8e" + b"x" * 3000 + b"\r\n\r\n"  # a WebSocket frame where a request line belongs
+    try:
+        assert server.stdout.readline().strip() == "serving"
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as answered:
+            answered.sendall(garbage)
+            reply = answered.recv(1000)
+        for _ in range(20):  # and clients that reset the connection before the answer is sent
+            gone = socket.create_connection(("127.0.0.1", port), timeout=30)
+            gone.sendall(garbage)
+            gone.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            gone.close()
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as still_serving:
+            still_serving.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            served = still_serving.recv(1000)
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+
+    assert reply.startswith(b"HTTP/1.1 400") and reply.endswith(b"This is not an HTTP request.")
+    assert served.startswith(b"HTTP/1.1 200")
+    assert err == ""

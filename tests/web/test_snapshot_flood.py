@@ -1,8 +1,18 @@
 """Floods don't reach the database: snapshots come from the last computed state, a few per connection,
 and only a failed health probe puts "PostgreSQL is down" on the projector, never a busy pool."""
 
+import base64
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 import pytest
 
+from lab.servers.containers import free_port
 from lab.votes.postgres import PostgresVoteStore
 from lab.waiting import wait_for
 from lab.web import runtime_of
@@ -96,3 +106,70 @@ def test_a_packet_flood_is_cut_before_decoding_and_the_flooder_disconnected(offl
 
     assert len(dispatched) == PACKET_BURST
     assert ended == [sid]  # once, when as many again had been dropped
+
+
+# The show's app under gevent, as reality_engine.py serves it; on SIGTERM it prints how many
+# packets reached the gate (lab.web.limits.guard_packets) and ends.
+GEVENT_SHOW = """
+from gevent import monkey; monkey.patch_all()
+import signal, gevent
+from lab.votes.fantasy import FantasyVoteStore
+from lab.web import create_app, runtime_of
+from lab.web.capacity import ShowServer
+from lab.web.config import ShowConfig
+app = create_app(ShowConfig(real_store=FantasyVoteStore(), fantasy_store=FantasyVoteStore(), async_mode="gevent"))
+eio = runtime_of(app).socketio.server.eio
+judged, gate = [], eio.handlers["message"]
+eio.on("message", lambda sid, data: (judged.append(sid), gate(sid, data)))
+server = ShowServer(("127.0.0.1", {port}), app, log=None)
+gevent.signal_handler(signal.SIGTERM, lambda: (print(len(judged), flush=True), server.stop()))
+server.start()
+print("serving", flush=True)
+server.serve_forever()
+"""
+
+
+def client_frame(text: str) -> bytes:
+    """One masked WebSocket text frame, as a client sends it (a zero mask: the payload reads as it is)."""
+    payload = text.encode()
+    assert len(payload) < 126
+    return bytes([0x81, 0x80 | len(payload)]) + bytes(4) + payload
+
+
+def open_raw_websocket(port: int) -> socket.socket:
+    """A Socket.IO connection over a bare WebSocket, its handshake and Engine.IO's open packet read."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall((f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                  f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                  "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+    received = b""
+    while b"\r\n\r\n" not in received or not received.split(b"\r\n\r\n", 1)[1]:
+        received += sock.recv(4096)
+    assert received.startswith(b"HTTP/1.1 101"), received[:200]
+    sock.sendall(client_frame("40"))
+    return sock
+
+
+def test_under_gevent_a_burst_already_received_is_cut_before_it_is_parsed_and_nothing_is_printed():
+    port = free_port()
+    show = subprocess.Popen([sys.executable, "-c", textwrap.dedent(GEVENT_SHOW.format(port=port))], text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert show.stdout.readline().strip() == "serving"
+        with open_raw_websocket(port) as flooder:
+            flooder.sendall(client_frame('42["snapshot"]') * 2000)  # all in the server's socket buffer at once
+
+            def closed() -> bool:
+                try:
+                    return flooder.recv(65536) == b""
+                except ConnectionResetError:
+                    return True
+
+            wait_for(closed, "the show to close the flooding connection", timeout=30)
+    finally:
+        show.send_signal(signal.SIGTERM)
+        judged, err = show.communicate(timeout=30)
+
+    assert 0 < int(judged) < 200  # read and judged a few dozen frames at a time: the rest never parsed
+    assert "Traceback" not in err and "Invalid HTTP method" not in err
