@@ -7,10 +7,22 @@ Only the client can give up. psycopg2 lets one function do every wait (a "wait c
 process-wide); `wait_with_deadline` waits with select() (cooperative once gevent has
 patched it, so it also replaces psycogreen's) and gives up after the connection's own
 `io_timeout`. Connections opened without one wait as long as it takes, as before.
+
+Giving up does not take back what was sent: a frozen server runs a statement waiting in
+its socket once it thaws. So a write says by when it must be stored (`store_by`, on the
+server's clock) and the server itself refuses it later than that, early enough for its
+answer to be back before the client gives up. The server's clock is paired with this
+process's monotonic clock on every answer that reads it, so no wall clock of ours is
+compared with the server's: skew between two hosts (a remote DOCKER_HOST) cancels out,
+and a step of the server's clock (a laptop waking up) lasts until the next answer on that
+connection, refusing at most one vote there. The pairing errs early by at most one round
+trip, which can refuse a vote sent in time, never store one too late. What no client can
+rule out is a freeze in the microseconds between the server's check and its answer leaving.
 """
 
 import select
 import time
+from datetime import datetime, timedelta
 
 import psycopg2
 import psycopg2.extensions
@@ -19,6 +31,9 @@ from psycopg2.extensions import POLL_OK, POLL_READ, POLL_WRITE
 LIVENESS = {  # for a server that vanished (host down, cable out); frozen servers are the deadline's job
     "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2, "tcp_user_timeout": 5000,
 }
+
+
+STORE_WITHIN = 0.75  # of io_timeout: the rest is for the commit and the answer's way back
 
 
 class DeadlineExceeded(psycopg2.OperationalError):
@@ -30,7 +45,26 @@ class DeadlineConnection(psycopg2.extensions.connection):
 
     def __init__(self, dsn: str, async_: int = 0, *, io_timeout: float | None = None) -> None:
         self.io_timeout = io_timeout  # set first: connecting already waits through the callback
+        self._server_clock: tuple[datetime, float] | None = None  # (server time, monotonic time) paired
         super().__init__(dsn, async_)
+
+    def read_server_clock(self) -> None:
+        """Pair the server's clock with ours (one round trip; the pool does it when it opens a connection)."""
+        with self.cursor() as cursor:
+            cursor.execute("SELECT clock_timestamp()")
+            self.pair_clocks(cursor.fetchone()[0])
+
+    def pair_clocks(self, server_time: datetime) -> None:
+        """Note a server time read by the statement whose answer just arrived."""
+        # it was read at some moment before now: pairing it with now puts the server's clock at its earliest
+        self._server_clock = (server_time, time.monotonic())
+
+    def store_by(self) -> datetime:
+        """The server-clock time after which a statement sent now must not be stored: we have given up by then."""
+        if self._server_clock is None:
+            self.read_server_clock()
+        server_time, paired_at = self._server_clock
+        return server_time + timedelta(seconds=time.monotonic() - paired_at + STORE_WITHIN * self.io_timeout)
 
 
 def with_deadline(io_timeout: float):
@@ -41,6 +75,13 @@ def with_deadline(io_timeout: float):
         return DeadlineConnection(dsn, async_, io_timeout=io_timeout)
 
     return factory
+
+
+def store_by(connection) -> datetime | None:
+    """When a write sent now on `connection` must be stored by, on the server's clock; None if it waits forever."""
+    if isinstance(connection, DeadlineConnection) and connection.io_timeout is not None:
+        return connection.store_by()
+    return None
 
 
 def install() -> None:

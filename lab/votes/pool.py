@@ -17,7 +17,7 @@ import psycopg2
 import psycopg2.extensions
 
 from lab.settings import PostgresSettings
-from lab.votes.deadline import LIVENESS, with_deadline
+from lab.votes.deadline import LIVENESS, DeadlineConnection, with_deadline
 
 
 PING_TIMEOUT = 2.0
@@ -95,6 +95,8 @@ class ConnectionPool:
                 # one statement, one round trip: no implicit BEGIN and COMMIT around every write;
                 # stores open a transaction themselves where several statements must hold together
                 connection.autocommit = True
+                if isinstance(connection, DeadlineConnection):
+                    connection.read_server_clock()  # while connecting, not on a vote's time
                 self._born[id(connection)] = self._generation
                 return connection
             if not connection.closed and self._current(connection):

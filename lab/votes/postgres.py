@@ -2,12 +2,17 @@
 
 One vote per voter is a UNIQUE constraint, options exist by FOREIGN KEY, labels are
 unique whatever their capitals by a unique index on lower(label), and an import is one
-transaction. Refusals are recognised by SQLSTATE.
+statement. Refusals are recognised by SQLSTATE.
+
+Votes are written by one statement that the server refuses to store after the write's
+deadline (lab.votes.deadline): a vote that reaches a server thawing from a freeze, after
+its phone was told "not recorded", is not stored.
 """
 
 from typing import Sequence
 
-from lab.votes.outcomes import VoteResult, accepted
+from lab.votes.deadline import store_by
+from lab.votes.outcomes import VoteResult, accepted, unavailable
 from lab.votes.sql import SqlVoteStore
 
 SCHEMA = """
@@ -24,6 +29,19 @@ CREATE TABLE IF NOT EXISTS votes (
 );
 """
 
+# one statement, so atomic by itself; the deadline is read once (a subquery), so it stores all or nothing;
+# it answers with the server's clock, to keep the connection's pairing of clocks fresh
+INSERT_VOTES_IN_TIME = """
+WITH stored AS (
+    INSERT INTO votes (voter_id, option_id)
+    SELECT ballot.voter_id, ballot.option_id
+    FROM unnest(%(voters)s::text[], %(options)s::text[]) AS ballot (voter_id, option_id)
+    WHERE (SELECT %(store_by)s::timestamptz IS NULL OR clock_timestamp() < %(store_by)s::timestamptz)
+    RETURNING 1
+)
+SELECT count(*), clock_timestamp() FROM stored
+"""
+
 
 class PostgresVoteStore(SqlVoteStore):
     """Votes in PostgreSQL, with the constraints that make them trustworthy."""
@@ -35,18 +53,13 @@ class PostgresVoteStore(SqlVoteStore):
         return self._write(lambda cursor: _insert_option(cursor, option_id, label))
 
     def vote(self, voter_id: str | None, option_id: str | None) -> VoteResult:
-        """Insert the vote; the database refuses a second one, an unknown option, a bad id."""
-        return self._write(lambda cursor: _insert_vote(cursor, voter_id, option_id))
+        """Insert the vote; the database refuses a second one, an unknown option, a bad id, a late one."""
+        return self._write(lambda cursor: _insert_votes_in_time(cursor, [(voter_id, option_id)], accepted()))
 
     def import_ballots(self, ballots: Sequence[tuple[str, str]]) -> VoteResult:
-        """Insert every ballot in one transaction: one refusal and none are kept."""
-
-        def insert_all(cursor) -> VoteResult:
-            for voter_id, option_id in ballots:
-                _insert_vote(cursor, voter_id, option_id)
-            return accepted(f"{len(ballots)} ballots imported.")
-
-        result = self._write(insert_all, atomic=True)
+        """Insert every ballot in one statement: one refusal and none are kept."""
+        result = self._write(
+            lambda cursor: _insert_votes_in_time(cursor, ballots, accepted(f"{len(ballots)} ballots imported.")))
         if result.accepted:
             return result
         return VoteResult(result.outcome, f"{result.message} Nothing was imported.", result.sqlstate)
@@ -57,6 +70,12 @@ def _insert_option(cursor, option_id: str, label: str) -> VoteResult:
     return accepted("Option added.")
 
 
-def _insert_vote(cursor, voter_id: str | None, option_id: str | None) -> VoteResult:
-    cursor.execute("INSERT INTO votes (voter_id, option_id) VALUES (%s, %s)", (voter_id, option_id))
-    return accepted()
+def _insert_votes_in_time(cursor, ballots: Sequence[tuple[str | None, str | None]], done: VoteResult) -> VoteResult:
+    """Insert `ballots` unless the server gets them after the deadline (after a freeze): then none is stored."""
+    deadline = store_by(cursor.connection)
+    cursor.execute(INSERT_VOTES_IN_TIME, {"voters": [voter for voter, _ in ballots],
+                                          "options": [option for _, option in ballots], "store_by": deadline})
+    stored, server_time = cursor.fetchone()
+    if deadline is not None:
+        cursor.connection.pair_clocks(server_time)
+    return done if stored == len(ballots) else unavailable()
