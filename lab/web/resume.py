@@ -4,7 +4,7 @@ A show saves it in RESUME_FILE (mode 0600: it holds the database password and th
 that signs the phones' voter cookies) as soon as its PostgreSQL answers, and deletes it,
 with the data, when it ends normally. After a crash (SIGKILL, a laptop lid, the OOM
 killer) both are left behind: Ryuk removes the container, never the data (see
-lab.servers.durable), and `python reality_engine.py --resume` starts a new server on it,
+lab.servers.durable), and `python3 reality_engine.py --resume` starts a new server on it,
 signs cookies with the same key (a phone that voted is still refused as a duplicate) and
 asks the same question.
 """
@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Mapping
 
 from lab.errors import WorkshopError
-from lab.paths import STATE_DIR
+from lab.paths import ROOT, STATE_DIR_NAME
 
-RESUME_FILE = STATE_DIR / "show-resume.json"
+RESUME_FILE_NAME = Path(STATE_DIR_NAME) / "show-resume.json"  # relative: cleanup looks under any checkout
+RESUME_FILE = ROOT / RESUME_FILE_NAME
 RESUME_FILE_VARIABLE = "TCMAGIC_RESUME_FILE"  # another place for it (tests that crash a show of their own)
-RESUME_COMMAND = "python reality_engine.py --resume"
+RESUME_COMMAND = "python3 reality_engine.py --resume"  # as the README tells the user to type it
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def load(path: Path) -> ResumeState:
                             "cleanup.py removed it): start without --resume.") from None
     except (ValueError, KeyError, TypeError):
         raise WorkshopError(f"The resume file {path} is damaged: delete it and start without --resume "
-                            "(`python cleanup.py` removes the old data).") from None
+                            "(`python3 cleanup.py` removes the old data).") from None
 
 
 def forget(path: Path) -> None:

@@ -44,3 +44,15 @@ def test_forgetting_twice_is_fine_and_the_file_can_be_moved_by_the_environment(t
     assert not path.exists()
     assert resume_file({"TCMAGIC_RESUME_FILE": str(path)}) == path
     assert resume_file({}).name == "show-resume.json"
+
+
+def test_the_resume_hint_is_typed_as_the_readme_says_and_the_presenter_guide_repeats_it():
+    from lab.paths import ROOT
+    from lab.web.resume import RESUME_COMMAND, resume_line
+
+    readme = (ROOT / "README.md").read_text()
+    run_command = next(line.strip() for line in readme.splitlines() if line.strip().endswith(" reality_engine.py"))
+
+    assert RESUME_COMMAND == f"{run_command} --resume"
+    assert f"`{RESUME_COMMAND}`" in resume_line("abc123")
+    assert f"`{RESUME_COMMAND}`" in (ROOT / "docs" / "presenter.md").read_text()
