@@ -19,7 +19,8 @@ from lab.tools.janitor import apply, kept_note, plan, summary_table  # noqa: E40
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Remove the workshop's and testcontainers' containers, their "
-                                     "networks and volumes, pytest caches, and a show, unless a live process uses them.")
+                                     "networks and volumes, pytest caches, a show, and a crashed show's resume file and "
+                                     "durable data, unless a live process uses them.")
     parser.add_argument("--dry-run", action="store_true", help="list what would go, remove nothing")
     parser.add_argument("--run-id", help="only what belongs to one run (label dev.tcmagic.run-id); no caches")
     parser.add_argument("--force", action="store_true", help="remove even what a running show or course uses")

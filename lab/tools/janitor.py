@@ -1,6 +1,8 @@
 """What cleanup.py removes: our containers (by label) with their networks and volumes,
-pytest caches, a running reality_engine.py found through its pid file, and embedded
-servers found through theirs (lab.servers.leftovers).
+pytest caches, a running reality_engine.py found through its pid file, embedded
+servers found through theirs (lab.servers.leftovers), and a crashed show's way back:
+its resume file (the database login and the cookie key) and its durable PostgreSQL data
+(a Docker volume labelled durable, or an embedded directory under DURABLE_ROOT).
 
 Nothing is found by name: containers, networks and volumes by the workshop's and
 testcontainers' labels, the show's process by the pid file it writes (and only after
@@ -8,14 +10,15 @@ checking that the pid is a Python process running reality_engine.py).
 
 What a live process still uses (lab.tools.owners; an embedded server's owner pid) is
 listed as "in use by pid N" and kept unless `force`: cleanup never pulls a running show's
-database from under it.
+database from under it, nor, while the show runs, its way back after a crash.
 """
 
+import json
 import os
 import shutil
 import signal
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -27,8 +30,13 @@ from rich.text import Text
 from lab.errors import DockerUnavailable
 from lab.paths import EMBEDDED_PID_DIR_NAME, SHOW_PID_FILE_NAME, pid_alive
 from lab.servers.containers import LABEL_MANAGED, LABEL_PURPOSE, LABEL_RUN, TESTCONTAINERS_LABEL, docker_client
+from lab.servers.embedded import DURABLE_ROOT
+from lab.servers.labels import LABEL_DURABLE
 from lab.tools.owners import container_users, run_users, tcp_connections
 from lab.waiting import WaitTimeout, wait_for
+from lab.web.resume import RESUME_FILE_NAME
+
+DURABLE_DIR_PREFIX = "postgres-"  # lab.servers.embedded names them postgres-<run id>-<6 hex digits>
 
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules"}
 
@@ -43,6 +51,8 @@ class Item:
     remove: Callable[[], str] = field(default=lambda: "removed", compare=False, repr=False)
     run_id: str = ""  # the run it belongs to (a process: the runs it uses, comma-separated)
     user: int | None = None  # the pid of a live process that uses it: kept unless forced
+    resume_data: bool = False  # a show's way back after a crash: kept while a show runs
+    stops: int | None = None  # the pid of the process removing it stops
 
     def in_run(self, run_id: str) -> bool:
         """True when the item belongs to (or, for a process, uses) run `run_id`."""
@@ -74,8 +84,10 @@ def docker_items(client, connections: Callable = tcp_connections) -> tuple[list[
     for filters in label_filters():
         for volume in client.volumes.list(filters=filters):
             run_id = (volume.attrs.get("Labels") or {}).get(LABEL_RUN, "")
-            items[volume.id] = Item("volume", volume.name, "", _remover(lambda v=volume: v.remove(force=True)),
-                                    run_id, runs.get(run_id))
+            durable = (volume.attrs.get("Labels") or {}).get(LABEL_DURABLE) == "true"
+            items[volume.id] = Item("volume", volume.name, "a show's durable PostgreSQL data" if durable else "",
+                                    _remover(lambda v=volume: v.remove(force=True)), run_id, runs.get(run_id),
+                                    resume_data=durable)
     return list(items.values()), runs
 
 
@@ -143,8 +155,44 @@ def embedded_items(root: Path) -> list[Item]:
         port = f", port {leftover.port}" if leftover.port else ""
         owner = leftover.owner_pid if leftover.owner_pid and pid_alive(leftover.owner_pid) else None
         items.append(Item("embedded server", f"{leftover.role} (pid {leftover.pid})", f"{state}{port}",
-                          lambda leftover=leftover: stop_leftover(leftover), leftover.run_id, owner))
+                          lambda leftover=leftover: stop_leftover(leftover), leftover.run_id, owner,
+                          stops=leftover.pid))
     return items
+
+
+def resume_items(root: Path, durable_root: Path, stopping: set[int] = frozenset()) -> list[Item]:
+    """A crashed show's resume file and the embedded engine's durable data directories.
+
+    A directory whose PostgreSQL still runs is in use by it, unless that server is one of
+    `stopping` (leftovers cleanup stops first).
+    """
+    items = []
+    resume_file = root / RESUME_FILE_NAME
+    if resume_file.exists():
+        items.append(Item("resume file", str(RESUME_FILE_NAME), "a crashed show's database login and cookie key",
+                          lambda: _unlink(resume_file), _saved_run_id(resume_file), resume_data=True))
+    folders = sorted(durable_root.glob(DURABLE_DIR_PREFIX + "*")) if durable_root.is_dir() else []
+    for folder in folders:
+        server = _postmaster_pid(folder)
+        user = server if server and server not in stopping and pid_alive(server) else None
+        run_id = folder.name[len(DURABLE_DIR_PREFIX):].rpartition("-")[0]
+        items.append(Item("durable data", str(folder), "a show's durable PostgreSQL data (embedded engine)",
+                          lambda folder=folder: _remove_folders([folder]), run_id, user, resume_data=True))
+    return items
+
+
+def _saved_run_id(resume_file: Path) -> str:
+    try:
+        return str(json.loads(resume_file.read_text()).get("run_id", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""  # damaged: removed all the same, with no run to name
+
+
+def _postmaster_pid(folder: Path) -> int | None:
+    try:
+        return int((folder / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _unlink(path: Path) -> str:
@@ -182,10 +230,11 @@ def stop_engine(pid: int, pid_file: Path, timeout: float = 10.0) -> str:
 
 
 def plan(root: Path, run_id: str | None = None, connect: Callable = docker_client,
-         connections: Callable = tcp_connections) -> tuple[list[Item], list[str]]:
+         connections: Callable = tcp_connections, durable_root: Path = DURABLE_ROOT) -> tuple[list[Item], list[str]]:
     """Everything cleanup would remove, in order, and notes on what it could not look at.
 
     With `run_id`, only what belongs to that run (and the show, if it uses the run); no caches.
+    While the show of `root` runs, every show's way back after a crash is in use by it.
     """
     notes, found, runs = [], [], {}
     try:
@@ -198,7 +247,11 @@ def plan(root: Path, run_id: str | None = None, connect: Callable = docker_clien
     def runs_of(pid: int) -> str:
         return ", ".join(sorted(run for run, user in runs.items() if user == pid))
 
-    items = engine_items(root, runs_of) + embedded + found
+    engine = engine_items(root, runs_of)
+    stopping = {item.stops for item in embedded if not item.user}
+    items = engine + embedded + found + resume_items(root, durable_root, stopping)
+    show = next((item.user for item in engine if item.kind == "process"), None)
+    items = [replace(item, user=item.user or show) if item.resume_data else item for item in items]
     if run_id:
         return [item for item in items if item.in_run(run_id)], notes
     return items + cache_items(root), notes

@@ -4,6 +4,8 @@ Other sessions' containers carry the same labels, so every Docker test here is s
 a run id of its own (`--run-id`), and caches and pid files live in a project folder of its own.
 """
 
+import io
+import json
 import os
 import subprocess
 import sys
@@ -15,8 +17,11 @@ import pytest
 
 from lab.paths import ROOT
 from lab.paths import SHOW_PID_FILE_NAME as PID_FILE
+from rich.console import Console
+
 from lab.servers.containers import LABEL_PURPOSE, LABEL_RUN, our_labels
-from lab.tools.janitor import apply, embedded_items, engine_items, plan
+from lab.servers.labels import LABEL_DURABLE
+from lab.tools.janitor import apply, embedded_items, engine_items, plan, summary_table
 
 IDLE = "import signal; signal.pause()"
 
@@ -93,7 +98,7 @@ def test_cleanup_of_one_run_removes_that_run_only_and_the_decoy_survives(leftove
 
 
 def test_a_full_cleanup_removes_the_caches_but_not_the_venvs(project):
-    items, _ = plan(project, connect=docker_unreachable)
+    items, _ = plan(project, connect=docker_unreachable, durable_root=project / "no-durable-data")
 
     apply(items, dry_run=False)
 
@@ -180,7 +185,7 @@ def docker_unreachable():
 
 
 def test_without_docker_the_rest_is_still_cleaned_and_the_reason_given(project):
-    items, notes = plan(project, connect=docker_unreachable)
+    items, notes = plan(project, connect=docker_unreachable, durable_root=project / "no-durable-data")
 
     assert {item.kind for item in items} == {"cache"}
     assert notes == ["Containers were not checked: Docker is not reachable: start Docker."]
@@ -211,8 +216,8 @@ def embedded_server(project):
 def test_an_embedded_server_is_stopped_through_its_pid_file_and_only_in_its_run(project, embedded_server):
     server, server_dir = embedded_server("postgres", run_id="run-a", port=5999)
 
-    assert plan(project, run_id="run-b", connect=docker_unreachable)[0] == []
-    [item] = plan(project, run_id="run-a", connect=docker_unreachable)[0]
+    assert plan(project, run_id="run-b", connect=docker_unreachable, durable_root=project)[0] == []
+    [item] = plan(project, run_id="run-a", connect=docker_unreachable, durable_root=project)[0]
     [(_, result)] = apply([item], dry_run=False)
 
     assert (item.kind, item.name, result) == ("embedded server", f"postgres (pid {server.pid})", "stopped")
@@ -332,3 +337,103 @@ def test_the_table_at_80_columns_shows_whole_names_run_ids_and_who_uses_what():
         assert any(whole in line for line in lines), whole
     assert kept_note(results) == ("Kept what running programs use (pid 41234): stop them first (Ctrl+C in their terminal), "
                                   "or add --force to remove it all the same.")
+
+
+@pytest.fixture
+def crashed_show(project, tmp_path_factory):
+    """What a killed show leaves: its resume file, and an embedded durable data directory; (run id, durable root)."""
+    run_id = "0123456789ab"
+    (project / ".tcmagic").mkdir(exist_ok=True)
+    (project / ".tcmagic" / "show-resume.json").write_text(json.dumps({"run_id": run_id, "question": "?"}))
+    durable_root = tmp_path_factory.mktemp("tcmagic-durable")
+    (durable_root / f"postgres-{run_id}-a1b2c3" / "data").mkdir(parents=True)
+    return run_id, durable_root
+
+
+def resume_data(items):
+    return [item for item in items if item.kind in ("resume file", "durable data")]
+
+
+def test_a_crashed_shows_resume_file_and_durable_data_are_removed_and_said_so(project, crashed_show):
+    run_id, durable_root = crashed_show
+
+    items, _ = plan(project, connect=docker_unreachable, durable_root=durable_root)
+    results = apply(resume_data(items), dry_run=False)
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    console.print(summary_table(results, dry_run=False))
+    text = console.file.getvalue()
+
+    assert [(item.kind, item.run_id, result) for item, result in results] == [
+        ("resume file", run_id, "removed"), ("durable data", run_id, "removed")]
+    assert not (project / ".tcmagic" / "show-resume.json").exists() and list(durable_root.iterdir()) == []
+    for said in (".tcmagic/show-resume.json", "a crashed show's database login and cookie key",
+                 str(durable_root / f"postgres-{run_id}-a1b2c3"), "a show's durable PostgreSQL data (embedded engine)"):
+        assert said in text, said
+
+
+def test_dry_run_lists_a_crashed_shows_resume_data_and_removes_nothing(project, crashed_show):
+    run_id, durable_root = crashed_show
+
+    items, _ = plan(project, connect=docker_unreachable, durable_root=durable_root)
+    results = apply(resume_data(items), dry_run=True)
+
+    assert [result for _, result in results] == ["would remove", "would remove"]
+    assert (project / ".tcmagic" / "show-resume.json").exists() and len(list(durable_root.iterdir())) == 1
+
+
+def test_a_running_shows_resume_data_is_kept_unless_forced(project, crashed_show, pid_file_names):
+    _, durable_root = crashed_show
+    show = pid_file_names("reality_engine.py")
+
+    items, _ = plan(project, connect=docker_unreachable, durable_root=durable_root)
+    results = apply(resume_data(items), dry_run=False)
+
+    assert [result for _, result in results] == [f"in use by pid {show.pid}"] * 2
+    assert (project / ".tcmagic" / "show-resume.json").exists() and len(list(durable_root.iterdir())) == 1
+
+
+def test_durable_data_whose_postgresql_runs_is_in_use_by_it(project, crashed_show):
+    run_id, durable_root = crashed_show
+    server = subprocess.Popen([sys.executable, "-c", IDLE])
+    try:
+        (durable_root / f"postgres-{run_id}-a1b2c3" / "data" / "postmaster.pid").write_text(f"{server.pid}\n/data\n")
+        items, _ = plan(project, connect=docker_unreachable, durable_root=durable_root)
+        [(item, result)] = apply([item for item in items if item.kind == "durable data"], dry_run=False)
+    finally:
+        server.kill()
+        server.wait()
+
+    assert (item.user, result) == (server.pid, f"in use by pid {server.pid}")
+    assert len(list(durable_root.iterdir())) == 1
+
+
+def test_cleanup_of_another_run_leaves_a_crashed_shows_resume_data(project, crashed_show):
+    _, durable_root = crashed_show
+
+    items, _ = plan(project, "another-run", connect=docker_unreachable, durable_root=durable_root)
+
+    assert resume_data(items) == []
+
+
+@pytest.mark.docker
+def test_a_durable_volume_is_named_as_such_and_kept_while_the_show_runs(project, pid_file_names, tmp_path):
+    client = docker.from_env()
+    run_id = f"janitor-{uuid.uuid4().hex[:8]}"
+    volume = client.volumes.create(f"tcmagic-test-{run_id}",
+                                   labels={**our_labels("postgres", "show", run_id), LABEL_DURABLE: "true"})
+    try:
+        show = pid_file_names("reality_engine.py")
+        while_running, _ = plan(project, run_id, durable_root=tmp_path)
+        show.kill()
+        show.wait()
+        after_the_crash, _ = plan(project, run_id, durable_root=tmp_path)
+        [(_, result)] = apply([item for item in after_the_crash if item.kind == "volume"], dry_run=False)
+    finally:
+        try:
+            volume.remove(force=True)
+        except docker.errors.NotFound:
+            pass
+
+    [kept] = [item for item in while_running if item.kind == "volume"]
+    assert (kept.name, kept.detail, kept.user) == (volume.name, "a show's durable PostgreSQL data", show.pid)
+    assert result == "removed" and not exists(volume)
