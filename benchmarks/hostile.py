@@ -5,7 +5,7 @@
 Four scenes, each against a fresh `reality_engine.py` (gevent, Docker, Ryuk on), figures
 printed and written to benchmarks/results/hostile.json (issue 11, points 2, 3, 4 and 5):
 
-1. snapshot flood: 100 sockets send 100 "snapshot" frames each, as fast as they can,
+1. snapshot flood: 100 sockets send 100 "snapshot" frames each, all in one write a socket,
    while 200 phones vote: vote p99, votes answered 503, "PostgreSQL is down" on the projector;
 2. socket flood: with `ulimit -n 1024`, one client opens 600 websockets and holds them
    while 200 other phones vote: their p99, how many sockets were refused, and whether the
@@ -137,14 +137,40 @@ def held_socket(base: str) -> websocket.WebSocket:
         return refusal.args[0]
 
 
-def flood(base: str, sockets: int, frames: int, go, opened) -> None:
-    """Child process: open `sockets` websockets, then on `go` send `frames` snapshot requests on each."""
+def flood(base: str, sockets: int, frames: int, go, opened, report) -> None:
+    """Child process: open `sockets` websockets, then on `go` send `frames` snapshot requests on each.
+
+    Each socket's frames go out in one write, as a client that means harm sends them: they
+    all land in the show's socket buffers at once, and the attacker spends no CPU of the
+    machine it shares with the show on building them one by one. `report` gets how long
+    the writes took and how many of the sockets the show had closed two seconds later.
+    """
     connections = [held_socket(base) for _ in range(sockets)]
+    burst = websocket.ABNF.create_frame('42["snapshot"]', websocket.ABNF.OPCODE_TEXT).format() * frames
     opened.set()
     go.wait()
-    with ThreadPoolExecutor(sockets) as pool:
-        list(pool.map(lambda connection: [connection.send('42["snapshot"]') for _ in range(frames)], connections))
+    started = time.perf_counter()
+    for connection in connections:
+        try:
+            connection.sock.sendall(burst)
+        except OSError:
+            pass  # already cut by the show
+    sent_in = time.perf_counter() - started
     time.sleep(2)  # hold them a moment, as a real attacker would
+    report.put({"sent_in_s": round(sent_in, 3), "closed_by_the_show": sum(map(closed_by_the_show, connections))})
+
+
+def closed_by_the_show(connection: websocket.WebSocket) -> bool:
+    """Whether the show has ended this connection (reading what it sent until the end, or nothing waits)."""
+    connection.sock.setblocking(False)
+    try:
+        while connection.sock.recv(65536):
+            pass
+        return True
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
 
 
 def snapshot_flood() -> dict:
@@ -152,17 +178,18 @@ def snapshot_flood() -> dict:
     show = Show("flood")
     try:
         projector = Projector(show.base)
-        go, opened = multiprocessing.Event(), multiprocessing.Event()
-        attacker = multiprocessing.Process(target=flood, args=(show.base, 100, 100, go, opened))
+        go, opened, report = multiprocessing.Event(), multiprocessing.Event(), multiprocessing.Queue()
+        attacker = multiprocessing.Process(target=flood, args=(show.base, 100, 100, go, opened, report))
         attacker.start()
         opened.wait(60)
         voting = ThreadPoolExecutor(1).submit(phones, show.base, 200)
         time.sleep(0.2)  # the flood lands while the phones vote
         go.set()
         answers = voting.result()
+        attacker_saw = report.get(timeout=60)
         attacker.join(60)
         time.sleep(1)  # what the projector hears in the second after (a probe, a banner)
-        return {"frames": 100 * 100, "votes": latency(answers), "votes_503": sum(status == 503 for status, _ in answers),
+        return {"frames": 100 * 100, **attacker_saw, "votes": latency(answers), "votes_503": sum(status == 503 for status, _ in answers),
                 "projector_said_down": projector.down, "show_alive": requests.get(show.base + "/healthz", timeout=10).ok}
     finally:
         show.stop()

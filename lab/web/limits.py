@@ -69,66 +69,99 @@ def guard_packets(server: socketio.Server, allowance: Allowance) -> None:
     handle, ended = server._handle_eio_message, server._handle_eio_disconnect  # python-socketio's own seams
     server.eio.async_handlers = False  # judged in the connection's own reading loop, not a greenlet per packet
     dropped: dict[str, int] = {}
+    readers = take_turns(server) if server.eio.async_mode == "gevent" else Readers()
+
+    def cut(eio_sid: str) -> None:
+        readers.stop(eio_sid)  # not one more byte read, nor a frame already read judged
+        server.eio.disconnect(eio_sid)
 
     def guarded(eio_sid: str, data) -> None:
         if not allowance.take(eio_sid):  # a flood: costs a dictionary lookup, not a decode and a handler
             dropped[eio_sid] = dropped.get(eio_sid, 0) + 1
             if dropped[eio_sid] == allowance.burst:  # and past its allowance again: the flood ends here
                 log.info("disconnecting a client that floods the show with packets")
-                server.eio.disconnect(eio_sid)
+                cut(eio_sid)
             return
         try:
             handle(eio_sid, data)
         except ValueError as error:
             log.info("disconnecting a client that sent a malformed packet: %s", error)
-            server.eio.disconnect(eio_sid)
+            cut(eio_sid)
 
     def disconnected(eio_sid: str, *reason) -> None:
         allowance.forget(eio_sid)
         dropped.pop(eio_sid, None)
+        readers.forget(eio_sid)
         ended(eio_sid, *reason)
 
     server.eio.on("message", guarded)
     server.eio.on("disconnect", disconnected)
-    if server.eio.async_mode == "gevent":
-        take_turns(server)
 
 
-def take_turns(server: socketio.Server, read_bytes: int = WEBSOCKET_READ_BYTES) -> None:
+class Readers:
+    """The turn-taking sockets of a server's WebSockets, by Engine.IO session (none outside gevent)."""
+
+    def __init__(self) -> None:
+        self._sockets: dict[str, TurnTakingSocket] = {}
+
+    def add(self, eio_sid: str, sock: "TurnTakingSocket") -> None:
+        self._sockets[eio_sid] = sock
+
+    def stop(self, eio_sid: str) -> None:
+        """Stop reading session `eio_sid` now, and forget what it sent that is not judged yet."""
+        sock = self._sockets.pop(eio_sid, None)
+        if sock is not None:
+            sock.stop()
+
+    def forget(self, eio_sid: str) -> None:
+        self._sockets.pop(eio_sid, None)
+
+
+def take_turns(server: socketio.Server, read_bytes: int = WEBSOCKET_READ_BYTES) -> Readers:
     """Make this server's WebSockets read in turns (simple-websocket's `receive_bytes` and `thread_class`)."""
     import gevent
 
+    readers = Readers()
     open_websocket = server.eio._async["websocket"]  # python-engineio's driver seam, replaced for this server only
     reader = server.eio._async["thread"]
 
-    class TurnTakingReader(reader):
-        """simple-websocket's reading loop, on a socket that takes turns."""
-
-        def __init__(self, target, *args, **kwargs) -> None:
-            websocket = target.__self__  # the simple_websocket.Server whose loop this runs
+    def reader_for(eio_sid: str):
+        def start_reading(target, *args, **kwargs):
+            websocket = target.__self__  # the simple_websocket.Server whose loop `target` is
             websocket.sock = TurnTakingSocket(websocket.sock, websocket, gevent.sleep)
-            super().__init__(target, *args, **kwargs)
+            readers.add(eio_sid, websocket.sock)
+            return reader(target, *args, **kwargs)
+
+        return start_reading
 
     def taking_turns(handler, eio_server):
         connection = open_websocket(handler, eio_server)
         if hasattr(connection, "server_args"):  # simple-websocket underneath (not gevent-websocket)
-            connection.server_args.update(receive_bytes=read_bytes, thread_class=TurnTakingReader)
+            eio_sid = handler.__self__.sid  # handler: the Engine.IO socket's own method
+            connection.server_args.update(receive_bytes=read_bytes, thread_class=reader_for(eio_sid))
         return connection
 
     server.eio._async = {**server.eio._async, "websocket": taking_turns}
+    return readers
 
 
 class TurnTakingSocket:
-    """A WebSocket's socket whose reads wait their turn, and read nothing once the WebSocket is closed."""
+    """A WebSocket's socket whose reads wait their turn, and read nothing once stopped or closed."""
 
     def __init__(self, sock, websocket, wait_turn: Callable[[], None]) -> None:
         self._sock = sock
         self._websocket = websocket
         self._wait_turn = wait_turn
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Read no more, and drop the frames read but not yet handed on."""
+        self._stopped = True
+        self._websocket.input_buffer.clear()
 
     def recv(self, size: int) -> bytes:
         self._wait_turn()  # the connection's reader judges what came before this read
-        if not self._websocket.connected:
+        if self._stopped or not self._websocket.connected:
             return b""  # cut while we waited: simple-websocket ends its loop and closes the socket
         return self._sock.recv(size)
 
