@@ -4,9 +4,11 @@ A `docker pause`d (or SIGSTOPped) PostgreSQL still completes TCP handshakes and 
 acknowledges every byte, so neither connect_timeout (2 s at least in libpq), TCP keepalives
 nor tcp_user_timeout notice it, and statement_timeout runs on the frozen server itself.
 Only the client can give up. psycopg2 lets one function do every wait (a "wait callback",
-process-wide); `wait_with_deadline` waits with select() (cooperative once gevent has
-patched it, so it also replaces psycogreen's) and gives up after the connection's own
-`io_timeout`. Connections opened without one wait as long as it takes, as before.
+process-wide); `wait_with_deadline` waits for the socket and gives up after the
+connection's own `io_timeout`. Connections opened without one wait as long as it takes,
+as before. Once gevent has patched the process it waits as psycogreen does, with one
+watcher on the socket (a patched select() would build and tear down a set of them on
+every wait, a cost every vote paid several times); otherwise with select().
 
 Giving up does not take back what was sent: a frozen server runs a statement waiting in
 its socket once it thaws. So a write says by when it must be stored (`store_by`, on the
@@ -21,6 +23,7 @@ rule out is a freeze in the microseconds between the server's check and its answ
 """
 
 import select
+import sys
 import time
 from datetime import datetime, timedelta
 
@@ -94,16 +97,38 @@ def wait_with_deadline(connection) -> None:
     """Wait until `connection` has its answer; DeadlineExceeded once its io_timeout is spent (psycopg2 then closes it)."""
     timeout = getattr(connection, "io_timeout", None)
     deadline = None if timeout is None else time.monotonic() + timeout
+    ready_to = _socket_waits()
     while True:
         state = connection.poll()
         if state == POLL_OK:
             return
         remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-        if state == POLL_READ:
-            ready = select.select([connection.fileno()], [], [], remaining)[0]
-        elif state == POLL_WRITE:
-            ready = select.select([], [connection.fileno()], [], remaining)[1]
-        else:
+        if state not in (POLL_READ, POLL_WRITE):
             raise psycopg2.OperationalError(f"unexpected poll state {state} from psycopg2")
-        if not ready and remaining is not None:
+        if not ready_to(connection.fileno(), state == POLL_WRITE, remaining) and remaining is not None:
             raise DeadlineExceeded(f"PostgreSQL did not answer within {timeout:g} s")
+
+
+def _socket_waits():
+    """How to wait for a socket to be readable (or writable) within a timeout: gevent's way once it has patched select."""
+    monkey = sys.modules.get("gevent.monkey")
+    return _wait_in_gevent if monkey is not None and monkey.is_module_patched("select") else _wait_with_select
+
+
+def _wait_with_select(fd: int, write: bool, timeout: float | None) -> bool:
+    readable, writable, _ = select.select([] if write else [fd], [fd] if write else [], [], timeout)
+    return bool(writable if write else readable)
+
+
+class _TimedOut(Exception):
+    pass
+
+
+def _wait_in_gevent(fd: int, write: bool, timeout: float | None) -> bool:
+    from gevent.socket import wait_read, wait_write
+
+    try:
+        (wait_write if write else wait_read)(fd, timeout=timeout, timeout_exc=_TimedOut)
+    except _TimedOut:
+        return False
+    return True

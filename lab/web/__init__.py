@@ -33,12 +33,14 @@ from lab.web.secret import PresenterSecret, checked_secret
 from lab.web.security import SecurityHeaders
 from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of
 from lab.web.services import ShowServices
+from lab.web.voters import NoSessions
 
 def create_app(config: ShowConfig) -> Flask:
     """Build the show's Flask app around `config`; `runtime_of(app)` holds its parts."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder="static")
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
     app.json = BoundedJSONProvider(app)
+    app.session_interface = NoSessions()
     app.register_blueprint(routes.bp)
     app.register_blueprint(presenter.bp)
     register_error_handlers(app)

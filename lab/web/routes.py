@@ -57,8 +57,7 @@ def vote():
     answer.status_code = ANSWER_CODES[attempt.status]
     if attempt.retry_after is not None:
         answer.headers["Retry-After"] = str(attempt.retry_after)
-    remember_voter(answer, request, voter_id)
-    return answer
+    return answer  # the cookie stays as the vote page set it: signing it again on every vote bought nothing
 
 
 @bp.get("/api/results")

@@ -6,8 +6,10 @@ Identity is per browser, not per person: a private tab or a second browser is a 
 """
 
 import secrets
+from functools import lru_cache
 
 from flask import Request, Response, current_app
+from flask.sessions import SessionInterface
 from itsdangerous import BadSignature, URLSafeSerializer
 
 COOKIE_NAME = "tcmagic_voter"
@@ -16,7 +18,13 @@ NO_VOTER = "This browser has no voter id: open the vote page first (scan the QR 
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="voter-id")
+    return _serializer_for(current_app.secret_key)
+
+
+@lru_cache(maxsize=8)
+def _serializer_for(secret_key: str) -> URLSafeSerializer:
+    """One serializer per app secret (building one costs more than signing with it)."""
+    return URLSafeSerializer(secret_key, salt="voter-id")
 
 
 def new_voter_id() -> str:
@@ -47,3 +55,13 @@ def remember_voter(response: Response, request: Request, voter_id: str) -> None:
         samesite="Lax",
         secure=secure,
     )
+
+
+class NoSessions(SessionInterface):
+    """The show keeps no Flask session (a voter is this module's own cookie): none is opened or saved per request."""
+
+    def open_session(self, app, request):
+        return self.make_null_session(app)
+
+    def save_session(self, app, session, response) -> None:
+        pass
