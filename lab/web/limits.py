@@ -28,7 +28,7 @@ import socketio
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT_BURST = 3
+SNAPSHOT_BURST = 1  # every screen gets one on connect; asking again is for a redraw, which no screen needs twice a second
 SNAPSHOT_EVERY = 1.0
 SCREEN_CAP = 50  # screens without the secret at once: the presenter's is never refused, phones have their own room
 SCREENS_FULL = "This show already has as many screens as it can feed: use the presenter URL, or close a screen."
