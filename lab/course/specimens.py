@@ -40,10 +40,11 @@ class BackgroundCall:
 
     def _run(self, call) -> None:
         try:
-            self._outcome.append((call(), None))
+            outcome = (call(), None)
         except Exception as error:  # handed to whoever asks for the value
-            self._outcome.append((None, error))
-        self.ended = time.monotonic()
+            outcome = (None, error)
+        self.ended = time.monotonic()  # before it counts as returned: seconds() is final from then on
+        self._outcome.append(outcome)
 
     def returned(self) -> bool:
         """True once the call has returned (or raised)."""

@@ -10,6 +10,7 @@ from lab.course.lessons.common import runs_strip
 from lab.course.lessons.flaky import retried, verdict_on_sleeping, verdict_on_waiting
 from lab.course.lessons.slow import hang_line, proof_table
 from lab.course.specimens import BackgroundCall, returns_within
+from lab.waiting import wait_for
 
 
 def plain(renderable) -> str:
@@ -57,7 +58,7 @@ def test_the_hang_counter_and_the_proof_table_say_what_happened():
 
     assert "no answer" in plain(hang_line(hung, 4.0))
     release.set()
-    returns_within(5, hung.returned)
+    wait_for(hung.returned, "the released call to return", timeout=5)
     assert plain(hang_line(hung, 4.0)).startswith("GET without a timeout: answered after")
     table = plain(proof_table([("the app's", "passed", "degraded"), ("none", "failed", "still waiting")]))
     assert "passed" in table and "still waiting" in table
