@@ -14,7 +14,7 @@ import pytest
 
 from lab.votes.postgres import PostgresVoteStore
 from lab.waiting import wait_for
-from tests.helpers import serving
+from tests.helpers import own_server
 from tests.web.helpers import audience_member
 
 pytestmark = pytest.mark.realdb
@@ -24,11 +24,7 @@ VOTERS = 3 * POOL_SIZE  # more phones than connections: some wait for one, some 
 WATCHDOG_SECONDS = 15  # the server is thawed by then whatever happens
 
 
-@pytest.fixture(scope="module")
-def frozen_postgres(server_engine):
-    """A PostgreSQL of this module's own: it gets frozen and thawed."""
-    with serving(server_engine.start_postgres) as service:
-        yield service
+frozen_postgres = own_server("server_engine", "postgres", "A PostgreSQL of this module's own: it gets frozen and thawed.")
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from lab.waiting import wait_for
 from lab.web import shutdown
 from lab.web.server import IO_TIMEOUT_SECONDS, POOL_WAIT_SECONDS
 from lab.web.voters import COOKIE_NAME
-from tests.helpers import serving
+from tests.helpers import own_server
 from tests.web.helpers import audience_member
 
 pytestmark = pytest.mark.realdb
@@ -33,11 +33,7 @@ DURING = 3 * POOL_SIZE  # more phones than connections: some send an INSERT, som
 WATCHDOG_SECONDS = 15  # the server is thawed by then whatever happens
 
 
-@pytest.fixture(scope="module")
-def freezable_postgres(server_engine):
-    """A PostgreSQL of this module's own: it gets frozen and thawed."""
-    with serving(server_engine.start_postgres) as service:
-        yield service
+freezable_postgres = own_server("server_engine", "postgres", "A PostgreSQL of this module's own: it gets frozen and thawed.")
 
 
 def voter_id(app, phone) -> str:
