@@ -1,24 +1,17 @@
-"""What cleanup.py removes: our containers (by label) with their networks and volumes,
-pytest caches, a running reality_engine.py found through its pid file, embedded
-servers found through theirs (lab.servers.leftovers), and a crashed show's way back:
-its resume file (the database login and the cookie key) and its durable PostgreSQL data
-(a Docker volume labelled durable, or an embedded directory under DURABLE_ROOT).
+"""What cleanup.py removes, in order, and the table that says so.
 
+Our containers (by label) with their networks and volumes (a durable show's volume among
+them), then what lab.tools.on_disk finds outside Docker: pytest caches, a running
+reality_engine.py, embedded servers, a crashed show's resume file and durable data.
 Nothing is found by name: containers, networks and volumes by the workshop's and
-testcontainers' labels, the show's process by the pid file it writes (and only after
-checking that the pid is a Python process running reality_engine.py).
+testcontainers' labels, processes by the pid files they write.
 
 What a live process still uses (lab.tools.owners; an embedded server's owner pid) is
 listed as "in use by pid N" and kept unless `force`: cleanup never pulls a running show's
 database from under it, nor, while the show runs, its way back after a crash.
 """
 
-import json
-import os
-import shutil
-import signal
-import subprocess
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -28,35 +21,12 @@ from rich.table import Table
 from rich.text import Text
 
 from lab.errors import DockerUnavailable
-from lab.paths import EMBEDDED_PID_DIR_NAME, SHOW_PID_FILE_NAME, pid_alive
 from lab.servers.containers import LABEL_MANAGED, LABEL_PURPOSE, LABEL_RUN, TESTCONTAINERS_LABEL, docker_client
 from lab.servers.embedded import DURABLE_ROOT
 from lab.servers.labels import LABEL_DURABLE
+from lab.tools.on_disk import cache_items, embedded_items, engine_items, resume_items
 from lab.tools.owners import container_users, run_users, tcp_connections
-from lab.waiting import WaitTimeout, wait_for
-from lab.web.resume import RESUME_FILE_NAME
-
-DURABLE_DIR_PREFIX = "postgres-"  # lab.servers.embedded names them postgres-<run id>-<6 hex digits>
-
-SKIP_DIRS = {".git", ".venv", "venv", "node_modules"}
-
-
-@dataclass(frozen=True)
-class Item:
-    """One thing cleanup would remove, and how."""
-
-    kind: str
-    name: str
-    detail: str = ""
-    remove: Callable[[], str] = field(default=lambda: "removed", compare=False, repr=False)
-    run_id: str = ""  # the run it belongs to (a process: the runs it uses, comma-separated)
-    user: int | None = None  # the pid of a live process that uses it: kept unless forced
-    resume_data: bool = False  # a show's way back after a crash: kept while a show runs
-    stops: int | None = None  # the pid of the process removing it stops
-
-    def in_run(self, run_id: str) -> bool:
-        """True when the item belongs to (or, for a process, uses) run `run_id`."""
-        return run_id in self.run_id.split(", ")
+from lab.tools.removable import Item, docker_remover
 
 
 def label_filters() -> list[dict]:
@@ -75,158 +45,20 @@ def docker_items(client, connections: Callable = tcp_connections) -> tuple[list[
         image = container.attrs.get("Config", {}).get("Image", "?")
         purpose = container.labels.get(LABEL_PURPOSE) or "testcontainers"
         items[container.id] = Item("container", container.name, f"{image}, {container.status}, {purpose}",
-                                   _remover(lambda c=container: c.remove(force=True, v=True)),
+                                   docker_remover(lambda c=container: c.remove(force=True, v=True)),
                                    container.labels.get(LABEL_RUN, ""), users.get(container.id))
     for filters in label_filters():
         for network in client.networks.list(filters=filters):
             run_id = (network.attrs.get("Labels") or {}).get(LABEL_RUN, "")
-            items[network.id] = Item("network", network.name, "", _remover(network.remove), run_id, runs.get(run_id))
+            items[network.id] = Item("network", network.name, "", docker_remover(network.remove), run_id, runs.get(run_id))
     for filters in label_filters():
         for volume in client.volumes.list(filters=filters):
             run_id = (volume.attrs.get("Labels") or {}).get(LABEL_RUN, "")
             durable = (volume.attrs.get("Labels") or {}).get(LABEL_DURABLE) == "true"
             items[volume.id] = Item("volume", volume.name, "a show's durable PostgreSQL data" if durable else "",
-                                    _remover(lambda v=volume: v.remove(force=True)), run_id, runs.get(run_id),
+                                    docker_remover(lambda v=volume: v.remove(force=True)), run_id, runs.get(run_id),
                                     resume_data=durable)
     return list(items.values()), runs
-
-
-def _remover(action: Callable[[], None]) -> Callable[[], str]:
-    def remove() -> str:
-        try:
-            action()
-        except docker.errors.NotFound:
-            return "already gone"
-        return "removed"
-
-    return remove
-
-
-def cache_items(root: Path) -> list[Item]:
-    """The project's .pytest_cache and __pycache__ folders, one item per kind."""
-    found: dict[str, list[Path]] = {".pytest_cache": [], "__pycache__": []}
-    for folder, subfolders, _ in os.walk(root):
-        for name in list(subfolders):
-            if name in found:
-                found[name].append(Path(folder) / name)
-            if name in found or name in SKIP_DIRS or (Path(folder) / name / "pyvenv.cfg").exists():
-                subfolders.remove(name)
-    items = []
-    for name, paths in found.items():
-        if paths:
-            where = ", ".join(str(path.relative_to(root)) for path in paths[:3]) + (", ..." if len(paths) > 3 else "")
-            count = f"{len(paths)} folder{'s' if len(paths) > 1 else ''}"
-            items.append(Item("cache", f"{name} ({count})", where, lambda paths=paths: _remove_folders(paths)))
-    return items
-
-
-def _remove_folders(paths: list[Path]) -> str:
-    for path in paths:
-        shutil.rmtree(path, ignore_errors=True)
-    left = [path for path in paths if path.exists()]
-    return f"failed: {len(left)} could not be removed (permissions?)" if left else "removed"
-
-
-def engine_items(root: Path, runs_of: Callable[[int], str] = lambda pid: "") -> list[Item]:
-    """The reality_engine.py process named in its pid file (in use by itself), or the pid file alone if it is stale."""
-    pid_file = root / SHOW_PID_FILE_NAME
-    try:
-        pid = int(pid_file.read_text().strip())
-    except FileNotFoundError:
-        return []
-    except ValueError:
-        return [Item("pid file", str(SHOW_PID_FILE_NAME), "not a pid: stale", lambda: _unlink(pid_file))]
-    if not pid_alive(pid):
-        return [Item("pid file", str(SHOW_PID_FILE_NAME), f"pid {pid} is not running: stale", lambda: _unlink(pid_file))]
-    if not is_reality_engine(pid):
-        return [Item("pid file", str(SHOW_PID_FILE_NAME), f"pid {pid} is another program now, left alone: stale",
-                     lambda: _unlink(pid_file))]
-    return [Item("process", f"reality_engine.py (pid {pid})", f"found through {SHOW_PID_FILE_NAME}",
-                 lambda: stop_engine(pid, pid_file), runs_of(pid), pid)]
-
-
-def embedded_items(root: Path) -> list[Item]:
-    """Embedded servers (the engine without Docker) found through their pid files under `root`."""
-    from lab.servers.leftovers import find_leftovers, stop_leftover
-
-    items = []
-    for leftover in find_leftovers(root / EMBEDDED_PID_DIR_NAME):
-        state = "running" if leftover.running() else "not running"
-        port = f", port {leftover.port}" if leftover.port else ""
-        owner = leftover.owner_pid if leftover.owner_pid and pid_alive(leftover.owner_pid) else None
-        items.append(Item("embedded server", f"{leftover.role} (pid {leftover.pid})", f"{state}{port}",
-                          lambda leftover=leftover: stop_leftover(leftover), leftover.run_id, owner,
-                          stops=leftover.pid))
-    return items
-
-
-def resume_items(root: Path, durable_root: Path, stopping: set[int] = frozenset()) -> list[Item]:
-    """A crashed show's resume file and the embedded engine's durable data directories.
-
-    A directory whose PostgreSQL still runs is in use by it, unless that server is one of
-    `stopping` (leftovers cleanup stops first).
-    """
-    items = []
-    resume_file = root / RESUME_FILE_NAME
-    if resume_file.exists():
-        items.append(Item("resume file", str(RESUME_FILE_NAME), "a crashed show's database login and cookie key",
-                          lambda: _unlink(resume_file), _saved_run_id(resume_file), resume_data=True))
-    folders = sorted(durable_root.glob(DURABLE_DIR_PREFIX + "*")) if durable_root.is_dir() else []
-    for folder in folders:
-        server = _postmaster_pid(folder)
-        user = server if server and server not in stopping and pid_alive(server) else None
-        run_id = folder.name[len(DURABLE_DIR_PREFIX):].rpartition("-")[0]
-        items.append(Item("durable data", str(folder), "a show's durable PostgreSQL data (embedded engine)",
-                          lambda folder=folder: _remove_folders([folder]), run_id, user, resume_data=True))
-    return items
-
-
-def _saved_run_id(resume_file: Path) -> str:
-    try:
-        return str(json.loads(resume_file.read_text()).get("run_id", ""))
-    except (OSError, ValueError, AttributeError):
-        return ""  # damaged: removed all the same, with no run to name
-
-
-def _postmaster_pid(folder: Path) -> int | None:
-    try:
-        return int((folder / "data" / "postmaster.pid").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _unlink(path: Path) -> str:
-    path.unlink(missing_ok=True)
-    return "removed"
-
-
-def command_line(pid: int) -> list[str]:
-    """The arguments `pid` was started with (from /proc, or `ps` where there is none)."""
-    proc = Path(f"/proc/{pid}/cmdline")
-    if proc.exists():
-        return [part for part in proc.read_bytes().decode(errors="replace").split("\0") if part]
-    ps = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True)
-    return ps.stdout.split()
-
-
-def is_reality_engine(pid: int) -> bool:
-    """True when `pid` is a Python interpreter running reality_engine.py."""
-    arguments = command_line(pid)
-    return bool(arguments) and Path(arguments[0]).name.startswith("python") and any(
-        Path(argument).name == "reality_engine.py" for argument in arguments[1:])
-
-
-def stop_engine(pid: int, pid_file: Path, timeout: float = 10.0) -> str:
-    """SIGTERM, wait for the show to shut down (it removes its containers), SIGKILL if it won't."""
-    os.kill(pid, signal.SIGTERM)
-    result = "stopped"
-    try:
-        wait_for(lambda: not pid_alive(pid), "reality_engine.py to exit", timeout=timeout, interval=0.05)
-    except WaitTimeout:
-        os.kill(pid, signal.SIGKILL)
-        result = f"killed (no exit within {timeout:g} s of SIGTERM)"
-    pid_file.unlink(missing_ok=True)
-    return result
 
 
 def plan(root: Path, run_id: str | None = None, connect: Callable = docker_client,

@@ -21,7 +21,8 @@ from rich.console import Console
 
 from lab.servers.containers import LABEL_PURPOSE, LABEL_RUN, our_labels
 from lab.servers.labels import LABEL_DURABLE
-from lab.tools.janitor import apply, embedded_items, engine_items, plan, summary_table
+from lab.tools.janitor import apply, plan, summary_table
+from lab.tools.on_disk import embedded_items, engine_items
 
 IDLE = "import signal; signal.pause()"
 
@@ -323,7 +324,8 @@ def test_the_table_at_80_columns_shows_whole_names_run_ids_and_who_uses_what():
 
     from rich.console import Console
 
-    from lab.tools.janitor import Item, kept_note, summary_table
+    from lab.tools.janitor import kept_note, summary_table
+    from lab.tools.removable import Item
 
     show = Item("container", "condescending_goldwasser", "postgres:15-alpine, running, show", run_id="3f9a1c2b7d4e", user=41234)
     results = apply([show, Item("embedded server", "redis (pid 1234)", "running, port 5999", run_id="0a1b2c3d4e5f")],
