@@ -58,18 +58,11 @@ class SqlVoteStore:
                 f"({error.__class__.__name__}): check that it is running, then try again."
             ) from error
 
-    def _write(self, work: Callable, atomic: bool = False) -> VoteResult:
-        """Run `work(cursor)`; a refusal becomes an outcome, never an exception.
-
-        With `atomic`, it runs in one transaction, and the database refusing any statement
-        (an exception) rolls back every one of them.
-        """
+    def _write(self, work: Callable) -> VoteResult:
+        """Run `work(cursor)` (one statement: atomic by itself); a refusal becomes an outcome, never an exception."""
         try:
             with self.pool.connection() as connection, connection.cursor() as cursor:
-                if not atomic:
-                    return work(cursor)
-                with transaction(cursor):
-                    return work(cursor)
+                return work(cursor)
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
             return unavailable(error.pgcode)
         except psycopg2.Error as error:

@@ -22,8 +22,9 @@ HEADER_SECONDS = 5.0
 RESERVED_FILES = 256  # for phones' HTTP requests, the database pool, Docker, logs
 FILES_PER_CONNECTION = 2  # a websocket's socket, and headroom for the HTTP requests it comes with
 ACCEPT_PAUSE = 0.1  # seconds without accepting when the process is out of files anyway
+NOT_HTTP_SENTENCE = b"This is not an HTTP request."
 NOT_HTTP = (b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            b"Content-Length: 28\r\n\r\nThis is not an HTTP request.")
+            b"Content-Length: %d\r\n\r\n%s" % (len(NOT_HTTP_SENTENCE), NOT_HTTP_SENTENCE))
 FULL = "The show has as many live screens as it can take: close a tab, or try again in a minute."
 
 
