@@ -6,6 +6,12 @@ the venue's network reaches the databases. When it runs elsewhere (a remote DOCK
 or Docker outside of Docker: the host's socket mounted into this container), they must be
 published on all of its interfaces, and we say so in one line.
 
+When the engine is a native Linux one sharing this process's network (not Docker Desktop's
+VM, not rootless Docker's own namespace), the servers go one step further: they join the
+host's network and listen on 127.0.0.1 themselves. No bridge, no veth pair, no proxy
+process: a container starts and goes about 0.15 s sooner each way on two cores.
+TCMAGIC_HOST_NETWORK=0 keeps them on Docker's bridge with published ports.
+
 Inside a container testcontainers guesses the address of the Docker host: the default
 gateway, the bridge, or localhost. A wrong guess only shows at the first connection, so
 the doctor starts one tiny container and tries.
@@ -13,6 +19,7 @@ the doctor starts one tiny container and tries.
 
 import ipaddress
 import os
+import platform
 import socket
 from dataclasses import dataclass
 from typing import Mapping
@@ -22,12 +29,13 @@ import docker
 import docker.errors
 from testcontainers.core.container import DockerContainer
 
-from lab.servers.labels import our_labels
+from lab.servers.labels import LABEL_PORT, our_labels
 from lab.waiting import WaitTimeout, wait_for
 
 PROBE_PORT = 6379  # the Redis image is small and listens here at once
 LOOPBACK = "127.0.0.1"
 ALL_INTERFACES = "0.0.0.0"
+HOST_NETWORK_VARIABLE = "TCMAGIC_HOST_NETWORK"
 
 
 def is_loopback(host: str | None) -> bool:
@@ -53,19 +61,41 @@ def docker_elsewhere(client: docker.DockerClient, environ: Mapping[str, str] = o
     return ""
 
 
+def shares_our_network(client: docker.DockerClient, environ: Mapping[str, str] = os.environ) -> bool:
+    """True when a container on Docker's host network listens on this process's own loopback.
+
+    That is a native Linux engine on this machine (or Docker-in-Docker in this very
+    container): the daemon's name is our host name, and it is neither Docker Desktop (a VM)
+    nor rootless (a network namespace of its own). Call it only when docker_elsewhere is "".
+    """
+    if environ.get(HOST_NETWORK_VARIABLE, "1") == "0" or platform.system() != "Linux":
+        return False
+    info = client.info()
+    rootless = any("rootless" in option for option in info.get("SecurityOptions") or [])
+    desktop = "docker desktop" in (info.get("OperatingSystem") or "").lower()
+    return not rootless and not desktop and info.get("Name") == socket.gethostname()
+
+
+def host_network_port(attrs: dict) -> int | None:
+    """The port a server of ours on the host's network listens on, from its `docker inspect` data; else None."""
+    port = (attrs.get("Config", {}).get("Labels") or {}).get(LABEL_PORT, "")
+    return int(port) if attrs.get("HostConfig", {}).get("NetworkMode") == "host" and port.isdigit() else None
+
+
 @dataclass(frozen=True)
 class Publishing:
     """Where our containers' ports are published on the Docker host, and how we reach them."""
 
     bind_address: str
     notice: str = ""  # the one line that says why the ports are open beyond loopback
+    host_network: bool = False  # servers join this machine's network and listen on loopback themselves
 
     @classmethod
     def for_engine(cls, client: docker.DockerClient, environ: Mapping[str, str] = os.environ) -> "Publishing":
         """Loopback when the engine runs on this machine, else all interfaces with a notice."""
         elsewhere = docker_elsewhere(client, environ)
         if not elsewhere:
-            return cls(LOOPBACK)
+            return cls(LOOPBACK, host_network=shares_our_network(client, environ))
         return cls(ALL_INTERFACES, f"Docker runs beyond this machine ({elsewhere}): the servers' ports are "
                                    "published on all of its interfaces, guarded by random passwords.")
 

@@ -2,8 +2,9 @@
 
 Every container carries our labels (lab.servers.labels) besides testcontainers' own, so
 the monitor and cleanup find them by label. Ports are published on 127.0.0.1 whenever
-Docker runs on this machine (lab.servers.container_host) and every server gets a random
-password. Each start is timed until the server answers a real query, polled from here
+Docker runs on this machine, or the servers join the host's network and listen on
+127.0.0.1 themselves where a native Linux engine allows it (lab.servers.container_host);
+every server gets a random password. Each start is timed until the server answers a real query, polled from here
 every 20 ms, while Ryuk starts beside the first server (lab.servers.ryuk). A running
 service can be stopped, killed, paused and recovered.
 """
@@ -25,11 +26,11 @@ from testcontainers.core.container import DockerContainer
 
 from lab.errors import DockerUnavailable, ImageUnavailable, StartupFailed
 from lab.ratelimit.limiters import redis_client
-from lab.servers.container_host import Publishing
+from lab.servers.container_host import LOOPBACK, Publishing
 from lab.servers.durable import DurableData
 from lab.servers.images import IMAGES
 from lab.servers.labels import (  # noqa: F401 - their importers know them from here
-    LABEL_DURABLE, LABEL_MANAGED, LABEL_NAMESPACE, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN, RUN_ID, our_labels,
+    LABEL_DURABLE, LABEL_MANAGED, LABEL_NAMESPACE, LABEL_PORT, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN, RUN_ID, our_labels,
 )
 from lab.servers.ryuk import claim_ryuk, release_ryuk, start_ryuk
 from lab.settings import POSTGRES_DB, POSTGRES_USER, PostgresSettings, RedisSettings, new_password
@@ -226,17 +227,23 @@ class DockerEngine:
         login = data or DurableData("docker", "", POSTGRES_USER, new_password(), POSTGRES_DB)
         container = _QuietPostgresContainer(IMAGES["postgres"].name, username=login.user, password=login.password,
                                             dbname=login.dbname)
+        host_port = free_port()
+        command = ["postgres"]
+        if self.publishing.host_network:  # PGPORT: the entrypoint's psql and both of its servers use it
+            container.with_env("PGPORT", str(host_port))
+            command += ["-c", f"listen_addresses={LOOPBACK}"]
         if data is None:
             container.with_tmpfs_mount(PGDATA)
             container.with_env("POSTGRES_INITDB_ARGS", "--no-sync")
-            container.with_command(["postgres", *THROWAWAY_SETTINGS])
+            command += THROWAWAY_SETTINGS
         else:
             container.with_volume_mapping(data.location, PGDATA, "rw")
+        container.with_command(command)
 
         def settings(host: str, port: int) -> PostgresSettings:
             return PostgresSettings(host, port, login.user, login.password, login.dbname)
 
-        service = self._start("postgres", container, 5432, settings, postgres_answers)
+        service = self._start("postgres", container, 5432, host_port, settings, postgres_answers)
         if data is not None:
             service.durable, service.forget_data = data, lambda: self.remove_durable(data)
         return service
@@ -244,10 +251,12 @@ class DockerEngine:
     def start_redis(self) -> Service:
         """Start Redis with a random password (requirepass) and no persistence."""
         password = new_password()
+        host_port = free_port()
         container = RedisContainer(IMAGES["redis"].name)
-        container.with_command(["redis-server", "--requirepass", password, "--save", "", "--appendonly", "no"])
+        listening = ["--bind", LOOPBACK, "--port", str(host_port)] if self.publishing.host_network else []
+        container.with_command(["redis-server", "--requirepass", password, "--save", "", "--appendonly", "no", *listening])
         container.waiting_for(_NoWait())
-        return self._start("redis", container, 6379, lambda host, port: RedisSettings(host, port, password),
+        return self._start("redis", container, 6379, host_port, lambda host, port: RedisSettings(host, port, password),
                            redis_answers)
 
     def start(self, role: str, **options) -> Service:
@@ -279,13 +288,17 @@ class DockerEngine:
             container.remove(force=True)  # two servers on one data directory would corrupt it
         return data
 
-    def _start(self, role: str, container: DockerContainer, port: int,
+    def _start(self, role: str, container: DockerContainer, port: int, host_port: int,
                settings_of: Callable[[str, int], PostgresSettings | RedisSettings],
                answers: Callable[[PostgresSettings | RedisSettings], bool]) -> Service:
         ensure_image(self.client, container.image)  # with testcontainers' hub prefix, if one is set
-        host_port = free_port()
-        self.publishing.publish(container, port, host_port)
-        container.with_kwargs(labels=our_labels(role, self.purpose, self.run_id))
+        labels = our_labels(role, self.purpose, self.run_id)
+        if self.publishing.host_network:  # the server listens on host_port of this machine's loopback
+            container.ports.clear()
+            container.with_kwargs(labels={**labels, LABEL_PORT: str(host_port)}, network_mode="host")
+        else:
+            self.publishing.publish(container, port, host_port)
+            container.with_kwargs(labels=labels)
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=1) as beside:
             claimed = claim_ryuk()  # before our container exists, so testcontainers starts no Ryuk of its own

@@ -13,6 +13,7 @@ LABEL_ROLE = f"{LABEL_NAMESPACE}.role"
 LABEL_RUN = f"{LABEL_NAMESPACE}.run-id"
 LABEL_PURPOSE = f"{LABEL_NAMESPACE}.purpose"
 LABEL_DURABLE = f"{LABEL_NAMESPACE}.durable"
+LABEL_PORT = f"{LABEL_NAMESPACE}.port"  # where a server on the host's network listens: it publishes no port
 
 RUN_ID = uuid.uuid4().hex[:12]
 

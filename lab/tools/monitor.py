@@ -21,6 +21,7 @@ from rich.text import Text
 
 from lab.errors import DockerUnavailable
 from lab.servers.container_event import parse_event
+from lab.servers.container_host import host_network_port
 from lab.servers.containers import LABEL_MANAGED, LABEL_PURPOSE, LABEL_ROLE, TESTCONTAINERS_LABEL, docker_client
 
 # Without Docker the workshop runs its servers as local processes, which no Docker table shows.
@@ -62,13 +63,15 @@ def row_from_attrs(attrs: dict) -> ContainerRow:
     return ContainerRow(
         id=attrs["Id"], name=attrs.get("Name", "").lstrip("/"), image=attrs.get("Config", {}).get("Image", "?"),
         role=role, status=attrs.get("State", {}).get("Status", "?"),
-        ports=published_ports(attrs.get("NetworkSettings", {}).get("Ports")), created=created.timestamp(),
+        ports=published_ports(attrs.get("NetworkSettings", {}).get("Ports"), host_network_port(attrs)),
+        created=created.timestamp(),
     )
 
 
-def published_ports(ports: dict | None) -> tuple[str, ...]:
-    """Published ports as host->container, e.g. 41583->5432 (TCP unless it says /udp), each once."""
-    shown = []
+def published_ports(ports: dict | None, listening: int | None = None) -> tuple[str, ...]:
+    """Published ports as host->container, e.g. 41583->5432 (TCP unless it says /udp), each once;
+    a server on the host's network as 127.0.0.1:41583 (it listens there itself)."""
+    shown = [f"127.0.0.1:{listening}"] if listening else []
     for inside, bindings in sorted((ports or {}).items()):
         for host_port in dict.fromkeys(binding.get("HostPort") for binding in bindings or []):
             shown.append(f"{host_port}->{inside.removesuffix('/tcp')}")

@@ -1,7 +1,7 @@
 """Which live process uses a container, so cleanup.py keeps what a running show or course needs.
 
 A container is in use by a process that holds a TCP connection to one of its published
-ports: the show's pool holds its PostgreSQL connections open, and every program that starts
+ports (or, on the host's network, to the port its label names): the show's pool holds its PostgreSQL connections open, and every program that starts
 containers through testcontainers holds one to its Ryuk container for as long as it runs.
 Use spreads to everything of the same run (our run-id label) and of the same testcontainers
 session (the session-id label; Ryuk carries its session only in its name, as testcontainers
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import psutil
 from testcontainers.core.labels import LABEL_SESSION_ID
 
+from lab.servers.container_host import host_network_port
 from lab.servers.containers import LABEL_RUN
 
 RYUK_NAME_PREFIX = "testcontainers-ryuk-"  # testcontainers-python names its Ryuk f"testcontainers-ryuk-{SESSION_ID}"
@@ -44,9 +45,10 @@ def tcp_connections() -> list[Connection]:
 
 
 def published_ports(attrs: dict) -> set[int]:
-    """The host ports a container publishes, from its `docker inspect` data."""
+    """The host ports a container publishes, or listens on from the host's network, from its `docker inspect` data."""
     ports = attrs.get("NetworkSettings", {}).get("Ports") or {}
-    return {int(binding["HostPort"]) for bindings in ports.values() for binding in bindings or [] if binding.get("HostPort")}
+    published = {int(binding["HostPort"]) for bindings in ports.values() for binding in bindings or [] if binding.get("HostPort")}
+    return published | ({port} if (port := host_network_port(attrs)) else set())
 
 
 def internal_ips(attrs: dict) -> set[str]:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -104,16 +105,52 @@ def test_after_a_restart_a_refreshed_pool_answers_at_once(docker_engine):
         service.remove()
 
 
-def test_ports_are_published_on_loopback_only_when_docker_runs_here(docker_engine, postgres_service, redis_service):
-    client = docker.from_env()
-    ryuk = client.containers.get(f"testcontainers-ryuk-{SESSION_ID}")
-    bindings = [binding for container_id in (postgres_service.container_id, redis_service.container_id, ryuk.id)
-                for port in client.api.inspect_container(container_id)["HostConfig"]["PortBindings"].values()
-                for binding in port]
+def this_machines_other_addresses() -> list[str]:
+    """Every IPv4 address of this machine that is not loopback: where the venue's network would knock."""
+    import psutil
 
-    assert docker_engine.publishing == Publishing(LOOPBACK)
-    assert len(bindings) == 3 and {binding["HostIp"] for binding in bindings} == {"127.0.0.1"}
+    return [address.address for addresses in psutil.net_if_addrs().values() for address in addresses
+            if address.family == socket.AF_INET and not address.address.startswith("127.")]
+
+
+def refused(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def test_the_servers_listen_on_loopback_only_and_ryuk_is_published_there(docker_engine, postgres_service, redis_service):
+    client = docker.from_env()
+    ryuk = client.api.inspect_container(f"testcontainers-ryuk-{SESSION_ID}")
+    servers = [client.api.inspect_container(service.container_id) for service in (postgres_service, redis_service)]
+    others = this_machines_other_addresses()
+
+    assert docker_engine.publishing == Publishing(LOOPBACK, host_network=True)  # a native Linux engine, this machine
+    assert [server["HostConfig"]["NetworkMode"] for server in servers] == ["host", "host"]
     assert postgres_service.settings.host == redis_service.settings.host == "127.0.0.1"
+    assert others, "this machine has no address but loopback: nothing to knock on"
+    for service in (postgres_service, redis_service):
+        assert not refused("127.0.0.1", service.settings.port)
+        assert all(refused(address, service.settings.port) for address in others), service.role
+    assert [binding["HostIp"] for binding in ryuk["HostConfig"]["PortBindings"]["8080/tcp"]] == ["127.0.0.1"]
+
+
+def test_on_dockers_bridge_the_ports_are_published_on_loopback_only(monkeypatch):
+    from lab.servers.containers import DockerEngine
+
+    monkeypatch.setenv("TCMAGIC_HOST_NETWORK", "0")
+    engine = DockerEngine(purpose="test")
+    service = engine.start_redis()
+    try:
+        bindings = docker.from_env().api.inspect_container(service.container_id)["HostConfig"]["PortBindings"]
+
+        assert engine.publishing == Publishing(LOOPBACK)
+        assert [binding["HostIp"] for binding in bindings["6379/tcp"]] == ["127.0.0.1"]
+        assert service.is_ready() and all(refused(address, service.settings.port) for address in this_machines_other_addresses())
+    finally:
+        service.remove()
 
 
 def test_postgres_refuses_a_login_without_its_random_password(postgres_service):

@@ -22,6 +22,7 @@ from rich.console import Console
 from lab.servers.containers import LABEL_PURPOSE, LABEL_RUN, our_labels
 from lab.servers.labels import LABEL_DURABLE
 from lab.tools.janitor import apply, plan, summary_table
+from lab.tools.owners import published_ports
 from lab.tools.on_disk import embedded_items, engine_items
 
 IDLE = "import signal; signal.pause()"
@@ -276,8 +277,7 @@ def show_run_id(show_pid: int, client) -> str:
 
     ports = {c.raddr.port for c in psutil.Process(show_pid).net_connections(kind="tcp") if c.raddr}
     for found in client.containers.list(filters={"label": f"{LABEL_PURPOSE}=show"}):
-        published = {int(b["HostPort"]) for bindings in found.ports.values() for b in bindings or []}
-        if published & ports:
+        if published_ports(found.attrs) & ports:
             return found.labels[LABEL_RUN]
     return ""
 

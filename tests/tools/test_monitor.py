@@ -10,7 +10,7 @@ import docker
 import pytest
 from rich.console import Console
 
-from lab.servers.containers import LABEL_MANAGED, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN
+from lab.servers.containers import LABEL_MANAGED, LABEL_PORT, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN
 from lab.errors import DockerUnavailable
 from lab.tools.monitor import (
     GONE_FOR, NEW_FOR, ContainerRow, Monitor, MonitorState, build_table, format_age, is_watched, row_from_attrs,
@@ -44,6 +44,13 @@ def test_a_row_shows_name_image_role_status_ports_and_age():
     assert row.created == CREATED_AT
     text = render(build_table([row], now=CREATED_AT + 125))
     assert "tcmagic-pg" in text and "41583->5432" in text and "2m" in text
+
+
+def test_a_server_on_the_hosts_network_shows_where_it_listens():
+    on_host = attrs() | {"HostConfig": {"NetworkMode": "host"}, "NetworkSettings": {"Ports": {}}}
+    on_host["Config"]["Labels"][LABEL_PORT] = "41584"
+
+    assert row_from_attrs(on_host).ports == ("127.0.0.1:41584",)
 
 
 def test_at_80_columns_no_name_or_image_is_cut_and_no_role_wraps():
@@ -151,7 +158,7 @@ def test_once_prints_a_snapshot_with_our_session_container(postgres_service):
 
     assert run.returncode == 0, run.stderr
     assert postgres_service.name in run.stdout
-    assert f"{postgres_service.settings.port}->5432" in run.stdout
+    assert f"127.0.0.1:{postgres_service.settings.port}" in run.stdout  # on the host network, where it listens
 
 
 def test_once_without_docker_is_one_sentence_and_exit_1():

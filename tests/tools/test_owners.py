@@ -1,6 +1,6 @@
 """Which live process uses a container: from its connections, spread over its run and session."""
 
-from lab.servers.containers import LABEL_MANAGED, LABEL_RUN
+from lab.servers.containers import LABEL_MANAGED, LABEL_PORT, LABEL_RUN
 from lab.tools.owners import Connection, container_users, run_users
 
 SESSION = "org.testcontainers.session-id"
@@ -43,3 +43,12 @@ def test_nothing_is_in_use_without_a_connection_and_docker_proxy_inside_traffic_
     users = container_users(containers, [Connection(900, "172.17.0.2", 5432), Connection(901, "10.0.0.5", 443)])
 
     assert users == {}
+
+
+def test_a_server_on_the_hosts_network_is_in_use_through_the_port_its_label_names():
+    on_host = {"Id": "pg", "Name": "/pg", "Config": {"Labels": {LABEL_MANAGED: "true", LABEL_RUN: "run-h", LABEL_PORT: "41300"}},
+               "HostConfig": {"NetworkMode": "host"}, "NetworkSettings": {"Ports": {}, "Networks": {"host": {"IPAddress": ""}}}}
+    bridged_with_label = container("other", None, "run-x") | {"Config": {"Labels": {LABEL_RUN: "run-x", LABEL_PORT: "41301"}}}
+
+    assert container_users([on_host], [Connection(1000, "127.0.0.1", 41300)]) == {"pg": 1000}
+    assert container_users([bridged_with_label], [Connection(1001, "127.0.0.1", 41301)]) == {}  # a label alone proves nothing
