@@ -9,6 +9,8 @@ The servers the collected tests use are started at the same time (Ryuk beside th
 a fixture that starts something and removes it afterwards uses `tests.helpers.serving`.
 """
 
+import atexit
+import gc
 import os
 from contextlib import closing
 from functools import cache
@@ -25,6 +27,11 @@ from lab.votes.pool import ConnectionPool
 from tests.helpers import serving_together
 
 SERVICE_FIXTURES = {"postgres": "postgres_service", "redis": "redis_service"}
+
+# A finished run's objects need no collecting on the way out: without this the interpreter's
+# last garbage collections took 0.15-0.2 s of every run here (strace: no system call between
+# the last exit handler and the end). Registered first, it runs after every other exit handler.
+atexit.register(gc.freeze)
 
 
 def pytest_addoption(parser):
