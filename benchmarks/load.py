@@ -61,6 +61,7 @@ def phone_figures(attempts: list, heard: dict) -> dict:
     """What the phone sockets saw: how many stayed, the results lag to all of them, the pace."""
     lag = results_lag_ms(attempts, everyone_heard(heard))
     return {"phone_sockets_connected": heard["connected"], "phone_sockets_closed": heard["closed"],
+            "phone_sockets_compressed": heard["compressed"],
             "phone_lag_p50_ms": lag["p50_ms"], "phone_lag_p95_ms": lag["p95_ms"], "phone_lag_p99_ms": lag["p99_ms"],
             "phone_lag_max_ms": lag["max_ms"], "phone_lag_votes": lag["measured_votes"],
             "phone_messages_per_socket": heard["messages_per_socket"], "phone_closest_two_ms": heard["closest_two_ms"],
@@ -127,6 +128,8 @@ def phone_verdicts(show: dict) -> list[tuple[str, str, str, bool]]:
         ("results messages per socket; closest two", f"{low}-{high}; {show['phone_closest_two_ms'] or 0:.0f} ms apart",
          "<= 2 a second", True),
         ("server memory per phone socket", f"{per_socket_kb:.0f} KB", "-", True),
+        ("sockets that offered compression, as browsers do / took it", f"{count} / {show['phone_sockets_compressed']}",
+         "-", True),
     ]
 
 

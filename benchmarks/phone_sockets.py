@@ -3,8 +3,9 @@
     python benchmarks/phone_sockets.py BASE_URL COUNT
 
 Each socket speaks what the phone page's Socket.IO client speaks over a WebSocket
-(Engine.IO 4: open, then a namespace connect with auth {"role": "phone"}, pings answered)
-and notes the arrival time (time.perf_counter: CLOCK_MONOTONIC, shared with the parent
+(Engine.IO 4: open, then a namespace connect with auth {"role": "phone"}, pings answered),
+offers per-message compression as every browser does (and inflates what comes compressed
+if the server takes the offer), and notes the arrival time (time.perf_counter: CLOCK_MONOTONIC, shared with the parent
 process) and the totals of every "results" message. One thread and one selector for all
 of them, and the few lines of WebSocket framing a client needs written out here (a
 general library spent 50 us a message, five times the JSON), so a thousand listeners
@@ -20,11 +21,14 @@ import selectors
 import socket
 import sys
 import time
+import zlib
 from urllib.parse import urlsplit
 
 PATH = "/socket.io/?EIO=4&transport=websocket"
 CONTINUATION, TEXT, CLOSE, PING, PONG = 0x0, 0x1, 0x8, 0x9, 0xA  # WebSocket opcodes (RFC 6455)
 BATCH = 50  # sockets opened before waiting for them to be in: a burst, not a flood
+BROWSERS_OFFER = "permessage-deflate; client_max_window_bits"  # Chrome's and Firefox's Sec-WebSocket-Extensions
+DEFLATE_TAIL = b"\x00\x00\xff\xff"  # RFC 7692: taken off each compressed message, put back to inflate it
 
 
 class PhoneSocket:
@@ -34,10 +38,13 @@ class PhoneSocket:
         self.sock = socket.create_connection((host, port), timeout=10)
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall(f"GET {PATH} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                          f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+                          f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                          f"Sec-WebSocket-Extensions: {BROWSERS_OFFER}\r\n\r\n".encode())
         self.buffer = bytearray()
         self.upgraded = self.connected = self.closed = False
+        self.inflate = None  # a decompressor kept for the whole connection, if the server took the offer
         self.text: list[bytes] = []
+        self.compressed = False  # the message being read came compressed
         self.heard: list[tuple[float, int | None, bool]] = []  # (arrival, real total, visible)
 
     def readable(self, now: float) -> None:
@@ -52,13 +59,19 @@ class PhoneSocket:
             if not found:
                 return
             self.upgraded, self.closed = head.startswith(b"HTTP/1.1 101"), not head.startswith(b"HTTP/1.1 101")
+            if b"permessage-deflate" in head.lower():
+                self.inflate = zlib.decompressobj(-zlib.MAX_WBITS)
             self.buffer = bytearray(rest)
-        for opcode, final, payload in frames(self.buffer):
+        for opcode, final, compressed, payload in frames(self.buffer):
             if opcode in (TEXT, CONTINUATION):
+                self.compressed |= opcode == TEXT and compressed
                 self.text.append(payload)
                 if final:
-                    self.packet(b"".join(self.text).decode(), now)
-                    self.text = []
+                    message = b"".join(self.text)
+                    if self.compressed:
+                        message = self.inflate.decompress(message + DEFLATE_TAIL)
+                    self.packet(message.decode(), now)
+                    self.text, self.compressed = [], False
             elif opcode == PING:
                 self.sock.sendall(frame(PONG, payload))
             elif opcode == CLOSE:
@@ -85,7 +98,8 @@ class PhoneSocket:
 
 
 def frames(buffer: bytearray):
-    """The complete frames at the start of `buffer` (a server's: never masked), removed from it as read."""
+    """(opcode, final, compressed, payload) of the complete frames at the start of `buffer` (a server's: never
+    masked), removed from it as read; `compressed` is the RSV1 bit of per-message compression."""
     while len(buffer) >= 2:
         size, start = buffer[1] & 0x7F, 2
         if size >= 126:
@@ -95,9 +109,10 @@ def frames(buffer: bytearray):
             size = int.from_bytes(buffer[2:start], "big")
         if len(buffer) < start + size:
             return
-        opcode, final, payload = buffer[0] & 0x0F, bool(buffer[0] & 0x80), bytes(buffer[start:start + size])
+        opcode, final, compressed = buffer[0] & 0x0F, bool(buffer[0] & 0x80), bool(buffer[0] & 0x40)
+        payload = bytes(buffer[start:start + size])
         del buffer[:start + size]
-        yield opcode, final, payload
+        yield opcode, final, compressed, payload
 
 
 def frame(opcode: int, payload: bytes) -> bytes:
@@ -121,6 +136,7 @@ def summary(phones: list[PhoneSocket]) -> dict:
         "sockets": len(phones),
         "connected": sum(phone.connected and not phone.closed for phone in phones),
         "closed": sum(phone.closed for phone in phones),
+        "compressed": sum(phone.inflate is not None for phone in phones),
         "everyone_by": [[total, at] for total, at in everyone_by.items()],
         "messages_per_socket": [min(len(p.heard) for p in phones), max(len(p.heard) for p in phones)] if phones else [0, 0],
         "closest_two_ms": min(gaps) * 1000 if gaps else None,

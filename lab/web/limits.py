@@ -118,7 +118,8 @@ class Readers:
 
 
 def take_turns(server: socketio.Server, read_bytes: int = WEBSOCKET_READ_BYTES) -> Readers:
-    """Make this server's WebSockets read in turns (simple-websocket's `receive_bytes` and `thread_class`)."""
+    """Make this server's WebSockets read in turns (simple-websocket's `receive_bytes` and `thread_class`),
+    and uncompressed."""
     import gevent
 
     readers = Readers()
@@ -139,10 +140,22 @@ def take_turns(server: socketio.Server, read_bytes: int = WEBSOCKET_READ_BYTES) 
         if hasattr(connection, "server_args"):  # simple-websocket underneath (not gevent-websocket)
             eio_sid = handler.__self__.sid  # handler: the Engine.IO socket's own method
             connection.server_args.update(receive_bytes=read_bytes, thread_class=reader_for(eio_sid))
+            return Uncompressed(connection)
         return connection
 
     server.eio._async = {**server.eio._async, "websocket": taking_turns}
     return readers
+
+
+class Uncompressed:
+    """A WebSocket upgrade that doesn't hear the client's offer of compression, so it is declined."""
+
+    def __init__(self, upgrade) -> None:
+        self._upgrade = upgrade
+
+    def __call__(self, environ: dict, start_response):
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)  # simple-websocket builds its handshake from environ
+        return self._upgrade(environ, start_response)
 
 
 class TurnTakingSocket:

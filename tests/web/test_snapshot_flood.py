@@ -136,28 +136,51 @@ def client_frame(text: str) -> bytes:
     return bytes([0x81, 0x80 | len(payload)]) + bytes(4) + payload
 
 
-def open_raw_websocket(port: int) -> socket.socket:
-    """A Socket.IO connection over a bare WebSocket, its handshake and Engine.IO's open packet read."""
+BROWSERS_OFFER = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"  # Chrome's, Firefox's
+
+
+def open_raw_websocket(port: int, headers: str = "") -> tuple[socket.socket, bytes, bytes]:
+    """A Socket.IO connection over a bare WebSocket: (socket, the server's handshake, its first bytes after it)."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
     key = base64.b64encode(os.urandom(16)).decode()
     sock.sendall((f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                   f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                  "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+                  f"Sec-WebSocket-Version: 13\r\n{headers}\r\n").encode())
     received = b""
     while b"\r\n\r\n" not in received or not received.split(b"\r\n\r\n", 1)[1]:
         received += sock.recv(4096)
     assert received.startswith(b"HTTP/1.1 101"), received[:200]
     sock.sendall(client_frame("40"))
-    return sock
+    head, _, first = received.partition(b"\r\n\r\n")
+    return sock, head, first
 
 
-def test_under_gevent_a_burst_already_received_is_cut_before_it_is_parsed_and_nothing_is_printed():
+@pytest.fixture
+def gevent_show():
+    """The show's app under gevent in a process of its own: (port, process); it prints "serving" first."""
     port = free_port()
     show = subprocess.Popen([sys.executable, "-c", textwrap.dedent(GEVENT_SHOW.format(port=port))], text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parents[2])
+    assert show.stdout.readline().strip() == "serving"
+    yield port, show
+    if show.poll() is None:
+        show.kill()
+        show.communicate(timeout=30)
+
+
+def test_under_gevent_a_browsers_offer_of_compression_is_declined(gevent_show):
+    port, _ = gevent_show
+    sock, head, first = open_raw_websocket(port, BROWSERS_OFFER)
+    with sock:
+        assert b"sec-websocket-extensions" not in head.lower()
+        payload_at = 2 if first[1] < 126 else 4  # a server's frame: unmasked, a short or a 16-bit length
+        assert first[0] == 0x81 and first[payload_at:payload_at + 2] == b'0{'  # final text, RSV1 clear: the open packet
+
+
+def test_under_gevent_a_burst_already_received_is_cut_before_it_is_parsed_and_nothing_is_printed(gevent_show):
+    port, show = gevent_show
     try:
-        assert show.stdout.readline().strip() == "serving"
-        with open_raw_websocket(port) as flooder:
+        with open_raw_websocket(port)[0] as flooder:
             flooder.sendall(client_frame('42["snapshot"]') * 2000)  # all in the server's socket buffer at once
 
             def closed() -> bool:
