@@ -28,6 +28,19 @@ def test_the_vote_page_gives_a_phone_a_signed_httponly_lax_voter_cookie(app):
         assert f">{label}</button>" in page.text
 
 
+def test_the_vote_page_is_rendered_once_but_follows_the_question_and_options(app, show):
+    phone = app.test_client()
+    first, again = phone.get("/qr").text, phone.get("/qr").text
+    show.question = "Tabs or <spaces>?"
+    show.ballot.options["bash"] = "Bash & friends"
+
+    changed = phone.get("/qr").text
+
+    assert first == again
+    assert "Tabs or &lt;spaces&gt;?" in changed and ">Bash &amp; friends</button>" in changed
+    assert app.test_client().get("/qr", base_url="http://localhost/show").text.count('src="/show/static/') == 3
+
+
 def test_a_vote_is_stored_in_postgres_and_in_the_mock(client, show):
     answer = vote(client, "real-containers")
 
