@@ -271,7 +271,7 @@ def crash_and_resume() -> dict:
     show.process.send_signal(signal.SIGKILL)
     show.process.wait()
     killed = time.perf_counter()
-    wait_for(lambda: not client.containers.list(all=True, filters={"label": f"{LABEL_RUN}={run_id}"}),
+    wait_for(lambda: not client.containers.list(all=True, sparse=True, filters={"label": f"{LABEL_RUN}={run_id}"}),
              "Ryuk to remove the killed show's containers", timeout=60, interval=0.2)
     reaped = time.perf_counter() - killed
     volumes = len(client.volumes.list(filters={"label": f"{LABEL_RUN}={run_id}"}))

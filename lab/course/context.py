@@ -151,7 +151,7 @@ class Lab:
     def _sweep(self) -> None:
         """Remove what a Ctrl-C mid-start left behind: containers of this engine's run and purpose."""
         labels = [f"{LABEL_RUN}={self._engine.run_id}", f"{LABEL_PURPOSE}={self._engine.purpose}"]
-        for container in self._engine.client.containers.list(all=True, filters={"label": labels}):
+        for container in self._engine.client.containers.list(all=True, filters={"label": labels}, ignore_removed=True):
             container.remove(force=True, v=True)
 
 

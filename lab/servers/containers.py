@@ -265,7 +265,7 @@ class DockerEngine:
 
     def remove_durable(self, data: DurableData) -> None:
         """Remove a durable PostgreSQL's volume, and any container still using it."""
-        for container in self.client.containers.list(all=True, filters={"volume": data.location}):
+        for container in self.client.containers.list(all=True, filters={"volume": data.location}, ignore_removed=True):
             container.remove(force=True)
         try:
             self.client.volumes.get(data.location).remove(force=True)
@@ -284,7 +284,7 @@ class DockerEngine:
             self.client.volumes.get(data.location)
         except docker.errors.NotFound:
             raise data.gone() from None
-        for container in self.client.containers.list(all=True, filters={"volume": data.location}):
+        for container in self.client.containers.list(all=True, filters={"volume": data.location}, ignore_removed=True):
             container.remove(force=True)  # two servers on one data directory would corrupt it
         return data
 

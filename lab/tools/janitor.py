@@ -36,7 +36,7 @@ def label_filters() -> list[dict]:
 
 def docker_items(client, connections: Callable = tcp_connections) -> tuple[list[Item], dict[str, int]]:
     """Containers, then networks, then volumes (the order they can be removed in), and {run id: pid using it}."""
-    containers = {c.id: c for filters in label_filters() for c in client.containers.list(all=True, filters=filters)}
+    containers = {c.id: c for filters in label_filters() for c in client.containers.list(all=True, filters=filters, ignore_removed=True)}
     attrs = [container.attrs for container in containers.values()]
     users = container_users(attrs, connections())
     runs = run_users(attrs, users)

@@ -180,7 +180,7 @@ class Monitor:
 
     def listing(self, client) -> list[dict]:
         """`docker inspect` data of every container, running or not."""
-        return [container.attrs for container in client.containers.list(all=True)]
+        return [container.attrs for container in client.containers.list(all=True, ignore_removed=True)]
 
     def once(self) -> int:
         """Print one snapshot and return the exit code."""

@@ -213,7 +213,7 @@ def test_after_a_sigkill_ryuk_reaps_the_container_and_the_volume_stays_for_resum
     try:
         show.kill()
         show.wait()
-        wait_for(lambda: not client.containers.list(all=True, filters={"id": said["container"]}),
+        wait_for(lambda: not client.containers.list(all=True, sparse=True, filters={"id": said["container"]}),
                  "Ryuk to remove the killed show's container", timeout=25)
 
         resumed = docker_engine.start_postgres(durable=True, resume=saved)

@@ -439,3 +439,30 @@ def test_a_durable_volume_is_named_as_such_and_kept_while_the_show_runs(project,
     [kept] = [item for item in while_running if item.kind == "volume"]
     assert (kept.name, kept.detail, kept.user) == (volume.name, "a show's durable PostgreSQL data", show.pid)
     assert result == "removed" and not exists(volume)
+
+
+@pytest.mark.docker
+def test_a_container_removed_between_listing_and_inspecting_breaks_neither_cleanup_nor_the_monitor():
+    from lab.tools.janitor import docker_items
+    from lab.tools.monitor import Monitor
+
+    client = docker.from_env()
+    run_id = f"janitor-{uuid.uuid4().hex[:8]}"
+    going = client.containers.create("redis:7-alpine", labels=our_labels("redis", "workshop", run_id))
+    inspect = client.api.inspect_container
+
+    def removed_first(container_id, *args, **kwargs):  # Ryuk, or another cleanup, got there between the two calls
+        if container_id == going.id:
+            going.remove(force=True)
+        return inspect(container_id, *args, **kwargs)
+
+    client.api.inspect_container = removed_first
+    try:
+        items, _ = docker_items(client, connections=lambda: [])
+        listed = Monitor(Console(file=io.StringIO()), connect=lambda: client).listing(client)
+    finally:
+        if exists(going):
+            going.remove(force=True)
+
+    assert run_id not in {item.run_id for item in items}
+    assert going.id not in {attrs["Id"] for attrs in listed}
