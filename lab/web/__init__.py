@@ -23,12 +23,13 @@ from lab.web.comparison_stage import ComparisonStage
 from lab.web.config import MAX_BODY_BYTES, ShowConfig, ready_line
 from lab.web.docker_events import DockerEventStream
 from lab.web.facts import show_facts
+from lab.web.fanout import FanOut, Outboxes
 from lab.web.http_errors import register_error_handlers
 from lab.web.limits import PACKET_BURST, PACKET_EVERY, Allowance, guard_packets
 from lab.web.feed import Feed, FeedLine
 from lab.web.live import LiveShow
 from lab.web.phones import PHONE_AUDIENCE
-from lab.web.rooms import DASHBOARDS, PRESENTER
+from lab.web.rooms import DASHBOARDS, PHONES, PRESENTER
 from lab.web.secret import PresenterSecret, checked_secret
 from lab.web.security import SecurityHeaders
 from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of
@@ -51,7 +52,8 @@ def create_app(config: ShowConfig) -> Flask:
         max_http_buffer_size=MAX_BODY_BYTES,
         json=socketio_json,
     )
-    guard_packets(socketio.server, Allowance(burst=PACKET_BURST, every=PACKET_EVERY))
+    outboxes = Outboxes()
+    guard_packets(socketio.server, Allowance(burst=PACKET_BURST, every=PACKET_EVERY), outboxes)
     if config.max_connections is not None:
         app.wsgi_app = ConnectionCap(app.wsgi_app, lambda: len(socketio.server.eio.sockets), config.max_connections)
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # outermost, so Socket.IO's answers carry them too
@@ -61,7 +63,7 @@ def create_app(config: ShowConfig) -> Flask:
     else:
         ballot.seed()
     broadcaster = Broadcaster(
-        emit=socketio.emit,
+        emit=FanOut(socketio, outboxes, rooms=frozenset({PHONES})).emit,  # a thousand phones: one frame, straight writes
         results=ballot.results,
         interval=config.results_interval,
         start_task=socketio.start_background_task,

@@ -26,6 +26,8 @@ from typing import Callable
 
 import socketio
 
+from lab.web.fanout import Outboxes
+
 log = logging.getLogger(__name__)
 
 SNAPSHOT_BURST = 1  # every screen gets one on connect; asking again is for a redraw, which no screen needs twice a second
@@ -64,12 +66,16 @@ class Allowance:
             self._buckets.pop(sid, None)
 
 
-def guard_packets(server: socketio.Server, allowance: Allowance) -> None:
-    """Drop a connection's packets beyond its `allowance` before they are decoded; disconnect one that sends garbage."""
+def guard_packets(server: socketio.Server, allowance: Allowance, outboxes: Outboxes | None = None) -> None:
+    """Drop a connection's packets beyond its `allowance` before they are decoded; disconnect one that sends garbage.
+
+    Under gevent each WebSocket's Outbox goes into `outboxes` (lab.web.fanout), and out when it ends.
+    """
     handle, ended = server._handle_eio_message, server._handle_eio_disconnect  # python-socketio's own seams
     server.eio.async_handlers = False  # judged in the connection's own reading loop, not a greenlet per packet
     dropped: dict[str, int] = {}
-    readers = take_turns(server) if server.eio.async_mode == "gevent" else Readers()
+    outboxes = outboxes if outboxes is not None else Outboxes()
+    readers = take_turns(server, outboxes=outboxes) if server.eio.async_mode == "gevent" else Readers()
 
     def cut(eio_sid: str) -> None:
         readers.stop(eio_sid)  # not one more byte read, nor a frame already read judged
@@ -92,6 +98,7 @@ def guard_packets(server: socketio.Server, allowance: Allowance) -> None:
         allowance.forget(eio_sid)
         dropped.pop(eio_sid, None)
         readers.forget(eio_sid)
+        outboxes.forget(eio_sid)
         ended(eio_sid, *reason)
 
     server.eio.on("message", guarded)
@@ -117,9 +124,10 @@ class Readers:
         self._sockets.pop(eio_sid, None)
 
 
-def take_turns(server: socketio.Server, read_bytes: int = WEBSOCKET_READ_BYTES) -> Readers:
+def take_turns(server: socketio.Server, read_bytes: int = WEBSOCKET_READ_BYTES,
+               outboxes: Outboxes | None = None) -> Readers:
     """Make this server's WebSockets read in turns (simple-websocket's `receive_bytes` and `thread_class`),
-    and uncompressed."""
+    and uncompressed; each one's Outbox into `outboxes`."""
     import gevent
 
     readers = Readers()
@@ -131,6 +139,8 @@ def take_turns(server: socketio.Server, read_bytes: int = WEBSOCKET_READ_BYTES) 
             websocket = target.__self__  # the simple_websocket.Server whose loop `target` is
             websocket.sock = TurnTakingSocket(websocket.sock, websocket, gevent.sleep)
             readers.add(eio_sid, websocket.sock)
+            if outboxes is not None:
+                outboxes.add(eio_sid, websocket)
             return reader(target, *args, **kwargs)
 
         return start_reading

@@ -1,0 +1,176 @@
+"""The phones' fan-out: one frame written straight into idle WebSockets, never out of order, never interleaved."""
+
+import json
+import socket
+import threading
+
+import pytest
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, Request, TextMessage
+
+from lab.web.fanout import FanOut, Outbox, Outboxes, websocket_frame
+
+
+def wsproto_frame(text: str) -> bytes:
+    """What simple-websocket (wsproto underneath) sends for `text`, without compression."""
+    server = WSConnection(ConnectionType.SERVER)
+    server.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    assert isinstance(next(server.events()), Request)
+    server.send(AcceptConnection())
+    return server.send(TextMessage(data=text))
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536, 200_000])
+def test_a_frame_is_what_simple_websocket_would_send(size):
+    text = "é" * (size // 2) + "x" * (size % 2)  # UTF-8: the length is in bytes
+
+    assert websocket_frame(text) == wsproto_frame(text)
+
+
+class FakeWebSocket:
+    """What an Outbox needs of simple_websocket.Server: `connected`, `sock`, and the writer's `send`."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.connected, self.sock = True, sock
+
+    def send(self, data: str) -> None:
+        self.sock.sendall(websocket_frame(data))
+
+
+@pytest.fixture
+def pair():
+    """(server end with a timeout: non-blocking underneath, as gevent's are; client end)."""
+    server, client = socket.socketpair()
+    server.settimeout(10)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    yield server, client
+    server.close()
+    client.close()
+
+
+def spawn(target, *args) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args)
+    thread.start()
+    return thread
+
+
+def read_exactly(sock: socket.socket, size: int) -> bytes:
+    data = b""
+    sock.settimeout(10)
+    while len(data) < size:
+        data += sock.recv(size - len(data))
+    return data
+
+
+def test_an_idle_socket_gets_the_frame_at_once(pair):
+    server, client = pair
+    outbox = Outbox(FakeWebSocket(server), spawn)
+
+    assert outbox.write_now(websocket_frame("42[\"results\",{}]"))
+    assert read_exactly(client, 18) == websocket_frame("42[\"results\",{}]")
+
+
+def test_a_socket_busy_sending_is_left_to_its_writer(pair):
+    server, _ = pair
+    outbox = Outbox(FakeWebSocket(server), spawn)
+    outbox._lock.acquire()  # the writer is in the middle of a send
+
+    assert not outbox.write_now(websocket_frame("x"))
+
+
+def test_a_closed_websocket_is_left_to_its_writer(pair):
+    server, _ = pair
+    websocket = FakeWebSocket(server)
+    websocket.connected = False
+
+    assert not Outbox(websocket, spawn).write_now(websocket_frame("x"))
+
+
+def test_a_frame_the_kernel_takes_in_part_is_finished_before_the_writer_sends_again(pair):
+    server, client = pair
+    websocket = FakeWebSocket(server)
+    finishing = []
+    outbox = Outbox(websocket, lambda target, *args: finishing.append(spawn(target, *args)))
+    big = websocket_frame("a" * 1_000_000)  # far more than the socket's buffers
+
+    assert outbox.write_now(big)
+    assert finishing, "the kernel took it all: nothing left to finish"
+    writer = spawn(websocket.send, "after")  # the Engine.IO writer's next packet waits its turn
+    received = read_exactly(client, len(big) + len(websocket_frame("after")))
+    writer.join(10)
+    finishing[0].join(10)
+
+    assert received == big + websocket_frame("after")
+
+
+class FakeEngineSocket:
+    def __init__(self, upgraded=True, queued=0, closed=False) -> None:
+        self.upgraded, self.closed = upgraded, closed
+        self.queue = type("Queue", (), {"qsize": lambda _: queued})()
+
+
+class FakeSocketIO:
+    """SocketIO's emit and the python-socketio parts FanOut reads: participants, Engine.IO sockets, packets."""
+
+    def __init__(self, participants: dict[str, str], engine_sockets: dict) -> None:
+        import socketio
+
+        self.emitted = []
+        self.server = type("Server", (), {})()
+        self.server.packet_class = socketio.packet.Packet
+        self.server.manager = type("Manager", (), {"get_participants": lambda _, ns, room: iter(participants.items())})()
+        self.server.eio = type("Engine", (), {"sockets": engine_sockets})()
+
+    def emit(self, event, data, to) -> None:
+        self.emitted.append((event, data, to))
+
+
+class Recorder:
+    """An Outbox that notes what it was asked to write, and says whether the kernel took it."""
+
+    def __init__(self, takes: bool = True) -> None:
+        self.takes, self.frames = takes, []
+
+    def write_now(self, frame: bytes) -> bool:
+        self.frames.append(frame)
+        return self.takes
+
+
+def test_the_phones_room_is_written_straight_into_idle_websockets_and_the_rest_goes_the_usual_way():
+    sockets = {"e-idle": FakeEngineSocket(), "e-queued": FakeEngineSocket(queued=1),
+               "e-polling": FakeEngineSocket(upgraded=False), "e-full": FakeEngineSocket(), "e-closed": FakeEngineSocket(closed=True)}
+    participants = {"idle": "e-idle", "queued": "e-queued", "polling": "e-polling", "full": "e-full", "closed": "e-closed",
+                    "no-outbox": "e-none"}
+    socketio = FakeSocketIO(participants, sockets)
+    outboxes = Outboxes(spawn=spawn)
+    idle, full = Recorder(), Recorder(takes=False)
+    outboxes._outboxes.update({"e-idle": idle, "e-queued": Recorder(), "e-polling": Recorder(), "e-full": full,
+                               "e-closed": Recorder()})
+    fanout = FanOut(socketio, outboxes, rooms=frozenset({"phones"}))
+    payload = {"visible": True, "totals": {"real": 3, "fantasy": 4}}
+
+    fanout.emit("results", payload, to="phones")
+    fanout.emit("feed", [{"text": "hi"}], to=["dashboards", "presenter"])
+
+    assert idle.frames == [websocket_frame("42" + json.dumps(["results", payload], separators=(",", ":")))]
+    assert full.frames == idle.frames  # tried, and the kernel was full: the usual way
+    usual = {to for event, _, to in socketio.emitted if event == "results"}
+    assert usual == {"queued", "polling", "full", "closed", "no-outbox"}
+    assert ("feed", [{"text": "hi"}], ["dashboards", "presenter"]) in socketio.emitted  # other rooms: SocketIO.emit
+
+
+def test_the_frame_is_the_packet_python_socketio_would_have_queued():
+    import socketio
+    from engineio import packet as eio_packet
+
+    payload = {"visible": True, "counts": {"mocks": {"real": 1, "fantasy": 2}}, "label": "Ünïcode \"quoted\""}
+    queued = eio_packet.Packet(eio_packet.MESSAGE, socketio.packet.Packet(
+        socketio.packet.EVENT, namespace="/", data=["results", payload]).encode()).encode()
+    recorder = Recorder()
+    outboxes = Outboxes(spawn=spawn)
+    outboxes._outboxes["e"] = recorder
+
+    FanOut(FakeSocketIO({"s": "e"}, {"e": FakeEngineSocket()}), outboxes, frozenset({"phones"})).emit("results", payload, "phones")
+
+    assert recorder.frames == [websocket_frame(queued)]
