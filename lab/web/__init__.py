@@ -63,7 +63,7 @@ def create_app(config: ShowConfig) -> Flask:
     else:
         ballot.seed()
     broadcaster = Broadcaster(
-        emit=FanOut(socketio, outboxes, rooms=frozenset({PHONES})).emit,  # a thousand phones: one frame, straight writes
+        emit=FanOut(socketio, outboxes, rooms=frozenset({PHONES, DASHBOARDS, PRESENTER})).emit,  # one frame, straight writes
         results=ballot.results,
         interval=config.results_interval,
         start_task=socketio.start_background_task,

@@ -100,7 +100,7 @@ class Outboxes:
 
 
 class FanOut:
-    """SocketIO.emit, but `rooms` hear their messages written straight into idle WebSockets."""
+    """SocketIO.emit, but `rooms` (alone or in a list) hear their messages written straight into idle WebSockets."""
 
     def __init__(self, socketio, outboxes: Outboxes, rooms: frozenset[str]) -> None:
         self._socketio = socketio
@@ -109,7 +109,7 @@ class FanOut:
 
     def emit(self, event: str, data: object, to: str | list[str]) -> None:
         """Send `event` to a room, a socket or a list of rooms, as SocketIO.emit does."""
-        if not isinstance(to, str) or to not in self._rooms:
+        if not set([to] if isinstance(to, str) else to) <= self._rooms:  # a socket, or a room of no fan-out
             self._socketio.emit(event, data, to=to)
             return
         server = self._socketio.server

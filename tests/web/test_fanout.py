@@ -147,17 +147,19 @@ def test_the_phones_room_is_written_straight_into_idle_websockets_and_the_rest_g
     idle, full = Recorder(), Recorder(takes=False)
     outboxes._outboxes.update({"e-idle": idle, "e-queued": Recorder(), "e-polling": Recorder(), "e-full": full,
                                "e-closed": Recorder()})
-    fanout = FanOut(socketio, outboxes, rooms=frozenset({"phones"}))
+    fanout = FanOut(socketio, outboxes, rooms=frozenset({"phones", "dashboards"}))
     payload = {"visible": True, "totals": {"real": 3, "fantasy": 4}}
 
     fanout.emit("results", payload, to="phones")
-    fanout.emit("feed", [{"text": "hi"}], to=["dashboards", "presenter"])
+    fanout.emit("feed", [{"text": "hi"}], to=["dashboards", "presenter"])  # one room of the two has no fan-out
+    fanout.emit("results", payload, to="a-socket-id")
 
     assert idle.frames == [websocket_frame("42" + json.dumps(["results", payload], separators=(",", ":")))]
     assert full.frames == idle.frames  # tried, and the kernel was full: the usual way
     usual = {to for event, _, to in socketio.emitted if event == "results"}
-    assert usual == {"queued", "polling", "full", "closed", "no-outbox"}
+    assert usual == {"queued", "polling", "full", "closed", "no-outbox", "a-socket-id"}
     assert ("feed", [{"text": "hi"}], ["dashboards", "presenter"]) in socketio.emitted  # other rooms: SocketIO.emit
+    assert ("results", payload, "a-socket-id") in socketio.emitted  # and one socket, too
 
 
 def test_the_frame_is_the_packet_python_socketio_would_have_queued():
