@@ -117,7 +117,7 @@ class FakeClient:
     def __init__(self):
         self.containers = self
 
-    def list(self, all=False):
+    def list(self, all=False, ignore_removed=False):
         return [FakeContainer(attrs("c1", "/first"))]
 
     def get(self, container_id):
