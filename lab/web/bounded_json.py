@@ -41,9 +41,15 @@ def nesting_depth(text: str | bytes) -> int:
     return deepest
 
 
+def may_nest_deeper(text: str | bytes, depth: int) -> bool:
+    """False when `text` can't nest deeper than `depth`: it opens no more arrays and objects than that."""
+    opening = (b"[", b"{") if isinstance(text, (bytes, bytearray)) else ("[", "{")
+    return text.count(opening[0]) + text.count(opening[1]) > depth
+
+
 def bounded_loads(text: str | bytes, **kwargs):
     """json.loads, refusing a text nested deeper than MAX_DEPTH with TooDeep."""
-    if nesting_depth(text) > MAX_DEPTH:
+    if may_nest_deeper(text, MAX_DEPTH) and nesting_depth(text) > MAX_DEPTH:  # the count first: C speed
         raise TooDeep(f"JSON nested deeper than {MAX_DEPTH} levels")
     try:
         return json.loads(text, **kwargs)

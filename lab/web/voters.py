@@ -6,6 +6,7 @@ Identity is per browser, not per person: a private tab or a second browser is a 
 """
 
 import secrets
+from collections import OrderedDict
 from functools import lru_cache
 
 from flask import Request, Response, current_app
@@ -32,19 +33,47 @@ def new_voter_id() -> str:
     return secrets.token_hex(16)
 
 
+class RecentCookies:
+    """The voter ids of the last `size` cookies this show signed or checked, so each is checked once.
+
+    A phone sends back, with its vote and its second try, the cookie its vote page was
+    given: the signature's check (a key derived, then an HMAC, JSON and base64) is done
+    when the cookie is signed, or on its first arrival, and not again. Only checked
+    cookies (and the ones found forged, as None) are kept, by their exact text.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._known: OrderedDict[tuple[str, str], str | None] = OrderedDict()
+
+    def voter_in(self, secret_key: str, cookie: str) -> str | None:
+        try:
+            return self._known[(secret_key, cookie)]
+        except KeyError:
+            voter_id = _checked_voter(secret_key, cookie)
+            self.remember(secret_key, cookie, voter_id)
+            return voter_id
+
+    def remember(self, secret_key: str, cookie: str, voter_id: str | None) -> None:
+        self._known[(secret_key, cookie)] = voter_id
+        while len(self._known) > self.size:
+            try:
+                self._known.popitem(last=False)
+            except KeyError:  # another thread took the last one
+                break
+
+
+RECENT = RecentCookies()
+
+
 def voter_from(request: Request) -> str | None:
     """The voter id in the request's cookie, or None when missing or tampered with."""
     cookie = request.cookies.get(COOKIE_NAME)
-    return _voter_in(current_app.secret_key, cookie) if cookie else None
+    return RECENT.voter_in(current_app.secret_key, cookie) if cookie else None
 
 
-@lru_cache(maxsize=4096)
-def _voter_in(secret_key: str, cookie: str) -> str | None:
-    """The voter id a cookie signed with `secret_key` holds, or None: checked once per cookie while it is recent.
-
-    A phone sends the same cookie with its page, its vote and its second try; the
-    signature's check (a key derived, then an HMAC, JSON and base64) is done for the first.
-    """
+def _checked_voter(secret_key: str, cookie: str) -> str | None:
+    """The voter id a cookie signed with `secret_key` holds, or None when its signature or content is wrong."""
     try:
         voter_id = _serializer_for(secret_key).loads(cookie)
     except BadSignature:
@@ -55,9 +84,11 @@ def _voter_in(secret_key: str, cookie: str) -> str | None:
 def remember_voter(response: Response, request: Request, voter_id: str) -> None:
     """Set the voter cookie: HttpOnly (no script reads it), SameSite=Lax, Secure over https."""
     secure = request.is_secure or request.headers.get("X-Forwarded-Proto", "").startswith("https")
+    cookie = _serializer().dumps(voter_id)
+    RECENT.remember(current_app.secret_key, cookie, voter_id)
     response.set_cookie(
         COOKIE_NAME,
-        _serializer().dumps(voter_id),
+        cookie,
         max_age=COOKIE_MAX_AGE,
         httponly=True,
         samesite="Lax",

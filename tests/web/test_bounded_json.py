@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from lab.web import runtime_of
-from lab.web.bounded_json import MAX_DEPTH, TooDeep, bounded_loads, nesting_depth
+from lab.web.bounded_json import MAX_DEPTH, TooDeep, bounded_loads, may_nest_deeper, nesting_depth
 from lab.web.presenter import TOKEN_HEADER
 from tests.web.helpers import TOKEN
 
@@ -17,6 +17,12 @@ def test_depth_counts_brackets_but_not_those_inside_strings():
     assert nesting_depth('{"a": [1, {"b": []}]}') == 4
     assert nesting_depth('{"a": "[[[[{{{{\\"[["}') == 1
     assert nesting_depth(b"[]") == 1
+
+
+@pytest.mark.parametrize("text", ['{"option": "mocks"}', "[[[]]]", b'{"a": [{}]}', '"[[[[" ' * 20, "[" * 40, b"{" * 40])
+def test_the_quick_count_never_passes_a_text_the_full_scan_would_refuse(text):
+    for depth in (0, 1, 2, 3, MAX_DEPTH):
+        assert may_nest_deeper(text, depth) or nesting_depth(text) <= depth
 
 
 def test_a_text_nested_deeper_than_the_bound_is_refused_as_malformed_json():
