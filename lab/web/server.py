@@ -4,6 +4,7 @@ reality_engine.py parses the arguments and calls `run_show`; everything it print
 by pure functions here (`banner`) so tests read it from a Console writing to a string.
 """
 
+import gc
 import os
 import signal
 import time
@@ -225,7 +226,26 @@ def _serve(app, options: ShowOptions, announce) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C, cleanup.py: stop serving, then clean up
         gevent.signal_handler(signum, lambda: gevent.spawn(server.stop, timeout=1))
     announce()
+    settle_collector()
     server.serve_forever()
+
+
+GC_THRESHOLDS = (50_000, 20, 10)  # Python's default is (700, 10, 10)
+
+
+def settle_collector() -> None:
+    """Keep Python's garbage collector out of the votes' way while the show serves.
+
+    Measured in the show with 1,000 phone sockets and 1,000 phones voting: three full
+    collections in the run, 36-91 ms each, every request waiting meanwhile (the votes'
+    p99 is made of such pauses). What start-up built (modules, the app: 78,000 objects)
+    lives as long as the show, so it is frozen out of every collection; the youngest
+    generation is collected every 50,000 allocations instead of 700, so the older ones
+    fill far more slowly. Measured the same way: no full collection until the show ended,
+    and 3 MB more at the peak (cycles that wait longer to be collected).
+    """
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def _shut_down(app, service, store, console: Console, state_path: Path | None = None) -> None:

@@ -49,3 +49,19 @@ def test_the_pid_file_of_another_live_show_is_left_alone(tmp_path):
         assert path.read_text() == str(os.getppid())
 
     assert path.read_text() == str(os.getppid())
+
+
+def test_while_the_show_serves_start_up_is_frozen_out_of_collections_and_young_ones_are_rarer():
+    import gc
+
+    from lab.web.server import GC_THRESHOLDS, settle_collector
+
+    before = gc.get_threshold()
+    try:
+        settle_collector()
+
+        assert gc.get_freeze_count() > 10_000  # the modules and everything built before serving
+        assert gc.get_threshold() == GC_THRESHOLDS and GC_THRESHOLDS[0] > before[0]
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
