@@ -52,7 +52,7 @@ def create_app(config: ShowConfig) -> Flask:
         max_http_buffer_size=MAX_BODY_BYTES,
         json=socketio_json,
     )
-    outboxes = Outboxes()
+    outboxes = Outboxes(spawn=socketio.start_background_task)
     guard_packets(socketio.server, Allowance(burst=PACKET_BURST, every=PACKET_EVERY), outboxes)
     if config.max_connections is not None:
         app.wsgi_app = ConnectionCap(app.wsgi_app, lambda: len(socketio.server.eio.sockets), config.max_connections)

@@ -81,15 +81,11 @@ class Outbox:
 class Outboxes:
     """Every WebSocket's Outbox, by Engine.IO session."""
 
-    def __init__(self, spawn: Callable | None = None) -> None:
+    def __init__(self, spawn: Callable) -> None:
         self._outboxes: dict[str, Outbox] = {}
-        self._spawn = spawn
+        self._spawn = spawn  # SocketIO.start_background_task: a greenlet under gevent
 
     def add(self, eio_sid: str, websocket) -> None:
-        if self._spawn is None:
-            import gevent
-
-            self._spawn = gevent.spawn
         self._outboxes[eio_sid] = Outbox(websocket, self._spawn)
 
     def get(self, eio_sid: str) -> Outbox | None:

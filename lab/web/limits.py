@@ -66,7 +66,7 @@ class Allowance:
             self._buckets.pop(sid, None)
 
 
-def guard_packets(server: socketio.Server, allowance: Allowance, outboxes: Outboxes | None = None) -> None:
+def guard_packets(server: socketio.Server, allowance: Allowance, outboxes: Outboxes) -> None:
     """Drop a connection's packets beyond its `allowance` before they are decoded; disconnect one that sends garbage.
 
     Under gevent each WebSocket's Outbox goes into `outboxes` (lab.web.fanout), and out when it ends.
@@ -74,8 +74,7 @@ def guard_packets(server: socketio.Server, allowance: Allowance, outboxes: Outbo
     handle, ended = server._handle_eio_message, server._handle_eio_disconnect  # python-socketio's own seams
     server.eio.async_handlers = False  # judged in the connection's own reading loop, not a greenlet per packet
     dropped: dict[str, int] = {}
-    outboxes = outboxes if outboxes is not None else Outboxes()
-    readers = take_turns(server, outboxes=outboxes) if server.eio.async_mode == "gevent" else Readers()
+    readers = take_turns(server, outboxes) if server.eio.async_mode == "gevent" else Readers()
 
     def cut(eio_sid: str) -> None:
         readers.stop(eio_sid)  # not one more byte read, nor a frame already read judged
@@ -124,8 +123,7 @@ class Readers:
         self._sockets.pop(eio_sid, None)
 
 
-def take_turns(server: socketio.Server, read_bytes: int = WEBSOCKET_READ_BYTES,
-               outboxes: Outboxes | None = None) -> Readers:
+def take_turns(server: socketio.Server, outboxes: Outboxes, read_bytes: int = WEBSOCKET_READ_BYTES) -> Readers:
     """Make this server's WebSockets read in turns (simple-websocket's `receive_bytes` and `thread_class`),
     and uncompressed; each one's Outbox into `outboxes`."""
     import gevent
@@ -139,8 +137,7 @@ def take_turns(server: socketio.Server, read_bytes: int = WEBSOCKET_READ_BYTES,
             websocket = target.__self__  # the simple_websocket.Server whose loop `target` is
             websocket.sock = TurnTakingSocket(websocket.sock, websocket, gevent.sleep)
             readers.add(eio_sid, websocket.sock)
-            if outboxes is not None:
-                outboxes.add(eio_sid, websocket)
+            outboxes.add(eio_sid, websocket)
             return reader(target, *args, **kwargs)
 
         return start_reading
