@@ -7,9 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from lab.classroom.fix_venv import guard  # the standard library only
+from lab.classroom import fix_venv  # the standard library only
 
-guard(sys.argv)  # before any package is imported: `--fix-venv` repairs .venv; missing packages, one sentence
+fix_venv.guard(sys.argv)  # before any package is imported: `--fix-venv` repairs .venv; missing packages, one sentence
 
 from rich.console import Console  # noqa: E402
 
@@ -25,6 +25,7 @@ def main(argv=None) -> int:
     parser.add_argument("--run-id", help="only what belongs to one run (label dev.tcmagic.run-id); no caches")
     parser.add_argument("--force", action="store_true", help="remove even what a running show or course uses")
     parser.add_argument("--project", type=Path, default=ROOT, help="the checkout whose caches and pid file to clean")
+    fix_venv.add_flag(parser)
     args = parser.parse_args(argv)
     console = Console()
     items, notes = plan(args.project, args.run_id)

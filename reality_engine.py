@@ -6,9 +6,9 @@
 
 import sys
 
-from lab.classroom.fix_venv import guard  # the standard library only
+from lab.classroom import fix_venv  # the standard library only
 
-guard(sys.argv)  # before any package is imported: `--fix-venv` repairs .venv; missing packages, one sentence
+fix_venv.guard(sys.argv)  # before any package is imported: `--fix-venv` repairs .venv; missing packages, one sentence
 
 from gevent import monkey  # noqa: E402
 
@@ -32,6 +32,7 @@ def main(argv=None) -> int:
     parser.add_argument("--question", default=DEFAULT_QUESTION, help="the question on the screen and the phones")
     parser.add_argument("--options", default=",".join(DEFAULT_OPTIONS), help="the answers, comma-separated")
     parser.add_argument("--check", action="store_true", help="run the pre-flight checks only, then exit")
+    fix_venv.add_flag(parser)
     parser.add_argument("--engine", choices=CHOICES, help="what runs PostgreSQL and Redis: docker, embedded (local "
                         f"processes) or auto (Docker when it answers, else embedded); default {ENGINE_VARIABLE}, else auto")
     parser.add_argument("--resume", action="store_true", help="carry on the show a crash interrupted: its votes, "

@@ -3,9 +3,9 @@
 import argparse
 import sys
 
-from lab.classroom.fix_venv import guard  # the standard library only
+from lab.classroom import fix_venv  # the standard library only
 
-guard(sys.argv)  # before any package is imported: `--fix-venv` repairs .venv; missing packages, one sentence
+fix_venv.guard(sys.argv)  # before any package is imported: `--fix-venv` repairs .venv; missing packages, one sentence
 
 from rich.console import Console
 
@@ -21,8 +21,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--reset", action="store_true", help="forget your progress")
     parser.add_argument("--auto", action="store_true", help="no questions: run straight through (tests, CI)")
     parser.add_argument("--check", action="store_true", help="pre-flight checks for this machine, then exit")
-    parser.add_argument("--fix-venv", action="store_true",
-                        help="rebuild a .venv whose Python is gone and reinstall the requirements (standard library only)")
+    fix_venv.add_flag(parser)
     parser.add_argument("--engine", choices=CHOICES, help="what runs PostgreSQL and Redis: docker, embedded (local "
                         f"processes) or auto (Docker when it answers, else embedded); default {ENGINE_VARIABLE}, else auto")
     commands = parser.add_subparsers(dest="command", metavar="{pack,unpack}")

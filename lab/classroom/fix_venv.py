@@ -30,6 +30,12 @@ class RepairFailed(Exception):
     """A step of the repair failed; the message is the sentence that says what to do."""
 
 
+def add_flag(parser) -> None:
+    """List `--fix-venv` in an entry script's --help (guard acts on it before argparse ever runs)."""
+    parser.add_argument(FLAG, action="store_true",
+                        help="rebuild a .venv whose Python is gone and reinstall the requirements (standard library only)")
+
+
 def normal_name(name: str) -> str:
     """A distribution name as pip compares them: 'Flask_SocketIO' -> 'flask-socketio'."""
     return re.sub(r"[-_.]+", "-", name).lower()

@@ -99,3 +99,13 @@ def test_a_python_too_old_is_told_so_in_one_sentence_before_anything_else(monkey
     assert exit.value.code == 1
     assert capsys.readouterr().out == ("Python 3.10.13 is too old (supported: 3.11-3.13): install Python 3.11-3.13 and make "
                                        "the venv with it (`python3.13 -m venv .venv`), or use the Codespace.\n")
+
+
+@pytest.mark.parametrize("script", ["reality_engine.py", "workshop.py", "watch_containers.py", "cleanup.py"])
+def test_every_entry_scripts_help_lists_the_repair_the_readme_promises(script):
+    shown = subprocess.run([sys.executable, script, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+
+    assert shown.returncode == 0, shown.stderr
+    assert FLAG in shown.stdout and "rebuild a .venv" in " ".join(shown.stdout.split())
+    assert "any entry script takes `--fix-venv`" in (ROOT / "README.md").read_text()
