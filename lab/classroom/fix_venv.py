@@ -13,6 +13,7 @@ Only the standard library is imported, and in `guard`'s path nothing that gevent
 
 from __future__ import annotations  # so that an old Python gets the version sentence, not a TypeError
 
+import argparse
 import os
 import re
 import sys
@@ -31,8 +32,9 @@ class RepairFailed(Exception):
 
 
 def add_flag(parser) -> None:
-    """List `--fix-venv` in an entry script's --help (guard acts on it before argparse ever runs)."""
-    parser.add_argument(FLAG, action="store_true",
+    """List `--fix-venv` in an entry script's --help. guard acts on it before argparse ever runs, so the
+    parsed arguments never carry it (SUPPRESS): the scripts pass them on whole, as ShowOptions(**vars(args))."""
+    parser.add_argument(FLAG, action="store_true", default=argparse.SUPPRESS,
                         help="rebuild a .venv whose Python is gone and reinstall the requirements (standard library only)")
 
 
