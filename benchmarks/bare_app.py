@@ -1,7 +1,8 @@
 """The bare endpoint the load benchmark compares the show against.
 
-Same server stack (gevent's WSGI server, psycopg2 made cooperative) and the same INSERT
-through the same store, but no Socket.IO, no feed, no fantasy store, no signed cookies.
+Same server stack (gevent's WSGI server with TCP_NODELAY as the show's, psycopg2 made
+cooperative) and the same INSERT through the same store, but no Socket.IO, no feed, no
+fantasy store, no signed cookies.
 
     TCMAGIC_BARE_DSN=postgresql://... python benchmarks/bare_app.py PORT
 """
@@ -19,10 +20,10 @@ from urllib.parse import urlsplit  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
 from flask import Flask, jsonify, make_response, request  # noqa: E402
-from gevent.pywsgi import WSGIServer  # noqa: E402
 from psycogreen.gevent import patch_psycopg  # noqa: E402
 
 from lab.settings import PostgresSettings  # noqa: E402
+from lab.web.capacity import PromptServer  # noqa: E402
 from lab.votes import Outcome  # noqa: E402
 from lab.votes.postgres import PostgresVoteStore  # noqa: E402
 
@@ -60,4 +61,4 @@ if __name__ == "__main__":
     for option_id in os.environ.get("TCMAGIC_BARE_OPTIONS", "mocks,real-containers,prayer").split(","):
         store.add_option(option_id, option_id)
     store.pool.warm()
-    WSGIServer(("127.0.0.1", int(sys.argv[1])), create_app(store), log=None).serve_forever()
+    PromptServer(("127.0.0.1", int(sys.argv[1])), create_app(store), log=None).serve_forever()
