@@ -65,6 +65,7 @@ def phone_figures(attempts: list, heard: dict) -> dict:
             "phone_lag_p50_ms": lag["p50_ms"], "phone_lag_p95_ms": lag["p95_ms"], "phone_lag_p99_ms": lag["p99_ms"],
             "phone_lag_max_ms": lag["max_ms"], "phone_lag_votes": lag["measured_votes"],
             "phone_messages_per_socket": heard["messages_per_socket"], "phone_closest_two_ms": heard["closest_two_ms"],
+            "phone_spread_ms": heard["spread_ms"],
             "phone_final_totals": heard["final_totals"]}
 
 
@@ -127,6 +128,8 @@ def phone_verdicts(show: dict) -> list[tuple[str, str, str, bool]]:
          "equal", show["phone_final_totals"] == [show["database_count"]]),
         ("results messages per socket; closest two", f"{low}-{high}; {show['phone_closest_two_ms'] or 0:.0f} ms apart",
          "<= 2 a second", True),
+        ("one broadcast, first socket to last: median / max", "{:.0f} / {:.0f} ms".format(*show["phone_spread_ms"] or (0, 0)),
+         "-", True),
         ("server memory per phone socket", f"{per_socket_kb:.0f} KB", "-", True),
         ("sockets that offered compression, as browsers do / took it", f"{count} / {show['phone_sockets_compressed']}",
          "-", True),

@@ -5,8 +5,10 @@
 Each socket speaks what the phone page's Socket.IO client speaks over a WebSocket
 (Engine.IO 4: open, then a namespace connect with auth {"role": "phone"}, pings answered),
 offers per-message compression as every browser does (and inflates what comes compressed
-if the server takes the offer), and notes the arrival time (time.perf_counter: CLOCK_MONOTONIC, shared with the parent
-process) and the totals of every "results" message. One thread and one selector for all
+if the server takes the offer), and notes the arrival time and the totals of every
+"results" message. The arrival time is the kernel's (SO_TIMESTAMPNS: when the bytes
+reached the socket, not when this one thread got round to them), put on
+time.perf_counter's clock (CLOCK_MONOTONIC, shared with the parent process). One thread and one selector for all
 of them, and the few lines of WebSocket framing a client needs written out here (a
 general library spent 50 us a message, five times the JSON), so a thousand listeners
 cost the machine little next to the server they measure. Prints "connected N" once all
@@ -19,6 +21,8 @@ import json
 import os
 import selectors
 import socket
+import statistics
+import struct
 import sys
 import time
 import zlib
@@ -26,6 +30,8 @@ from urllib.parse import urlsplit
 
 PATH = "/socket.io/?EIO=4&transport=websocket"
 CONTINUATION, TEXT, CLOSE, PING, PONG = 0x0, 0x1, 0x8, 0x9, 0xA  # WebSocket opcodes (RFC 6455)
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux's value; Python doesn't name it
+STAMP = struct.Struct("qq")  # struct timespec
 BATCH = 50  # sockets opened before waiting for them to be in: a burst, not a flood
 BROWSERS_OFFER = "permessage-deflate; client_max_window_bits"  # Chrome's and Firefox's Sec-WebSocket-Extensions
 DEFLATE_TAIL = b"\x00\x00\xff\xff"  # RFC 7692: taken off each compressed message, put back to inflate it
@@ -36,6 +42,7 @@ class PhoneSocket:
 
     def __init__(self, host: str, port: int) -> None:
         self.sock = socket.create_connection((host, port), timeout=10)
+        self.stamped = stamp_arrivals(self.sock)
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall(f"GET {PATH} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                           f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
@@ -49,7 +56,8 @@ class PhoneSocket:
 
     def readable(self, now: float) -> None:
         """Read what arrived and answer what needs an answer."""
-        data = self.sock.recv(65536)
+        data, ancillary, _, _ = self.sock.recvmsg(65536, socket.CMSG_SPACE(STAMP.size) if self.stamped else 0)
+        now = arrival(ancillary, now)
         if not data:
             self.closed = True
             return
@@ -97,6 +105,26 @@ class PhoneSocket:
         self.sock.sendall(frame(TEXT, text.encode()))
 
 
+def stamp_arrivals(sock: socket.socket) -> bool:
+    """Ask the kernel to stamp what `sock` receives (Linux); False where it can't."""
+    if sys.platform != "linux":
+        return False
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    except OSError:
+        return False
+    return True
+
+
+def arrival(ancillary: list, otherwise: float) -> float:
+    """When the kernel got the bytes, on time.perf_counter's clock; `otherwise` if it didn't say."""
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= STAMP.size:
+            seconds, nanoseconds = STAMP.unpack_from(data)
+            return seconds + nanoseconds / 1e9 - (time.time() - time.perf_counter())
+    return otherwise
+
+
 def frames(buffer: bytearray):
     """(opcode, final, compressed, payload) of the complete frames at the start of `buffer` (a server's: never
     masked), removed from it as read; `compressed` is the RSV1 bit of per-message compression."""
@@ -126,11 +154,14 @@ def frame(opcode: int, payload: bytes) -> bytes:
 def summary(phones: list[PhoneSocket]) -> dict:
     """What the parent needs: per real total, when every socket had heard it; pace and losses."""
     totals = sorted({total for phone in phones for _, total, visible in phone.heard if visible and total is not None})
-    everyone_by = {}
+    everyone_by, spreads = {}, []
+    sent = {seen for _, seen, visible in phones[0].heard[1:] if visible} if phones else set()  # broadcast, not caught up
     for total in totals:
         firsts = [next((at for at, seen, visible in phone.heard if visible and seen is not None and seen >= total), None)
                   for phone in phones]
         everyone_by[total] = None if None in firsts else max(firsts)
+        if None not in firsts and total in sent:
+            spreads.append(max(firsts) - min(firsts))  # how long one broadcast took from the first socket to the last
     gaps = [b[0] - a[0] for phone in phones for a, b in zip(phone.heard[1:], phone.heard[2:])]  # after the catch-up
     return {
         "sockets": len(phones),
@@ -140,6 +171,7 @@ def summary(phones: list[PhoneSocket]) -> dict:
         "everyone_by": [[total, at] for total, at in everyone_by.items()],
         "messages_per_socket": [min(len(p.heard) for p in phones), max(len(p.heard) for p in phones)] if phones else [0, 0],
         "closest_two_ms": min(gaps) * 1000 if gaps else None,
+        "spread_ms": [statistics.median(spreads) * 1000, max(spreads) * 1000] if spreads else None,
         "final_totals": sorted({p.heard[-1][1] for p in phones if p.heard}, key=lambda t: (t is None, t)),
     }
 
@@ -152,8 +184,14 @@ def run(base_url: str, count: int, out=sys.stdout, commands=sys.stdin) -> None:
     phones: list[PhoneSocket] = []
 
     def pump(timeout: float) -> bool:
-        """Serve every socket that has data, and the parent's command; False once told to stop."""
-        for key, _ in selector.select(timeout):
+        """Serve every socket that has data, and the parent's command; False once told to stop.
+
+        What a socket holds when select returns had arrived by then: that is its arrival
+        time, not when this one thread got round to it after parsing the others.
+        """
+        ready = selector.select(timeout)
+        now = time.perf_counter()
+        for key, _ in ready:
             if key.data is None:
                 command = commands.readline().strip()
                 if command != "report":
@@ -161,7 +199,7 @@ def run(base_url: str, count: int, out=sys.stdout, commands=sys.stdin) -> None:
                 print(json.dumps(summary(phones)), file=out, flush=True)
                 continue
             phone = key.data
-            phone.readable(time.perf_counter())
+            phone.readable(now)
             if phone.closed:
                 selector.unregister(phone.sock)
         return True

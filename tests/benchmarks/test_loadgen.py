@@ -39,3 +39,42 @@ def test_a_vote_no_broadcast_ever_counted_is_not_given_a_lag():
     lag = results_lag_ms(attempts((0, 1, 201, 1, 1.0), (1, 1, 201, 1, 1.1)), [(1.05, 1)])
 
     assert lag["measured_votes"] == 1
+
+
+def test_the_phone_sockets_summary_says_when_everyone_heard_each_total_and_how_long_a_broadcast_spread():
+    from types import SimpleNamespace
+
+    from benchmarks.phone_sockets import summary
+
+    def phone(*heard):
+        return SimpleNamespace(heard=[(at, total, True) for at, total in heard], connected=True, closed=False, inflate=None)
+
+    # a catch-up of 0, then broadcasts of 3 and 5; the second phone hears each later
+    report = summary([phone((0.0, 0), (1.0, 3), (1.5, 5)), phone((0.0, 0), (1.02, 3), (1.51, 5))])
+
+    assert report["everyone_by"] == [[0, 0.0], [3, 1.02], [5, 1.51]]
+    assert [round(ms) for ms in report["spread_ms"]] == [15, 20]  # of 20 and 10 ms; the catch-ups on connect are no broadcast
+    assert report["final_totals"] == [5] and report["messages_per_socket"] == [3, 3]
+
+
+def test_a_phone_socket_dates_what_it_hears_by_the_kernels_arrival_not_by_when_it_read_it():
+    import select
+    import socket
+    import time
+
+    from benchmarks.phone_sockets import STAMP, arrival, stamp_arrivals
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        phone = socket.create_connection(listener.getsockname())
+        server, _ = listener.accept()
+        with phone, server:
+            assert stamp_arrivals(phone)
+            sent = time.perf_counter()
+            server.sendall(b"42")
+            select.select([phone], [], [], 10)  # arrived
+            read = time.perf_counter()
+            data, ancillary, _, _ = phone.recvmsg(100, socket.CMSG_SPACE(STAMP.size))
+
+    assert data == b"42"
+    assert sent - 0.001 <= arrival(ancillary, otherwise=float("inf")) <= read + 0.001  # clocks paired to a ms
+    assert arrival([], otherwise=7.0) == 7.0
