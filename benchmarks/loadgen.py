@@ -131,12 +131,15 @@ def summarise(attempts: list[VoteAttempt], wall: float) -> dict:
     }
 
 
-def results_lag_ms(attempts: list[VoteAttempt], seen: list[tuple[float, int | None]]) -> dict:
-    """For the k-th accepted vote: time until the first broadcast whose total reached k (seen: arrival, total)."""
+def results_lag_ms(attempts: list[VoteAttempt], seen: list[tuple[float, int | None]], before: int = 0) -> dict:
+    """For the k-th accepted vote: time until the first broadcast whose total reached `before` + k.
+
+    seen: (arrival, total) of each broadcast; before: the votes counted before these attempts.
+    """
     accepted = sorted(a.finished_at for a in attempts if a.status == 201)
     broadcasts = [(at, total) for at, total in seen if total is not None]
     lags, index = [], 0
-    for k, finished in enumerate(accepted, start=1):
+    for k, finished in enumerate(accepted, start=before + 1):
         while index < len(broadcasts) and broadcasts[index][1] < k:
             index += 1
         if index >= len(broadcasts):

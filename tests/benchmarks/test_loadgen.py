@@ -78,3 +78,10 @@ def test_a_phone_socket_dates_what_it_hears_by_the_kernels_arrival_not_by_when_i
     assert data == b"42"
     assert sent - 0.001 <= arrival(ancillary, otherwise=float("inf")) <= read + 0.001  # clocks paired to a ms
     assert arrival([], otherwise=7.0) == 7.0
+
+
+def test_a_later_round_s_lag_counts_from_the_votes_already_there():
+    # 1000 votes counted before; this round's first vote is the 1001st
+    lag = results_lag_ms(attempts((0, 1, 201, 1, 1.0)), [(0.9, 1000), (1.2, 1001)], before=1000)
+
+    assert lag["measured_votes"] == 1 and round(lag["p50_ms"]) == 200

@@ -65,3 +65,16 @@ def test_while_the_show_serves_start_up_is_frozen_out_of_collections_and_young_o
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_every_page_template_is_compiled_before_the_show_serves():
+    from flask import Flask
+
+    from lab.paths import ROOT
+    from lab.web.server import compile_templates
+
+    app = Flask(__name__, template_folder=str(ROOT / "templates"))
+    compile_templates(app)
+
+    compiled = {template.name for template in app.jinja_env.cache.values()}
+    assert {"vote.html", "dashboard.html"} <= compiled
