@@ -34,6 +34,7 @@ from lab.web.secret import PresenterSecret, checked_secret
 from lab.web.security import SecurityHeaders
 from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of
 from lab.web.services import ShowServices
+from lab.web.vote_path import VotePath
 from lab.web.voters import NoSessions
 
 def create_app(config: ShowConfig) -> Flask:
@@ -54,9 +55,6 @@ def create_app(config: ShowConfig) -> Flask:
     )
     outboxes = Outboxes(spawn=socketio.start_background_task)
     guard_packets(socketio.server, Allowance(burst=PACKET_BURST, every=PACKET_EVERY), outboxes)
-    if config.max_connections is not None:
-        app.wsgi_app = ConnectionCap(app.wsgi_app, lambda: len(socketio.server.eio.sockets), config.max_connections)
-    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # outermost, so Socket.IO's answers carry them too
     ballot = Ballot(config.real_store, config.fantasy_store, config.options)
     if config.resumed:
         ballot.resume()
@@ -79,6 +77,10 @@ def create_app(config: ShowConfig) -> Flask:
     kind = server_kind(config.postgres_service or config.engine)
     facts = show_facts(kind, feed.length, control.BOT_ATTEMPTS)
     show = LiveShow(config.question, ballot, feed, services, tests, broadcaster, ShowClock(), facts)
+    app.wsgi_app = VotePath(app.wsgi_app, app, show, MAX_BODY_BYTES)  # a phone's vote, before Flask
+    if config.max_connections is not None:
+        app.wsgi_app = ConnectionCap(app.wsgi_app, lambda: len(socketio.server.eio.sockets), config.max_connections)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # outermost, so Socket.IO's and the votes' answers carry them too
     for role, seconds in config.startup.items():
         feed.post(FeedLine("startup", ready_line(role, seconds, kind), "good"))
     stream = None

@@ -25,10 +25,14 @@ STATUS_WORDS = {
 }
 
 
+def error_body(status: int, message: str | None = None) -> dict:
+    """{"status": <word>, "message": <one sentence>} for HTTP `status`."""
+    return {"status": STATUS_WORDS.get(status, "error"), "message": message or SENTENCES.get(status, "The request failed.")}
+
+
 def error_response(status: int, message: str | None = None):
-    """A JSON error body {"status": <word>, "message": <one sentence>} with HTTP `status`."""
-    word = STATUS_WORDS.get(status, "error")
-    return jsonify(status=word, message=message or SENTENCES.get(status, "The request failed.")), status
+    """A JSON error body (`error_body`) with HTTP `status`."""
+    return jsonify(error_body(status, message)), status
 
 
 def register_error_handlers(app: Flask) -> None:

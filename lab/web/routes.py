@@ -9,16 +9,14 @@ from types import SimpleNamespace
 from flask import Blueprint, Flask, current_app, jsonify, make_response, render_template, request
 
 from lab.web.audience import qr_matrix, qr_svg, vote_url
-from lab.web.http_errors import error_response
 from lab.web.presenter import TOKEN_HEADER, token_problem
 from lab.web.runtime import runtime_of
 from lab.web.script import TAGLINE
-from lab.web.voters import NO_VOTER, new_voter_id, remember_voter, voter_from
+from lab.web.vote_path import vote_answer
+from lab.web.voters import new_voter_id, remember_voter, voter_from
 
 bp = Blueprint("audience", __name__)
 
-# what each vote outcome is, in HTTP
-ANSWER_CODES = {"accepted": 201, "duplicate": 409, "invalid": 400, "unavailable": 503, "rate_limited": 429}
 
 
 @bp.get("/")
@@ -56,24 +54,13 @@ def vote_page():
 def vote():
     """Record a vote {"option": id} for the cookie's voter, in PostgreSQL and in the mock.
 
-    No valid voter cookie, no vote: a browser that dropped its cookie would otherwise be a
-    new voter at every request.
+    A phone's vote is answered before Flask (lab.web.vote_path); this route answers the
+    others (a chunked body, another content type) the same way, with `vote_answer`.
     """
-    show = runtime_of().show
-    voter_id = voter_from(request)
-    if voter_id is None:
-        return error_response(400, NO_VOTER)
-    body = request.get_json(silent=True)
-    option = body.get("option") if isinstance(body, dict) else None
-    if not isinstance(option, str):
-        return error_response(400, 'Send JSON like {"option": "<option id>"}.')
-    if option not in show.options:
-        return error_response(400, "Unknown option: tap one of the buttons on the page.")
-    attempt = show.attempt(voter_id, option)
-    answer = jsonify(status=attempt.status, message=attempt.message)
-    answer.status_code = ANSWER_CODES[attempt.status]
-    if attempt.retry_after is not None:
-        answer.headers["Retry-After"] = str(attempt.retry_after)
+    status, payload, headers = vote_answer(runtime_of().show, voter_from(request), request.get_json(silent=True))
+    answer = jsonify(payload)
+    answer.status_code = status
+    answer.headers.extend(headers)
     return answer  # the cookie stays as the vote page set it: signing it again on every vote bought nothing
 
 

@@ -68,8 +68,12 @@ RECENT = RecentCookies()
 
 def voter_from(request: Request) -> str | None:
     """The voter id in the request's cookie, or None when missing or tampered with."""
-    cookie = request.cookies.get(COOKIE_NAME)
-    return RECENT.voter_in(current_app.secret_key, cookie) if cookie else None
+    return voter_in(current_app.secret_key, request.cookies.get(COOKIE_NAME))
+
+
+def voter_in(secret_key: str, cookie: str | None) -> str | None:
+    """The voter id in the voter cookie's text, or None when missing or tampered with."""
+    return RECENT.voter_in(secret_key, cookie) if cookie else None
 
 
 def _checked_voter(secret_key: str, cookie: str) -> str | None:
