@@ -28,13 +28,13 @@ from lab.web.http_errors import register_error_handlers
 from lab.web.limits import PACKET_BURST, PACKET_EVERY, Allowance, guard_packets
 from lab.web.feed import Feed, FeedLine
 from lab.web.live import LiveShow
+from lab.web.phone_path import PhonePath
 from lab.web.phones import PHONE_AUDIENCE
 from lab.web.rooms import DASHBOARDS, PHONES, PRESENTER
 from lab.web.secret import PresenterSecret, checked_secret
 from lab.web.security import SecurityHeaders
 from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of
 from lab.web.services import ShowServices
-from lab.web.vote_path import VotePath
 from lab.web.voters import NoSessions
 
 def create_app(config: ShowConfig) -> Flask:
@@ -77,10 +77,11 @@ def create_app(config: ShowConfig) -> Flask:
     kind = server_kind(config.postgres_service or config.engine)
     facts = show_facts(kind, feed.length, control.BOT_ATTEMPTS)
     show = LiveShow(config.question, ballot, feed, services, tests, broadcaster, ShowClock(), facts)
-    app.wsgi_app = VotePath(app.wsgi_app, app, show, MAX_BODY_BYTES)  # a phone's vote, before Flask
+    app.wsgi_app = PhonePath(app.wsgi_app, app, show, MAX_BODY_BYTES,  # a phone's page and vote, before Flask
+                             lambda script_root: routes.rendered_vote_page(app, show, script_root))
     if config.max_connections is not None:
         app.wsgi_app = ConnectionCap(app.wsgi_app, lambda: len(socketio.server.eio.sockets), config.max_connections)
-    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # outermost, so Socket.IO's and the votes' answers carry them too
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # outermost, so Socket.IO's and the phones' answers carry them too
     for role, seconds in config.startup.items():
         feed.post(FeedLine("startup", ready_line(role, seconds, kind), "good"))
     stream = None

@@ -10,11 +10,11 @@ import secrets
 from lab.targets import TARGETS
 from lab.web.feed import FeedLine
 from lab.web.live import voter_tag
+from lab.web.phone_path import ANSWER_CODES
 from lab.web.presenter import ActionError, carry_out, presenter_action
 from lab.web.runtime import ShowRuntime
 from lab.web.script import stage_index
 from lab.web.services import CHAOS_ACTIONS
-from lab.web.vote_path import ANSWER_CODES
 
 BOT_ATTEMPTS = 10
 

@@ -3,16 +3,16 @@
 Nothing served here contains the presenter secret.
 """
 
-from functools import lru_cache
+from collections import OrderedDict
 from types import SimpleNamespace
 
 from flask import Blueprint, Flask, current_app, jsonify, make_response, render_template, request
 
 from lab.web.audience import qr_matrix, qr_svg, vote_url
+from lab.web.phone_path import vote_answer
 from lab.web.presenter import TOKEN_HEADER, token_problem
 from lab.web.runtime import runtime_of
 from lab.web.script import TAGLINE
-from lab.web.vote_path import vote_answer
 from lab.web.voters import new_voter_id, remember_voter, voter_from
 
 bp = Blueprint("audience", __name__)
@@ -27,9 +27,17 @@ def dashboard():
     return render_template("dashboard.html", show=runtime.show, vote_url=url, qr=qr_svg(qr_matrix(url)), tagline=TAGLINE)
 
 
-@lru_cache(maxsize=32)
-def _vote_page(app: Flask, question: str, options: tuple[tuple[str, str], ...], script_root: str) -> str:
-    return render_template("vote.html", show=SimpleNamespace(question=question, options=dict(options)))
+PAGES_KEPT = 32
+_pages: OrderedDict[tuple, str] = OrderedDict()  # (app, question, options, script root) -> the vote page
+
+
+def _page_key(app: Flask, show, script_root: str) -> tuple:
+    return app, show.question, tuple(show.options.items()), script_root
+
+
+def rendered_vote_page(app: Flask, show, script_root: str) -> str | None:
+    """The vote page already rendered for `show`'s question and options under `script_root`, or None."""
+    return _pages.get(_page_key(app, show, script_root))
 
 
 def vote_page_html(show) -> str:
@@ -38,12 +46,20 @@ def vote_page_html(show) -> str:
     A thousand phones opening the page within a minute would otherwise render one template
     each, an eighth of the show's work for them (profiled with py-spy).
     """
-    return _vote_page(current_app._get_current_object(), show.question, tuple(show.options.items()), request.script_root)
+    key = _page_key(current_app._get_current_object(), show, request.script_root)
+    if key not in _pages:
+        _pages[key] = render_template("vote.html", show=SimpleNamespace(question=show.question, options=show.options))
+        while len(_pages) > PAGES_KEPT:
+            _pages.popitem(last=False)
+    return _pages[key]
 
 
 @bp.get("/qr")
 def vote_page():
-    """The phone page the QR code opens; hands out a voter id if the phone has none."""
+    """The phone page the QR code opens; hands out a voter id if the phone has none.
+
+    Once rendered, a phone's GET is answered before Flask (lab.web.phone_path) the same way.
+    """
     response = make_response(vote_page_html(runtime_of().show))
     if voter_from(request) is None:
         remember_voter(response, request, new_voter_id())
@@ -54,7 +70,7 @@ def vote_page():
 def vote():
     """Record a vote {"option": id} for the cookie's voter, in PostgreSQL and in the mock.
 
-    A phone's vote is answered before Flask (lab.web.vote_path); this route answers the
+    A phone's vote is answered before Flask (lab.web.phone_path); this route answers the
     others (a chunked body, another content type) the same way, with `vote_answer`.
     """
     status, payload, headers = vote_answer(runtime_of().show, voter_from(request), request.get_json(silent=True))

@@ -12,14 +12,11 @@ from functools import lru_cache
 from flask import Request, Response, current_app
 from flask.sessions import SessionInterface
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.http import dump_cookie
 
 COOKIE_NAME = "tcmagic_voter"
 COOKIE_MAX_AGE = 12 * 3600
 NO_VOTER = "This browser has no voter id: open the vote page first (scan the QR code), then vote."
-
-
-def _serializer() -> URLSafeSerializer:
-    return _serializer_for(current_app.secret_key)
 
 
 @lru_cache(maxsize=8)
@@ -86,18 +83,25 @@ def _checked_voter(secret_key: str, cookie: str) -> str | None:
 
 
 def remember_voter(response: Response, request: Request, voter_id: str) -> None:
-    """Set the voter cookie: HttpOnly (no script reads it), SameSite=Lax, Secure over https."""
-    secure = request.is_secure or request.headers.get("X-Forwarded-Proto", "").startswith("https")
-    cookie = _serializer().dumps(voter_id)
-    RECENT.remember(current_app.secret_key, cookie, voter_id)
-    response.set_cookie(
-        COOKIE_NAME,
-        cookie,
-        max_age=COOKIE_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=secure,
-    )
+    """Set the voter cookie for `voter_id` on `response` (see `voter_cookie`)."""
+    response.headers.add("Set-Cookie", voter_cookie(current_app.secret_key, voter_id, over_https(request.environ)))
+
+
+def new_voter_cookie(secret_key: str, secure: bool) -> str:
+    """The Set-Cookie value for a new voter (see `voter_cookie`)."""
+    return voter_cookie(secret_key, new_voter_id(), secure)
+
+
+def voter_cookie(secret_key: str, voter_id: str, secure: bool) -> str:
+    """The Set-Cookie value for `voter_id`: signed, HttpOnly (no script reads it), SameSite=Lax, Secure over https."""
+    cookie = _serializer_for(secret_key).dumps(voter_id)
+    RECENT.remember(secret_key, cookie, voter_id)
+    return dump_cookie(COOKIE_NAME, cookie, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=secure)
+
+
+def over_https(environ: dict) -> bool:
+    """Whether the phone reached us over https (directly, or through a proxy that says so)."""
+    return environ.get("wsgi.url_scheme") == "https" or environ.get("HTTP_X_FORWARDED_PROTO", "").startswith("https")
 
 
 class NoSessions(SessionInterface):

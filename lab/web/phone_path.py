@@ -1,0 +1,132 @@
+"""The two requests every phone sends, answered as plain WSGI before Flask: the vote page and the vote.
+
+Through Flask, each spent about 250 us of the show's one core around its own work (the
+request and app contexts, routing, a Request and a Response object, the JSON helpers);
+answered here, about 50 (measured in-process, the store in memory). At a thousand phones
+that was a sixth of the show's CPU, and the votes' p99 waited behind it.
+
+What each answer is stays in one place, shared with Flask's routes (lab/web/routes.py):
+`vote_answer` for a vote, the page Flask rendered for a question and its options, the
+voter cookie of lab.web.voters. The JSON is read by the app's own provider
+(lab.web.bounded_json), and the security headers and the connection cap wrap this path
+as they wrap Flask.
+
+Only requests as phones send them are taken here: GET /qr once Flask has rendered its page
+for the current question and options, and POST /api/vote with a JSON body of a given
+length within the app's limit. Anything else (HEAD, chunked, too large, another content
+type, another method) goes on to Flask's routes, which answer it as before.
+"""
+
+import json
+import logging
+from typing import Callable
+
+from werkzeug.http import HTTP_STATUS_CODES, parse_cookie
+
+from lab.web.http_errors import error_body
+from lab.web.voters import COOKIE_NAME, NO_VOTER, new_voter_cookie, over_https, voter_in
+
+log = logging.getLogger(__name__)
+
+PAGE = "/qr"
+VOTE = "/api/vote"
+ANSWER_CODES = {"accepted": 201, "duplicate": 409, "invalid": 400, "unavailable": 503, "rate_limited": 429}
+NOT_JSON = 'Send JSON like {"option": "<option id>"}.'
+UNKNOWN_OPTION = "Unknown option: tap one of the buttons on the page."
+HTML = "text/html; charset=utf-8"
+
+
+def vote_answer(show, voter_id: str | None, body: object) -> tuple[int, dict, list[tuple[str, str]]]:
+    """(HTTP status, JSON payload, extra headers) for a vote by `voter_id` with the parsed JSON `body`.
+
+    No valid voter cookie, no vote: a browser that dropped its cookie would otherwise be a
+    new voter at every request.
+    """
+    if voter_id is None:
+        return 400, error_body(400, NO_VOTER), []
+    option = body.get("option") if isinstance(body, dict) else None
+    if not isinstance(option, str):
+        return 400, error_body(400, NOT_JSON), []
+    if option not in show.options:
+        return 400, error_body(400, UNKNOWN_OPTION), []
+    attempt = show.attempt(voter_id, option)
+    headers = [] if attempt.retry_after is None else [("Retry-After", str(attempt.retry_after))]
+    return ANSWER_CODES[attempt.status], {"status": attempt.status, "message": attempt.message}, headers
+
+
+def json_mimetype(environ: dict) -> bool:
+    """Whether the request says its body is JSON (application/json, with or without a charset)."""
+    return environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower() == "application/json"
+
+
+def body_length(environ: dict, limit: int) -> int | None:
+    """The body's Content-Length if it is given, plain and within `limit`; None otherwise."""
+    length = environ.get("CONTENT_LENGTH", "")
+    if not length.isdigit() or "HTTP_TRANSFER_ENCODING" in environ:
+        return None
+    return int(length) if int(length) <= limit else None
+
+
+def status_line(status: int) -> str:
+    """`201 CREATED`, as werkzeug writes it."""
+    return f"{status} {HTTP_STATUS_CODES[status].upper()}"
+
+
+class PhonePath:
+    """WSGI middleware: a phone's GET /qr and POST /api/vote are answered here; the rest goes on to `wsgi_app`.
+
+    `rendered_page(script_root)` is the vote page Flask last rendered for the show's
+    question and options under that script root, or None (then Flask renders it).
+    """
+
+    def __init__(self, wsgi_app: Callable, app, show, limit: int, rendered_page: Callable[[str], str | None]) -> None:
+        self.wsgi_app = wsgi_app
+        self.app = app  # its secret key signs the voter cookies, its JSON provider reads the bodies
+        self.show = show
+        self.limit = limit
+        self.rendered_page = rendered_page
+
+    def __call__(self, environ: dict, start_response):
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if path == VOTE and method == "POST":
+            length = body_length(environ, self.limit)
+            if length is not None and json_mimetype(environ):
+                return self.vote(environ, length, start_response)
+        elif path == PAGE and method == "GET":
+            page = self.rendered_page(environ.get("SCRIPT_NAME", "").rstrip("/"))
+            if page is not None:
+                return self.page(environ, page, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    def page(self, environ: dict, page: str, start_response):
+        """The vote page, with a voter cookie for a phone that has none (or a forged one)."""
+        body = page.encode()
+        headers = [("Content-Type", HTML), ("Content-Length", str(len(body)))]
+        if self.voter(environ) is None:
+            headers.append(("Set-Cookie", new_voter_cookie(self.app.secret_key, over_https(environ))))
+        start_response(status_line(200), headers)
+        return [body]
+
+    def vote(self, environ: dict, length: int, start_response):
+        """The vote's answer, in JSON as Flask's jsonify writes it."""
+        try:
+            body = self.read_json(environ["wsgi.input"].read(length))
+            status, payload, headers = vote_answer(self.show, self.voter(environ), body)
+        except Exception:  # as Flask's handler does: the details in the terminal, one sentence to the phone
+            log.exception("unexpected error answering POST %s", VOTE)
+            status, payload, headers = 500, error_body(500), []
+        text = (json.dumps(payload, ensure_ascii=True, separators=(",", ":"), sort_keys=True) + "\n").encode()
+        start_response(status_line(status),
+                       [("Content-Type", "application/json"), ("Content-Length", str(len(text))), *headers])
+        return [text]
+
+    def voter(self, environ: dict) -> str | None:
+        """The voter id in the request's cookie, or None."""
+        return voter_in(self.app.secret_key, parse_cookie(environ.get("HTTP_COOKIE", "")).get(COOKIE_NAME))
+
+    def read_json(self, data: bytes) -> object:
+        """The body as the app's JSON provider reads it (nesting bounded); None if it isn't JSON, as get_json(silent=True)."""
+        try:
+            return self.app.json.loads(data)
+        except ValueError:
+            return None
