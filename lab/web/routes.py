@@ -18,7 +18,6 @@ from lab.web.voters import new_voter_id, remember_voter, voter_from
 bp = Blueprint("audience", __name__)
 
 
-
 @bp.get("/")
 def dashboard():
     """The projector dashboard: stage, QR code, lifecycle feed and results."""
