@@ -38,7 +38,7 @@ import websocket
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import ROOT, get_json, provenance, start_server, stop_server  # noqa: E402
-from benchmarks.loadgen import percentile  # noqa: E402
+from benchmarks.loadgen import open_vote_page, percentile, post_vote  # noqa: E402
 from lab.servers.containers import free_port  # noqa: E402
 from lab.servers.labels import LABEL_RUN  # noqa: E402
 from lab.waiting import wait_for  # noqa: E402
@@ -87,16 +87,10 @@ class Phone:
         where = urlsplit(base)
         with closing(http.client.HTTPConnection(where.hostname, where.port, timeout=30)) as connection:
             if not self.cookie:
-                connection.request("GET", "/qr")
-                page = connection.getresponse()
-                page.read()
-                self.cookie = (page.getheader("Set-Cookie") or "").split(";", 1)[0]
+                self.cookie = open_vote_page(connection)
             started = time.perf_counter()
-            connection.request("POST", "/api/vote", body=json.dumps({"option": option}),
-                               headers={"Content-Type": "application/json", "Cookie": self.cookie})
-            answer = connection.getresponse()
-            answer.read()
-            return answer.status, time.perf_counter() - started
+            status = post_vote(connection, self.cookie, option)
+            return status, time.perf_counter() - started
 
 
 def phones(base: str, count: int, concurrency: int = 16) -> list[tuple[int, float]]:

@@ -52,27 +52,37 @@ class Dashboard:
         self._client.disconnect()
 
 
+def open_vote_page(connection: http.client.HTTPConnection) -> str:
+    """GET /qr on `connection`, as a phone opening the QR code; the voter cookie it was given ("name=value")."""
+    connection.request("GET", "/qr")
+    page = connection.getresponse()
+    page.read()
+    return (page.getheader("Set-Cookie") or "").split(";", 1)[0]
+
+
+def post_vote(connection: http.client.HTTPConnection, cookie: str, option: str) -> int:
+    """POST /api/vote on `connection` with the voter `cookie`, as the phone page does; the HTTP status."""
+    connection.request("POST", "/api/vote", body=json.dumps({"option": option}),
+                       headers={"Content-Type": "application/json", "Cookie": cookie})
+    answer = connection.getresponse()
+    answer.read()
+    return answer.status
+
+
 def phone(base_url: str, number: int, option: str, timeout: float = 10.0) -> list[VoteAttempt]:
     """Open the vote page, vote, vote again; what each vote attempt got."""
     where = urlsplit(base_url)
     connection = http.client.HTTPConnection(where.hostname, where.port, timeout=timeout)
     attempts = []
     try:
-        connection.request("GET", "/qr")
-        page = connection.getresponse()
-        page.read()
-        cookie = (page.getheader("Set-Cookie") or "").split(";", 1)[0]
+        cookie = open_vote_page(connection)
     except OSError:
         connection.close()
         return [VoteAttempt(number, n, 0, 0.0, time.perf_counter()) for n in (1, 2)]
     for attempt in (1, 2):
         started = time.perf_counter()
         try:
-            connection.request("POST", "/api/vote", body=json.dumps({"option": option}),
-                               headers={"Content-Type": "application/json", "Cookie": cookie})
-            answer = connection.getresponse()
-            answer.read()
-            status = answer.status
+            status = post_vote(connection, cookie, option)
         except OSError:
             connection.close()
             connection = http.client.HTTPConnection(where.hostname, where.port, timeout=timeout)
