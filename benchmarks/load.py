@@ -41,7 +41,7 @@ from lab.errors import WorkshopError  # noqa: E402
 from benchmarks.loadgen import Dashboard, PhoneListeners, everyone_heard, results_lag_ms, run_phones, summarise  # noqa: E402
 from lab.waiting import wait_for  # noqa: E402
 
-from benchmarks.harness import PeakMemory, provenance, start_server, start_show, stop_server  # noqa: E402
+from benchmarks.harness import PeakMemory, RunningShow, provenance, start_server, start_show, stop_server  # noqa: E402
 
 BARE_OPTIONS = ["mocks", "real-containers", "prayer"]
 
@@ -81,7 +81,7 @@ def phone_figures(attempts: list, heard: dict, before: int = 0) -> dict:
 class Show:
     """The real show under test, with its screens: dashboards, and phone sockets if asked."""
 
-    running: object
+    running: RunningShow
     dashboards: list[Dashboard]
     listeners: PhoneListeners | None
     memory: PeakMemory

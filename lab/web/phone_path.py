@@ -7,7 +7,7 @@ that was a sixth of the show's CPU, and the votes' p99 waited behind it.
 
 What each answer is stays in one place, shared with Flask's routes (lab/web/routes.py):
 `vote_answer` for a vote, the page Flask rendered for a question and its options, the
-voter cookie of lab.web.voters. The JSON is read by the app's own provider
+voter cookie of lab.web.voters. The JSON is read and written by the app's own provider
 (lab.web.bounded_json), and the security headers and the connection cap wrap this path
 as they wrap Flask.
 
@@ -17,14 +17,13 @@ length within the app's limit. Anything else (HEAD, chunked, too large, another 
 type, another method) goes on to Flask's routes, which answer it as before.
 """
 
-import json
 import logging
 from typing import Callable
 
 from werkzeug.http import HTTP_STATUS_CODES, parse_cookie
 
 from lab.web.http_errors import error_body
-from lab.web.voters import COOKIE_NAME, NO_VOTER, new_voter_cookie, over_https, voter_in
+from lab.web.voters import COOKIE_NAME, NO_VOTER, new_voter_id, over_https, voter_cookie, voter_in
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +102,7 @@ class PhonePath:
         body = page.encode()
         headers = [("Content-Type", HTML), ("Content-Length", str(len(body)))]
         if self.voter(environ) is None:
-            headers.append(("Set-Cookie", new_voter_cookie(self.app.secret_key, over_https(environ))))
+            headers.append(("Set-Cookie", voter_cookie(self.app.secret_key, new_voter_id(), over_https(environ))))
         start_response(status_line(200), headers)
         return [body]
 
@@ -115,7 +114,7 @@ class PhonePath:
         except Exception:  # as Flask's handler does: the details in the terminal, one sentence to the phone
             log.exception("unexpected error answering POST %s", VOTE)
             status, payload, headers = 500, error_body(500), []
-        text = (json.dumps(payload, ensure_ascii=True, separators=(",", ":"), sort_keys=True) + "\n").encode()
+        text = (self.app.json.dumps(payload, separators=(",", ":")) + "\n").encode()  # as the app's jsonify writes it
         start_response(status_line(status),
                        [("Content-Type", "application/json"), ("Content-Length", str(len(text))), *headers])
         return [text]

@@ -87,11 +87,6 @@ def remember_voter(response: Response, request: Request, voter_id: str) -> None:
     response.headers.add("Set-Cookie", voter_cookie(current_app.secret_key, voter_id, over_https(request.environ)))
 
 
-def new_voter_cookie(secret_key: str, secure: bool) -> str:
-    """The Set-Cookie value for a new voter (see `voter_cookie`)."""
-    return voter_cookie(secret_key, new_voter_id(), secure)
-
-
 def voter_cookie(secret_key: str, voter_id: str, secure: bool) -> str:
     """The Set-Cookie value for `voter_id`: signed, HttpOnly (no script reads it), SameSite=Lax, Secure over https."""
     cookie = _serializer_for(secret_key).dumps(voter_id)
