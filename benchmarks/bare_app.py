@@ -23,7 +23,7 @@ from flask import Flask, jsonify, make_response, request  # noqa: E402
 from psycogreen.gevent import patch_psycopg  # noqa: E402
 
 from lab.settings import PostgresSettings  # noqa: E402
-from lab.web.capacity import PromptServer  # noqa: E402
+from lab.web.transport.capacity import PromptServer  # noqa: E402
 from lab.votes import Outcome  # noqa: E402
 from lab.votes.postgres import PostgresVoteStore  # noqa: E402
 

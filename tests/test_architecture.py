@@ -55,7 +55,7 @@ def test_the_top_of_lab_holds_at_most_eight_modules_and_the_rest_are_rooms():
     rooms = sorted(path.name for path in LAB.iterdir() if (path / "__init__.py").exists())
 
     assert len(top) <= 8, top
-    assert {"web", "course", "servers", "classroom", "votes"} <= set(rooms)
+    assert {"web", "show", "course", "servers", "classroom", "votes"} <= set(rooms)
 
 
 def test_no_module_name_is_used_twice_in_lab():
@@ -87,6 +87,23 @@ def test_votes_know_nothing_about_flask_and_servers_nothing_about_the_web():
     known = set(modules)
     leaks = [(name, target) for name, path in modules.items() for target in imports_of(path, known | {"flask"})
              if (name.startswith("lab.votes") and target == "flask")
-             or (name.startswith(("lab.servers", "lab.votes", "lab.ratelimit")) and target.startswith("lab.web"))]
+             or (name.startswith(("lab.servers", "lab.votes", "lab.ratelimit")) and target.startswith(("lab.web", "lab.show")))]
 
     assert leaks == []
+
+
+def test_the_show_logic_knows_nothing_of_flask_socketio_or_the_web_layer():
+    modules = lab_modules()
+    known = set(modules) | {"flask", "flask_socketio", "socketio", "engineio", "gevent"}
+    leaks = [(name, target) for name, path in modules.items() if name.startswith("lab.show")
+             for target in imports_of(path, known) if target.startswith(("lab.web", "flask", "socketio", "engineio", "gevent"))]
+
+    assert leaks == []
+
+
+def test_the_web_face_holds_at_most_twenty_modules_and_its_transport_is_a_room_of_its_own():
+    face = sorted(path.name for path in (LAB / "web").glob("*.py"))
+
+    assert len(face) <= 20, face
+    assert (LAB / "web" / "transport" / "__init__.py").exists()
+    assert (LAB / "show" / "__init__.py").exists()

@@ -153,3 +153,8 @@ def announce(line: str, console=None) -> None:
         print(line, file=sys.stderr)
     else:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def ready_line(role: str, seconds: float, kind: str, digits: int = 1) -> str:
+    """The line that says a server answers: "PostgreSQL ready in 0.6 s (embedded process)"."""
+    return f"{role} ready in {seconds:.{digits}f} s ({kind})"

@@ -17,7 +17,7 @@ from typing import Callable
 from lab.paths import EMBEDDED_PID_DIR_NAME, SHOW_PID_FILE_NAME, pid_alive
 from lab.tools.removable import Item, remove_folders, unlink
 from lab.waiting import WaitTimeout, wait_for
-from lab.web.resume import RESUME_FILE_NAME
+from lab.show.resume import RESUME_FILE_NAME
 
 DURABLE_DIR_PREFIX = "postgres-"  # lab.servers.embedded names them postgres-<run id>-<6 hex digits>
 

@@ -11,31 +11,32 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from lab.paths import ROOT
-from lab.servers.engines import server_kind
+from lab.servers.engines import ready_line, server_kind
 from lab.testruns.paired import TestComparison
-from lab.web import control, events, presenter, routes  # noqa: F401 - control registers presenter actions
-from lab.web.ballot import Ballot
+from lab.web import presenter, routes, socket_events
+from lab.show.ballot import Ballot
 from lab.web.bounded_json import BoundedJSONProvider, socketio_json
-from lab.web.broadcast import Audience, Broadcaster
-from lab.web.capacity import ConnectionCap
-from lab.web.clock import ShowClock
-from lab.web.comparison_stage import ComparisonStage
-from lab.web.config import MAX_BODY_BYTES, ShowConfig, ready_line
-from lab.web.docker_events import DockerEventStream
-from lab.web.facts import show_facts
-from lab.web.fanout import FanOut, Outboxes
+from lab.show.broadcast import Broadcaster, ResultsRoom
+from lab.web.transport.capacity import ConnectionCap
+from lab.show.clock import ShowClock
+from lab.show.comparison_stage import ComparisonStage
+from lab.web.config import MAX_BODY_BYTES, ShowConfig
+from lab.web.docker_feed import DockerEventStream
+from lab.show.facts import show_facts
+from lab.web.transport.fanout import FanOut, Outboxes
 from lab.web.http_errors import register_error_handlers
-from lab.web.limits import PACKET_BURST, PACKET_EVERY, Allowance, guard_packets
-from lab.web.feed import Feed, FeedLine
-from lab.web.live import LiveShow
-from lab.web.phone_path import PhonePath
-from lab.web.phones import PHONE_AUDIENCE
-from lab.web.rooms import DASHBOARDS, PHONES, PRESENTER
-from lab.web.secret import PresenterSecret, checked_secret
-from lab.web.security import SecurityHeaders
+from lab.web.transport.packet_gate import PACKET_BURST, PACKET_EVERY, Allowance, guard_packets
+from lab.show.feed import Feed, FeedLine
+from lab.show.live import LiveShow
+from lab.web.transport.phone_path import PhonePath
+from lab.web.phones import PHONE_ROOM
+from lab.show.rooms import DASHBOARDS, PHONES, PRESENTER
+from lab.web.presenter_secret import PresenterSecret, checked_secret
+from lab.web.security_headers import SecurityHeaders
 from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of
-from lab.web.services import ShowServices
-from lab.web.voters import NoSessions
+from lab.show.services import ShowServices
+from lab.web.vote_pages import VotePages
+from lab.web.voters import NoSessions, VoterCookies
 
 def create_app(config: ShowConfig) -> Flask:
     """Build the show's Flask app around `config`; `runtime_of(app)` holds its parts."""
@@ -66,7 +67,7 @@ def create_app(config: ShowConfig) -> Flask:
         interval=config.results_interval,
         start_task=socketio.start_background_task,
         sleep=socketio.sleep,
-        audiences=(Audience(DASHBOARDS), Audience(PRESENTER), PHONE_AUDIENCE),
+        rooms=(ResultsRoom(DASHBOARDS), ResultsRoom(PRESENTER), PHONE_ROOM),
     )
     feed = Feed(broadcaster)
     services = ShowServices(
@@ -75,10 +76,11 @@ def create_app(config: ShowConfig) -> Flask:
     )
     tests = ComparisonStage(broadcaster.send, config.comparison or TestComparison())
     kind = server_kind(config.postgres_service or config.engine)
-    facts = show_facts(kind, feed.length, control.BOT_ATTEMPTS)
+    facts = show_facts(kind, feed.length, presenter.BOT_ATTEMPTS)
     show = LiveShow(config.question, ballot, feed, services, tests, broadcaster, ShowClock(), facts)
+    voters, vote_pages = VoterCookies(config.secret_key), VotePages()
     app.wsgi_app = PhonePath(app.wsgi_app, app, show, MAX_BODY_BYTES,  # a phone's page and vote, before Flask
-                             lambda script_root: routes.rendered_vote_page(app, show, script_root))
+                             lambda script_root: vote_pages.rendered(show, script_root), voters)
     if config.max_connections is not None:
         app.wsgi_app = ConnectionCap(app.wsgi_app, lambda: len(socketio.server.eio.sockets), config.max_connections)
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # outermost, so Socket.IO's and the phones' answers carry them too
@@ -89,9 +91,9 @@ def create_app(config: ShowConfig) -> Flask:
         stream = DockerEventStream(config.docker_client, config.run_id, feed.post, since=config.events_since)
         socketio.start_background_task(stream.run)
     secret = PresenterSecret(checked_secret(config.presenter_token))
-    events.register(socketio, show, secret, Allowance())
+    socket_events.register(socketio, show, secret, Allowance())
     app.extensions[EXTENSION] = ShowRuntime(config, socketio, broadcaster, feed, services, tests, show, secret=secret,
-                                            docker_events=stream)
+                                            voters=voters, vote_pages=vote_pages, docker_events=stream)
     return app
 
 

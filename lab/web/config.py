@@ -24,11 +24,6 @@ MAX_BODY_BYTES = 4096
 ASYNC_MODES = ("gevent", "threading")
 
 
-def ready_line(role: str, seconds: float, kind: str, digits: int = 1) -> str:
-    """The line that says a server answers: "PostgreSQL ready in 0.6 s (embedded process)"."""
-    return f"{role} ready in {seconds:.{digits}f} s ({kind})"
-
-
 def new_secret() -> str:
     """A fresh random secret: unguessable, URL-safe."""
     return secrets.token_urlsafe(24)
@@ -82,8 +77,8 @@ class ShowConfig:
     run_id: str | None = None
     events_since: float | None = None  # replay Docker events from here (seconds since the epoch)
     startup: dict[str, float] = field(default_factory=dict)  # server role -> start-up seconds
-    max_connections: int | None = None  # Socket.IO connections open at once; None: no cap (lab.web.capacity)
-    resumed: bool = False  # the real store holds a crashed show's votes: keep them (lab.web.resume)
+    max_connections: int | None = None  # Socket.IO connections open at once; None: no cap (lab.web.transport.capacity)
+    resumed: bool = False  # the real store holds a crashed show's votes: keep them (lab.show.resume)
 
     def __post_init__(self) -> None:
         if self.async_mode not in ASYNC_MODES:

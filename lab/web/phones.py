@@ -2,7 +2,7 @@
 
 A phone's socket says who it is in its connect auth ({"role": "phone"}), joins PHONES and
 hears one thing: "results" in `phone_results`' shape, at most twice a second (the
-Broadcaster's phone `Audience`). On (re)connect it gets the last payload its room was
+Broadcaster's phone `ResultsRoom`). On (re)connect it gets the last payload its room was
 sent, at once and without a database query: a thousand phones coming back after a Wi-Fi
 blip cost a thousand small sends, not a thousand tallies. Phones never hear the feed, the
 stage, the notes or anything presenter-only, and asking for a dashboard snapshot gets
@@ -12,8 +12,8 @@ them nothing.
 from flask import request
 from flask_socketio import join_room
 
-from lab.web.broadcast import Audience, Broadcaster
-from lab.web.rooms import PHONES
+from lab.show.broadcast import ResultsRoom, Broadcaster
+from lab.show.rooms import PHONES
 
 PHONE_EVERY = 0.5  # seconds between two results messages to the phones, at least
 
@@ -35,7 +35,7 @@ def phone_results(results: dict) -> dict:
     return {"visible": True, "totals": results["totals"], "counts": counts}
 
 
-PHONE_AUDIENCE = Audience(PHONES, PHONE_EVERY, phone_results)
+PHONE_ROOM = ResultsRoom(PHONES, PHONE_EVERY, phone_results)
 
 
 def welcome_phone(broadcaster: Broadcaster) -> None:

@@ -5,14 +5,16 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from flask_socketio import SocketIO
 
-from lab.web.broadcast import Broadcaster
-from lab.web.comparison_stage import ComparisonStage
+from lab.show.broadcast import Broadcaster
+from lab.show.comparison_stage import ComparisonStage
 from lab.web.config import ShowConfig
-from lab.web.docker_events import DockerEventStream
-from lab.web.feed import Feed
-from lab.web.live import LiveShow
-from lab.web.secret import PresenterSecret
-from lab.web.services import ShowServices
+from lab.web.docker_feed import DockerEventStream
+from lab.show.feed import Feed
+from lab.show.live import LiveShow
+from lab.web.presenter_secret import PresenterSecret
+from lab.web.vote_pages import VotePages
+from lab.web.voters import VoterCookies
+from lab.show.services import ShowServices
 
 EXTENSION = "tcmagic"
 
@@ -29,6 +31,8 @@ class ShowRuntime:
     tests: ComparisonStage
     show: LiveShow
     secret: PresenterSecret
+    voters: VoterCookies
+    vote_pages: VotePages
     docker_events: DockerEventStream | None = None
 
 

@@ -16,14 +16,14 @@ from typing import Iterator, Mapping
 from rich.console import Console, Group
 from rich.text import Text
 
-from lab.web.audience import allowed_origins, base_url, codespace_visibility_command, qr_matrix, qr_terminal, vote_url
-from lab.servers.engines import server_kind
+from lab.web.join_link import allowed_origins, base_url, codespace_visibility_command, qr_matrix, qr_terminal, vote_url
+from lab.servers.engines import ready_line, server_kind
 from lab.errors import WorkshopError
 from lab.paths import SHOW_PID_FILE, pid_alive
-from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, new_secret, parse_options, ready_line
-from lab.web.capacity import ShowServer, capacity_line, raise_open_file_limit, socket_cap
-from lab.web.resume import ResumeState, forget, load, resume_file, resume_line, save
-from lab.web.secret import presenter_secret
+from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, new_secret, parse_options
+from lab.web.transport.capacity import ShowServer, capacity_line, raise_open_file_limit, socket_cap
+from lab.show.resume import ResumeState, forget, load, resume_file, resume_line, save
+from lab.web.presenter_secret import presenter_secret
 
 POOL_SIZE = 20
 NEXT_STEPS = (  # the ready block ends with these, in order
@@ -49,7 +49,7 @@ class ShowOptions:
     options: str = ",".join(DEFAULT_OPTIONS)
     check: bool = False
     engine: str | None = None  # docker, embedded or auto; None: TCMAGIC_ENGINE, else auto
-    resume: bool = False  # carry on the show a crash interrupted (lab.web.resume)
+    resume: bool = False  # carry on the show a crash interrupted (lab.show.resume)
 
 
 def port_number(text: str) -> int:

@@ -9,7 +9,7 @@ import secrets
 from collections import OrderedDict
 from functools import lru_cache
 
-from flask import Request, Response, current_app
+from flask import Request, Response
 from flask.sessions import SessionInterface
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.http import dump_cookie
@@ -30,47 +30,53 @@ def new_voter_id() -> str:
     return secrets.token_hex(16)
 
 
-class RecentCookies:
-    """The voter ids of the last `size` cookies this show signed or checked, so each is checked once.
+class VoterCookies:
+    """One show's voter cookies: signed with its secret key, each cookie's text checked once while recent.
 
     A phone sends back, with its vote and its second try, the cookie its vote page was
     given: the signature's check (a key derived, then an HMAC, JSON and base64) is done
     when the cookie is signed, or on its first arrival, and not again. Only checked
-    cookies (and the ones found forged, as None) are kept, by their exact text.
+    cookies (and the ones found forged, as None) are kept, by their exact text, the last
+    `size` of them. create_app builds one per show (lab.web.runtime.ShowRuntime.voters).
     """
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, secret_key: str, size: int = 4096) -> None:
+        self.secret_key = secret_key
         self.size = size
-        self._known: OrderedDict[tuple[str, str], str | None] = OrderedDict()
+        self._known: OrderedDict[str, str | None] = OrderedDict()
 
-    def voter_in(self, secret_key: str, cookie: str) -> str | None:
+    def voter_in(self, cookie: str | None) -> str | None:
+        """The voter id in the voter cookie's text, or None when missing or tampered with."""
+        if not cookie:
+            return None
         try:
-            return self._known[(secret_key, cookie)]
+            return self._known[cookie]
         except KeyError:
-            voter_id = _checked_voter(secret_key, cookie)
-            self.remember(secret_key, cookie, voter_id)
+            voter_id = _checked_voter(self.secret_key, cookie)
+            self._remember(cookie, voter_id)
             return voter_id
 
-    def remember(self, secret_key: str, cookie: str, voter_id: str | None) -> None:
-        self._known[(secret_key, cookie)] = voter_id
+    def voter_from(self, request: Request) -> str | None:
+        """The voter id in the request's cookie, or None when missing or tampered with."""
+        return self.voter_in(request.cookies.get(COOKIE_NAME))
+
+    def cookie_for(self, voter_id: str, secure: bool) -> str:
+        """The Set-Cookie value for `voter_id`: signed, HttpOnly (no script reads it), SameSite=Lax, Secure over https."""
+        cookie = _serializer_for(self.secret_key).dumps(voter_id)
+        self._remember(cookie, voter_id)
+        return dump_cookie(COOKIE_NAME, cookie, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=secure)
+
+    def remember_voter(self, response: Response, request: Request, voter_id: str) -> None:
+        """Set the voter cookie for `voter_id` on `response`."""
+        response.headers.add("Set-Cookie", self.cookie_for(voter_id, over_https(request.environ)))
+
+    def _remember(self, cookie: str, voter_id: str | None) -> None:
+        self._known[cookie] = voter_id
         while len(self._known) > self.size:
             try:
                 self._known.popitem(last=False)
             except KeyError:  # another thread took the last one
                 break
-
-
-RECENT = RecentCookies()
-
-
-def voter_from(request: Request) -> str | None:
-    """The voter id in the request's cookie, or None when missing or tampered with."""
-    return voter_in(current_app.secret_key, request.cookies.get(COOKIE_NAME))
-
-
-def voter_in(secret_key: str, cookie: str | None) -> str | None:
-    """The voter id in the voter cookie's text, or None when missing or tampered with."""
-    return RECENT.voter_in(secret_key, cookie) if cookie else None
 
 
 def _checked_voter(secret_key: str, cookie: str) -> str | None:
@@ -80,18 +86,6 @@ def _checked_voter(secret_key: str, cookie: str) -> str | None:
     except BadSignature:
         return None
     return voter_id if isinstance(voter_id, str) and 0 < len(voter_id) <= 64 else None
-
-
-def remember_voter(response: Response, request: Request, voter_id: str) -> None:
-    """Set the voter cookie for `voter_id` on `response` (see `voter_cookie`)."""
-    response.headers.add("Set-Cookie", voter_cookie(current_app.secret_key, voter_id, over_https(request.environ)))
-
-
-def voter_cookie(secret_key: str, voter_id: str, secure: bool) -> str:
-    """The Set-Cookie value for `voter_id`: signed, HttpOnly (no script reads it), SameSite=Lax, Secure over https."""
-    cookie = _serializer_for(secret_key).dumps(voter_id)
-    RECENT.remember(secret_key, cookie, voter_id)
-    return dump_cookie(COOKIE_NAME, cookie, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=secure)
 
 
 def over_https(environ: dict) -> bool:

@@ -6,7 +6,7 @@ dashboard socket and presenter helper (test). create_app starts from a clean sla
 
 import pytest
 
-from lab.web.audience import allowed_origins
+from lab.web.join_link import allowed_origins
 from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.postgres import PostgresVoteStore
 from lab.web import create_app, runtime_of, shutdown

@@ -20,7 +20,7 @@ from lab.paths import ROOT
 from lab.servers.containers import free_port
 from lab.servers.labels import LABEL_RUN
 from lab.waiting import wait_for
-from lab.web.resume import RESUME_FILE_VARIABLE
+from lab.show.resume import RESUME_FILE_VARIABLE
 from lab.web.voters import COOKIE_NAME
 
 pytestmark = pytest.mark.docker

@@ -4,7 +4,7 @@ import pytest
 
 from lab.waiting import wait_for
 from lab.web import runtime_of
-from lab.web.ballot import results_payload
+from lab.show.ballot import results_payload
 from lab.web.phones import is_phone, phone_results
 
 OPTIONS = {"mocks": "Mocks", "prayer": "Prayer"}

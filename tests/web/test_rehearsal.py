@@ -11,7 +11,7 @@ from lab.ratelimit.limiters import KEY_PREFIX, redis_client
 from lab.testruns.paired import TestComparison
 from lab.votes.postgres import PostgresVoteStore
 from lab.web import runtime_of
-from lab.web.live import reset_line
+from lab.show.live import reset_line
 from tests.helpers import own_server
 from tests.web.helpers import Presenter, ScriptedRun, audience_member
 

@@ -1,8 +1,8 @@
 """Hidden means hidden: while results are hidden the feed names no option, and the notes reach only the presenter's socket."""
 
 from lab.web import runtime_of
-from lab.web.rooms import for_dashboards
-from lab.web.secret import GUESSES
+from lab.show.rooms import for_dashboards
+from lab.web.presenter_secret import GUESSES
 from tests.web.helpers import TOKEN, Dashboard, Presenter, audience_member
 
 
@@ -66,7 +66,7 @@ def test_the_dashboards_share_of_an_event_drops_only_the_notes():
 
 
 def test_screens_without_the_secret_are_capped_but_the_presenter_always_gets_in(offline_app, monkeypatch):
-    monkeypatch.setattr("lab.web.events.SCREEN_CAP", 2)
+    monkeypatch.setattr("lab.web.socket_events.SCREEN_CAP", 2)
     screens = [runtime_of(offline_app).socketio.test_client(offline_app) for _ in range(3)]
     presenter = connect(offline_app, {"token": TOKEN})
 

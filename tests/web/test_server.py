@@ -5,7 +5,7 @@ import os
 
 from rich.console import Console
 
-from lab.web.audience import (
+from lab.web.join_link import (
     codespace_visibility_command,
 )
 from lab.web.server import banner, pid_file, presenter_url

@@ -16,7 +16,7 @@ from lab.servers.containers import free_port
 from lab.votes.postgres import PostgresVoteStore
 from lab.waiting import wait_for
 from lab.web import runtime_of
-from lab.web.limits import PACKET_BURST, SNAPSHOT_BURST, Allowance
+from lab.web.transport.packet_gate import PACKET_BURST, SNAPSHOT_BURST, Allowance
 from tests.web.helpers import Dashboard, audience_member
 
 
@@ -109,13 +109,13 @@ def test_a_packet_flood_is_cut_before_decoding_and_the_flooder_disconnected(offl
 
 
 # The show's app under gevent, as reality_engine.py serves it; on SIGTERM it prints how many
-# packets reached the gate (lab.web.limits.guard_packets) and ends.
+# packets reached the gate (lab.web.transport.packet_gate.guard_packets) and ends.
 GEVENT_SHOW = """
 from gevent import monkey; monkey.patch_all()
 import signal, gevent
 from lab.votes.fantasy import FantasyVoteStore
 from lab.web import create_app, runtime_of
-from lab.web.capacity import ShowServer
+from lab.web.transport.capacity import ShowServer
 from lab.web.config import ShowConfig
 app = create_app(ShowConfig(real_store=FantasyVoteStore(), fantasy_store=FantasyVoteStore(), async_mode="gevent"))
 eio = runtime_of(app).socketio.server.eio

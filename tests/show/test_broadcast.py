@@ -1,7 +1,7 @@
 """Coalesced broadcasts to the dashboards (lab/web/broadcast.py)."""
 
-from lab.web.broadcast import FEED_BURST, Audience, Broadcaster
-from lab.web.rooms import DASHBOARDS, PHONES, SCREENS
+from lab.show.broadcast import FEED_BURST, ResultsRoom, Broadcaster
+from lab.show.rooms import DASHBOARDS, PHONES, SCREENS
 
 
 class Recorder:
@@ -15,9 +15,9 @@ class Recorder:
         self.emitted.append((event, data, to))
 
 
-def make_broadcaster(recorder, tallies, audiences=(Audience(DASHBOARDS),), clock=lambda: 0.0):
+def make_broadcaster(recorder, tallies, rooms=(ResultsRoom(DASHBOARDS),), clock=lambda: 0.0):
     return Broadcaster(recorder.emit, lambda: next(tallies), 0.1, recorder.tasks.append, lambda seconds: None,
-                       audiences, clock)
+                       rooms, clock)
 
 
 def test_a_burst_of_votes_becomes_one_feed_message_and_one_results_message():
@@ -65,8 +65,8 @@ def test_nothing_new_means_nothing_sent():
 def test_each_audience_gets_the_results_in_its_shape_and_at_its_pace_from_one_tally():
     recorder, now = Recorder(), [0.0]
     tallies = iter([{"n": 1}, {"n": 2}, {"n": 3}])
-    phones = Audience(PHONES, every=0.5, shape=lambda results: {"phone": results["n"]})
-    broadcaster = make_broadcaster(recorder, tallies, (Audience(DASHBOARDS), phones), clock=lambda: now[0])
+    phones = ResultsRoom(PHONES, every=0.5, shape=lambda results: {"phone": results["n"]})
+    broadcaster = make_broadcaster(recorder, tallies, (ResultsRoom(DASHBOARDS), phones), clock=lambda: now[0])
 
     for moment in (0.0, 0.1, 0.5):
         now[0] = moment
@@ -82,7 +82,7 @@ def test_each_audience_gets_the_results_in_its_shape_and_at_its_pace_from_one_ta
 
 def test_a_change_the_phones_could_not_hear_yet_reaches_them_at_their_next_turn():
     recorder, now = Recorder(), [0.0]
-    phones = Audience(PHONES, every=0.5)
+    phones = ResultsRoom(PHONES, every=0.5)
     broadcaster = make_broadcaster(recorder, iter([{"n": 1}, {"n": 2}]), (phones,), clock=lambda: now[0])
     broadcaster.results_changed()
     broadcaster.flush()
@@ -97,7 +97,7 @@ def test_a_change_the_phones_could_not_hear_yet_reaches_them_at_their_next_turn(
 
 def test_a_socket_that_connects_catches_up_from_what_its_room_was_last_sent_without_a_tally():
     recorder = Recorder()
-    phones = Audience(PHONES, every=0.5, shape=lambda results: {"phone": results["n"]})
+    phones = ResultsRoom(PHONES, every=0.5, shape=lambda results: {"phone": results["n"]})
     broadcaster = make_broadcaster(recorder, iter([{"n": 1}]), (phones,))
     broadcaster.catch_up(PHONES, "first-sid")  # nothing sent yet: one tally
 
@@ -117,7 +117,7 @@ def test_the_loop_wakes_when_the_phones_turn_comes_not_at_the_next_tick():
 
     tallies = iter([{"n": 1}, {"n": 2}])
     broadcaster = Broadcaster(lambda event, data, to: recorder.emit(event, round(now[0], 3), to), lambda: next(tallies),
-                              0.3, recorder.tasks.append, sleep, (Audience(PHONES, every=0.5),), lambda: now[0])
+                              0.3, recorder.tasks.append, sleep, (ResultsRoom(PHONES, every=0.5),), lambda: now[0])
     broadcaster.results_changed()
     broadcaster.flush()
     broadcaster.results_changed()
@@ -130,7 +130,7 @@ def test_the_loop_wakes_when_the_phones_turn_comes_not_at_the_next_tick():
 
 def test_feed_lines_wait_for_the_interval_even_when_the_phones_turn_comes_sooner():
     recorder, now = Recorder(), [0.0]
-    broadcaster = make_broadcaster(recorder, iter([{"n": 1}, {"n": 2}]), (Audience(PHONES, every=0.5),), clock=lambda: now[0])
+    broadcaster = make_broadcaster(recorder, iter([{"n": 1}, {"n": 2}]), (ResultsRoom(PHONES, every=0.5),), clock=lambda: now[0])
     broadcaster.post({"kind": "vote-accepted", "text": "first", "level": "good", "at": 0.0})
     broadcaster.flush()
     broadcaster.post({"kind": "vote-accepted", "text": "second", "level": "good", "at": 0.05})
@@ -148,7 +148,7 @@ def test_feed_lines_wait_for_the_interval_even_when_the_phones_turn_comes_sooner
 
 def test_an_audience_whose_share_did_not_move_hears_nothing():
     recorder = Recorder()
-    phones = Audience(PHONES, every=0.0, shape=lambda results: {"visible": results["visible"]})
+    phones = ResultsRoom(PHONES, every=0.0, shape=lambda results: {"visible": results["visible"]})
     broadcaster = make_broadcaster(recorder, iter([{"visible": False, "n": 1}, {"visible": False, "n": 2}]), (phones,),
                                    clock=iter([0.0, 1.0]).__next__)
     for _ in range(2):

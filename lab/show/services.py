@@ -18,11 +18,10 @@ from typing import Callable
 from lab.errors import WorkshopError
 from lab.ratelimit.failopen import FailOpenLimiter
 from lab.ratelimit.limiters import RateLimiter, RedisRateLimiter, redis_client
-from lab.servers.engines import Engine, RunningService, server_kind
+from lab.servers.engines import Engine, RunningService, ready_line, server_kind
 from lab.votes import VoteStore
-from lab.web.broadcast import Broadcaster
-from lab.web.config import ready_line
-from lab.web.feed import Feed, FeedLine
+from lab.show.broadcast import Broadcaster
+from lab.show.feed import Feed, FeedLine
 
 LIMIT, WINDOW = 3, 60.0
 WATCH_INTERVAL = 0.5

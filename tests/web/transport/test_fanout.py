@@ -8,7 +8,7 @@ import pytest
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, Request, TextMessage
 
-from lab.web.fanout import FanOut, Outbox, Outboxes, websocket_frame
+from lab.web.transport.fanout import FanOut, Outbox, Outboxes, websocket_frame
 
 
 def wsproto_frame(text: str) -> bytes:

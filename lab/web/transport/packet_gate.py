@@ -26,7 +26,7 @@ from typing import Callable
 
 import socketio
 
-from lab.web.fanout import Outboxes
+from lab.web.transport.fanout import Outboxes
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class Allowance:
 def guard_packets(server: socketio.Server, allowance: Allowance, outboxes: Outboxes) -> None:
     """Drop a connection's packets beyond its `allowance` before they are decoded; disconnect one that sends garbage.
 
-    Under gevent each WebSocket's Outbox goes into `outboxes` (lab.web.fanout), and out when it ends.
+    Under gevent each WebSocket's Outbox goes into `outboxes` (lab.web.transport.fanout), and out when it ends.
     """
     handle, ended = server._handle_eio_message, server._handle_eio_disconnect  # python-socketio's own seams
     server.eio.async_handlers = False  # judged in the connection's own reading loop, not a greenlet per packet

@@ -11,7 +11,7 @@ import docker
 
 from lab.servers.container_event import parse_event
 from lab.servers.containers import LABEL_MANAGED, LABEL_ROLE, LABEL_RUN
-from lab.web.feed import FeedLine
+from lab.show.feed import FeedLine
 from lab.servers.images import IMAGES
 
 SHOWN_ACTIONS = {

@@ -1,6 +1,6 @@
 """The results payload the dashboards draw (lab/web/ballot.py)."""
 
-from lab.web.ballot import results_payload
+from lab.show.ballot import results_payload
 
 
 def test_hidden_results_carry_totals_but_no_per_option_counts():

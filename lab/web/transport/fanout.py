@@ -6,7 +6,7 @@ sends it. Profiled with py-spy, that is about 100 us of the server's one core pe
 and message, half of it Python: a thousand phones cost 0.1 s per results message, twice
 a second, on the core that also answers the votes, and every vote waiting behind it.
 
-Here (under gevent, where `lab.web.limits.take_turns` registers each WebSocket's Outbox)
+Here (under gevent, where `lab.web.transport.packet_gate.take_turns` registers each WebSocket's Outbox)
 the message is encoded and framed once, and written with one non-blocking send to every
 socket that is idle: upgraded to a WebSocket, nothing queued, nothing being sent. Nothing
 can overtake what a socket was already given, and no two frames interleave: the socket's

@@ -3,7 +3,7 @@
 A thousand phones voting in the same second would otherwise mean a thousand results
 messages, each with a database tally, to every projector. Votes only mark the results
 dirty and queue feed lines; a background task flushes both every `interval` seconds.
-Results go to each `Audience` (the dashboards, the phones) in its own shape and at its own
+Results go to each `ResultsRoom` (the dashboards, the phones) in its own shape and at its own
 pace, from one tally per flush; the last payload each room was sent is kept, so a socket
 that (re)connects catches up from it without a query.
 """
@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from lab.web.rooms import DASHBOARDS, PRESENTER, SCREENS, for_dashboards
+from lab.show.rooms import DASHBOARDS, PRESENTER, SCREENS, for_dashboards
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def unchanged(results: dict) -> dict:
 
 
 @dataclass(frozen=True)
-class Audience:
+class ResultsRoom:
     """A room that hears the results: in its own shape, at most once every `every` seconds."""
 
     room: str
@@ -56,7 +56,7 @@ class Broadcaster:
     interval: float
     start_task: Callable[[Callable], object]
     sleep: Callable[[float], None]
-    audiences: tuple[Audience, ...] = (Audience(DASHBOARDS),)
+    rooms: tuple[ResultsRoom, ...] = (ResultsRoom(DASHBOARDS),)
     clock: Callable[[], float] = time.monotonic
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _send_lock: threading.Lock = field(default_factory=threading.Lock, init=False)  # a catch-up never overtakes a newer broadcast
@@ -67,8 +67,8 @@ class Broadcaster:
     _stopped: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
-        self._dirty = {audience.room: False for audience in self.audiences}
-        self._sent_at = {audience.room: float("-inf") for audience in self.audiences}
+        self._dirty = {room.room: False for room in self.rooms}
+        self._sent_at = {room.room: float("-inf") for room in self.rooms}
 
     def send(self, event: str, data: object) -> None:
         """Send an event to every screen now (stage moves, full redraws: rare and small); notes to the presenter only."""
@@ -82,31 +82,31 @@ class Broadcaster:
         self._ensure_running()
 
     def results_changed(self) -> None:
-        """Note that the tallies moved; each audience gets them once, at its next turn."""
+        """Note that the tallies moved; each room gets them once, at its next turn."""
         with self._lock:
             self._dirty = dict.fromkeys(self._dirty, True)
         self._ensure_running()
 
     def flush(self) -> None:
-        """Send the queued feed lines (the latest few) to the dashboards, and the results to each audience due."""
+        """Send the queued feed lines (the latest few) to the dashboards, and the results to each room due."""
         now = self.clock()
         with self._lock:
             lines = []
             if self._lines and now >= self._feed_sent_at + self.interval:
                 lines, self._lines, self._feed_sent_at = self._lines, [], now
-            due = [a for a in self.audiences if self._dirty[a.room] and now >= self._turn(a)]
-            for audience in due:
-                self._dirty[audience.room], self._sent_at[audience.room] = False, now
+            due = [a for a in self.rooms if self._dirty[a.room] and now >= self._turn(a)]
+            for room in due:
+                self._dirty[room.room], self._sent_at[room.room] = False, now
         if lines:
             self.emit("feed", coalesce(lines), to=SCREENS)
         if due:
-            results = self.results()  # one tally, however many audiences
+            results = self.results()  # one tally, however many rooms
             with self._send_lock:
-                for audience in due:
-                    payload = audience.shape(results)
-                    if payload != self._latest.get(audience.room):  # its share may not have moved (hidden counts)
-                        self._latest[audience.room] = payload
-                        self.emit("results", payload, to=audience.room)
+                for room in due:
+                    payload = room.shape(results)
+                    if payload != self._latest.get(room.room):  # its share may not have moved (hidden counts)
+                        self._latest[room.room] = payload
+                        self.emit("results", payload, to=room.room)
 
     def catch_up(self, room: str, sid: str) -> None:
         """Send one socket of `room` the results its room was last sent (a tally only if none was sent yet)."""
@@ -120,8 +120,8 @@ class Broadcaster:
 
     def _latest_of(self, room: str) -> dict:
         if room not in self._latest:
-            audience = next(a for a in self.audiences if a.room == room)
-            self._latest[room] = audience.shape(self.results())
+            listeners = next(listening for listening in self.rooms if listening.room == room)
+            self._latest[room] = listeners.shape(self.results())
         return self._latest[room]
 
     def discard_queued(self) -> None:
@@ -140,18 +140,18 @@ class Broadcaster:
             self._running = True
         self.start_task(self._loop)
 
-    def _turn(self, audience: Audience) -> float:
-        """When `audience` may hear the results again: `every` (the interval at least) after the last time."""
-        return self._sent_at[audience.room] + max(audience.every, self.interval)
+    def _turn(self, room: ResultsRoom) -> float:
+        """When `room` may hear the results again: `every` (the interval at least) after the last time."""
+        return self._sent_at[room.room] + max(room.every, self.interval)
 
     def _pause(self) -> float:
         """Seconds until the next flush: when the first thing waiting may go, the interval at most.
 
-        Waking exactly then, not at the next tick, keeps each audience's pace exact: the
+        Waking exactly then, not at the next tick, keeps each room's pace exact: the
         phones hear the results every 0.5 s under a stream of votes, not every 0.6 s.
         """
         with self._lock:
-            turns = [self._turn(audience) for audience in self.audiences if self._dirty[audience.room]]
+            turns = [self._turn(room) for room in self.rooms if self._dirty[room.room]]
             if self._lines:
                 turns.append(self._feed_sent_at + self.interval)
         return max(0.0, min([self.interval, *(turn - self.clock() for turn in turns)]))

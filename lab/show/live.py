@@ -10,13 +10,13 @@ import threading
 from dataclasses import dataclass, field
 
 from lab.votes import Outcome, VoteResult
-from lab.web.ballot import Ballot
-from lab.web.broadcast import Broadcaster
-from lab.web.clock import WAITING, ShowClock
-from lab.web.comparison_stage import ComparisonStage
-from lab.web.feed import Feed, FeedLine
-from lab.web.script import STAGES, clamp_stage, stage_payload
-from lab.web.services import ServiceProblem, ShowServices
+from lab.show.ballot import Ballot
+from lab.show.broadcast import Broadcaster
+from lab.show.clock import WAITING, ShowClock
+from lab.show.comparison_stage import ComparisonStage
+from lab.show.feed import Feed, FeedLine
+from lab.show.script import STAGES, clamp_stage, stage_payload
+from lab.show.services import ServiceProblem, ShowServices
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lab.web.docker_events import event_filters, feed_line
+from lab.web.docker_feed import event_filters, feed_line
 
 
 @pytest.mark.parametrize(

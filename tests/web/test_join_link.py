@@ -1,6 +1,6 @@
 """The audience's URLs and QR codes (lab/web/audience.py)."""
 
-from lab.web.audience import (
+from lab.web.join_link import (
     allowed_origins,
     base_url,
     codespace_visibility_command,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lab.web.clock import PAUSED, RUNNING, WAITING, ShowClock
+from lab.show.clock import PAUSED, RUNNING, WAITING, ShowClock
 
 
 class FakeTime:

@@ -4,7 +4,7 @@ import pytest
 
 from lab.servers.containers import RUN_ID
 from lab.web import create_app, shutdown
-from lab.web.live import reset_line
+from lab.show.live import reset_line
 
 pytestmark = pytest.mark.realdb
 

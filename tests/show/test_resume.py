@@ -5,7 +5,7 @@ import stat
 import pytest
 
 from lab.errors import WorkshopError
-from lab.web.resume import ResumeState, forget, load, resume_file, save
+from lab.show.resume import ResumeState, forget, load, resume_file, save
 
 STATE = ResumeState("abc123", "Q?", {"a": "A", "b": "B"}, "cookie-key", {"engine": "docker", "location": "vol"})
 
@@ -48,7 +48,7 @@ def test_forgetting_twice_is_fine_and_the_file_can_be_moved_by_the_environment(t
 
 def test_the_resume_hint_is_typed_as_the_readme_says_and_the_presenter_guide_repeats_it():
     from lab.paths import ROOT
-    from lab.web.resume import RESUME_COMMAND, resume_line
+    from lab.show.resume import RESUME_COMMAND, resume_line
 
     readme = (ROOT / "README.md").read_text()
     run_command = next(line.strip() for line in readme.splitlines() if line.strip().endswith(" reality_engine.py"))

@@ -5,7 +5,7 @@ from rich.console import Console
 
 from lab.errors import WorkshopError
 from lab.web.presenter import TOKEN_HEADER
-from lab.web.secret import GUESSES, PresenterSecret, checked_secret, presenter_secret
+from lab.web.presenter_secret import GUESSES, PresenterSecret, checked_secret, presenter_secret
 from lab.web.server import ShowOptions, run_show
 from tests.web.helpers import TOKEN
 

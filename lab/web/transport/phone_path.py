@@ -23,7 +23,7 @@ from typing import Callable
 from werkzeug.http import HTTP_STATUS_CODES, parse_cookie
 
 from lab.web.http_errors import error_body
-from lab.web.voters import COOKIE_NAME, NO_VOTER, new_voter_id, over_https, voter_cookie, voter_in
+from lab.web.voters import COOKIE_NAME, NO_VOTER, VoterCookies, new_voter_id, over_https
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,14 @@ class PhonePath:
     question and options under that script root, or None (then Flask renders it).
     """
 
-    def __init__(self, wsgi_app: Callable, app, show, limit: int, rendered_page: Callable[[str], str | None]) -> None:
+    def __init__(self, wsgi_app: Callable, app, show, limit: int, rendered_page: Callable[[str], str | None],
+                 voters: VoterCookies) -> None:
         self.wsgi_app = wsgi_app
-        self.app = app  # its secret key signs the voter cookies, its JSON provider reads the bodies
+        self.app = app  # its JSON provider reads the bodies
         self.show = show
         self.limit = limit
         self.rendered_page = rendered_page
+        self.voters = voters
 
     def __call__(self, environ: dict, start_response):
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
@@ -102,7 +104,7 @@ class PhonePath:
         body = page.encode()
         headers = [("Content-Type", HTML), ("Content-Length", str(len(body)))]
         if self.voter(environ) is None:
-            headers.append(("Set-Cookie", voter_cookie(self.app.secret_key, new_voter_id(), over_https(environ))))
+            headers.append(("Set-Cookie", self.voters.cookie_for(new_voter_id(), over_https(environ))))
         start_response(status_line(200), headers)
         return [body]
 
@@ -121,7 +123,7 @@ class PhonePath:
 
     def voter(self, environ: dict) -> str | None:
         """The voter id in the request's cookie, or None."""
-        return voter_in(self.app.secret_key, parse_cookie(environ.get("HTTP_COOKIE", "")).get(COOKIE_NAME))
+        return self.voters.voter_in(parse_cookie(environ.get("HTTP_COOKIE", "")).get(COOKIE_NAME))
 
     def read_json(self, data: bytes) -> object:
         """The body as the app's JSON provider reads it (nesting bounded); None if it isn't JSON, as get_json(silent=True)."""

@@ -1,6 +1,6 @@
 """The live show's pure parts (lab/web/live.py)."""
 
-from lab.web.live import voter_tag
+from lab.show.live import voter_tag
 
 
 def test_a_voter_tag_is_short_and_does_not_show_the_id():

@@ -8,7 +8,7 @@ import textwrap
 
 from lab.servers.containers import free_port
 from lab.votes.fantasy import FantasyVoteStore
-from lab.web.capacity import FULL, socket_cap
+from lab.web.transport.capacity import FULL, socket_cap
 from lab.web.config import ShowConfig
 from tests.web.helpers import TOKEN
 
@@ -37,7 +37,7 @@ def closed_by_the_server(sock: socket.socket) -> bool:
 def test_the_soft_open_file_limit_is_raised_to_the_hard_one():
     child = run_python("""
         import resource
-        from lab.web.capacity import raise_open_file_limit
+        from lab.web.transport.capacity import raise_open_file_limit
         print(raise_open_file_limit(), *resource.getrlimit(resource.RLIMIT_NOFILE))
     """, soft_files=256)
     out, err = child.communicate(timeout=60)
@@ -72,7 +72,7 @@ def test_a_client_that_never_sends_its_headers_is_disconnected_quietly():
     port = free_port()
     server = run_python(f"""
         from gevent import monkey; monkey.patch_all()
-        from lab.web import capacity
+        from lab.web.transport import capacity
         capacity.HEADER_SECONDS = 0.5
         def app(environ, start_response):
             start_response("200 OK", [("Content-Type", "text/plain")])
@@ -106,7 +106,7 @@ def test_bytes_that_are_not_http_get_a_400_and_leave_nothing_in_the_terminal_eve
     port = free_port()
     server = run_python(f"""
         from gevent import monkey; monkey.patch_all()
-        from lab.web import capacity
+        from lab.web.transport import capacity
         def app(environ, start_response):
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok"]
@@ -146,7 +146,7 @@ def test_every_accepted_connection_sends_at_once_so_a_kept_alive_request_never_w
         from gevent import monkey; monkey.patch_all()
         import socket
         from gevent.socket import wait_read
-        from lab.web import capacity
+        from lab.web.transport import capacity
         servers = [capacity.ShowServer(("127.0.0.1", {ports[0]}), None, log=None),
                    capacity.PromptServer(("127.0.0.1", {ports[1]}), None, log=None)]
         for server in servers:

@@ -1,11 +1,11 @@
 """Socket.IO events between the server and its screens: the projector dashboards and the phones.
 
 Server -> dashboards: "snapshot" (everything, on connect and after a reset), "stage",
-"feed" (a list of new lines) and "results", the last two coalesced by lab.web.broadcast;
+"feed" (a list of new lines) and "results", the last two coalesced by lab.show.broadcast;
 "status" (rate limit, Redis, PostgreSQL: drives the banner) and the test comparison's
-"tests_started", "test_result" and "tests_finished" (lab.web.comparison_stage).
+"tests_started", "test_result" and "tests_finished" (lab.show.comparison_stage).
 A screen whose connect auth carries the presenter secret ({"token": ...}) joins PRESENTER
-and hears the notes too; every other screen joins DASHBOARDS (lab.web.rooms). A phone
+and hears the notes too; every other screen joins DASHBOARDS (lab.show.rooms). A phone
 (connect auth {"role": "phone"}) joins PHONES instead and hears only its results
 (lab.web.phones); it votes over HTTP.
 """
@@ -13,11 +13,11 @@ and hears the notes too; every other screen joins DASHBOARDS (lab.web.rooms). A 
 from flask import request
 from flask_socketio import SocketIO, emit, join_room, rooms
 
-from lab.web.limits import SCREEN_CAP, SCREENS_FULL, Allowance
-from lab.web.live import LiveShow
+from lab.web.transport.packet_gate import SCREEN_CAP, SCREENS_FULL, Allowance
+from lab.show.live import LiveShow
 from lab.web.phones import is_phone, welcome_phone
-from lab.web.rooms import DASHBOARDS, PHONES, PRESENTER, for_dashboards
-from lab.web.secret import PresenterSecret
+from lab.show.rooms import DASHBOARDS, PHONES, PRESENTER, for_dashboards
+from lab.web.presenter_secret import PresenterSecret
 
 
 def register(socketio: SocketIO, show: LiveShow, secret: PresenterSecret, snapshots: Allowance) -> None:

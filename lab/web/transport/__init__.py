@@ -1,0 +1,1 @@
+"""How bytes reach a thousand phones: the connection cap, the packet gate, the fan-out, the phones' fast path."""
