@@ -155,6 +155,14 @@ def announce(line: str, console=None) -> None:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
+def duration_words(seconds: float, digits: int = 1) -> str:
+    """A duration as the room reads it: "0.6 s", and "under 0.1 s" for what would round to 0.0."""
+    smallest = 10 ** -digits
+    if round(seconds, digits) < smallest:
+        return f"under {smallest:.{digits}f} s"
+    return f"{seconds:.{digits}f} s"
+
+
 def ready_line(role: str, seconds: float, kind: str, digits: int = 1) -> str:
-    """The line that says a server answers: "PostgreSQL ready in 0.6 s (embedded process)"."""
-    return f"{role} ready in {seconds:.{digits}f} s ({kind})"
+    """The line that says a server answers: "PostgreSQL ready in 0.6 s (embedded process)", never "in 0.0 s"."""
+    return f"{role} ready in {duration_words(seconds, digits)} ({kind})"

@@ -7,6 +7,7 @@ so a dashboard that connects (or reconnects) mid-run redraws it from its snapsho
 """
 
 import threading
+from collections.abc import Callable
 
 from lab.testruns.paired import TestComparison
 
@@ -30,9 +31,18 @@ class ComparisonStage:
         """True while a run is going."""
         return self.comparison.running
 
-    def start(self, target: str) -> bool:
-        """Start a run against `target`; False when one is already going."""
-        return self.comparison.start(target, self._on_event)
+    def start(self, target: str, then: Callable[[], None] | None = None) -> bool:
+        """Start a run against `target`; False when one is already going.
+
+        `then` is called after the run's start and its totals were sent (the headline follows them).
+        """
+
+        def on_event(event: str, data: dict) -> None:
+            self._on_event(event, data)
+            if then is not None and event in ("tests_started", "tests_finished"):
+                then()
+
+        return self.comparison.start(target, on_event)
 
     def clear(self) -> None:
         """Empty the panel, as before any run (the caller makes sure none is going)."""

@@ -9,13 +9,15 @@ import hashlib
 import threading
 from dataclasses import dataclass, field
 
+from lab.servers.engines import duration_words
 from lab.votes import Outcome, VoteResult
 from lab.show.ballot import Ballot
 from lab.show.broadcast import Broadcaster
 from lab.show.clock import WAITING, ShowClock
 from lab.show.comparison_stage import ComparisonStage
 from lab.show.feed import Feed, FeedLine
-from lab.show.script import STAGES, clamp_stage, stage_payload
+from lab.show.headlines import stage_words
+from lab.show.script import STAGES, clamp_stage, stage_index, stage_payload
 from lab.show.services import ServiceProblem, ShowServices
 
 
@@ -103,9 +105,22 @@ class LiveShow:
         return self.ballot.results(reveal)
 
     def stage(self) -> dict:
-        """The current stage with its timers."""
+        """The current stage with its timers, and the headline the show's state makes true."""
         clock = self.clock
-        return stage_payload(self.stage_index, clock.stage_elapsed(), clock.show_elapsed(), clock.state)
+        words = stage_words(STAGES[self.stage_index], self.tests.snapshot())
+        return stage_payload(self.stage_index, clock.stage_elapsed(), clock.show_elapsed(), clock.state, words)
+
+    def run_tests(self, target: str) -> bool:
+        """Run the test comparison against `target` on its own stage; False when a run is going already.
+
+        The headline follows the run: every screen hears the stage again when it starts and when it ends.
+        """
+        if not self.tests.start(target, then=lambda: self.broadcaster.send("stage", self.stage())):
+            return False
+        comparison = stage_index("test-comparison")
+        if self.stage_index != comparison:  # the results are drawn on that stage
+            self.go_to_stage(comparison)
+        return True
 
     def go_to_stage(self, index: int) -> dict:
         """Move to stage `index`; entering some stages shows or hides the results.
@@ -170,6 +185,6 @@ class LiveShow:
 def reset_line(recovered: dict[str, float]) -> str:
     """The one feed line a reset leaves: what it did, and which servers it brought back."""
     names = {"redis": "Redis", "postgres": "PostgreSQL"}
-    back = "".join(f"; {names[role]} recovered in {seconds:.1f} s" for role, seconds in recovered.items())
+    back = "".join(f"; {names[role]} recovered in {duration_words(seconds)}" for role, seconds in recovered.items())
     return f"Reset everything: votes, feed, rate limit, test panel and clocks back to the start{back}"
 

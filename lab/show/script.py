@@ -50,7 +50,7 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "magic-moment",
         "Magic moment",
-        "Lie vs truth: the mock counted every vote, the database refused the repeats.",
+        "Lie vs truth: the mock counts every vote, PostgreSQL keeps one per phone.",
         90,
         (
             "Results are revealed. Striped bars: the mock (the lie). Blue bars: PostgreSQL (the truth).",
@@ -62,7 +62,7 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "test-comparison",
         "Test comparison",
-        "Same tests, two worlds: the mock says green, the real server says red.",
+        "Same tests, two worlds: mocks in memory, real servers for real.",
         60,
         (
             "Press T: the same scenarios run against the naive app, mocks on the left, real servers on the right.",
@@ -84,14 +84,13 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "mic-drop",
         "Mic drop",
-        "If tests don't face reality, users will.",
+        TAGLINE,
         30,
         (
             "Testcontainers: a real server per test run, thrown away afterwards.",
             "Everything here runs on a laptop; the repository link is on the slide.",
             "Thank the room for trying to break it. Afterwards: X resets everything for the next demo.",
         ),
-        subline=TAGLINE,
     ),
 )
 
@@ -117,16 +116,21 @@ def stage_starts() -> list[int]:
     return starts
 
 
-def stage_payload(index: int, stage_elapsed: float, show_elapsed: float, clock: str = "waiting") -> dict:
-    """What the dashboard needs to draw the current stage and its timers; `clock` is waiting, running or paused."""
+def stage_payload(index: int, stage_elapsed: float, show_elapsed: float, clock: str = "waiting",
+                  words: tuple[str, str] | None = None) -> dict:
+    """What the dashboard needs to draw the current stage and its timers; `clock` is waiting, running or paused.
+
+    `words` is the (headline, subline) the show's state makes true (lab.show.headlines); the script's own by default.
+    """
     stage = STAGES[index]
+    headline, subline = words or (stage.headline, stage.subline)
     return {
         "index": index,
         "count": len(STAGES),
         "key": stage.key,
         "title": stage.title,
-        "headline": stage.headline,
-        "subline": stage.subline,
+        "headline": headline,
+        "subline": subline,
         "notes": list(stage.notes),
         "seconds": stage.seconds,
         "stage_elapsed": round(stage_elapsed, 1),

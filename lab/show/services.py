@@ -18,7 +18,7 @@ from typing import Callable
 from lab.errors import WorkshopError
 from lab.ratelimit.failopen import FailOpenLimiter
 from lab.ratelimit.limiters import RateLimiter, RedisRateLimiter, redis_client
-from lab.servers.engines import Engine, RunningService, ready_line, server_kind
+from lab.servers.engines import Engine, RunningService, duration_words, ready_line, server_kind
 from lab.votes import VoteStore
 from lab.show.broadcast import Broadcaster
 from lab.show.feed import Feed, FeedLine
@@ -122,13 +122,15 @@ class ShowServices:
         answer = {"enabled": enabled, "limit": LIMIT, "window": WINDOW}
         if started is not None:
             answer["redis_startup_seconds"] = round(started, 2)
+            answer["said"] = f"Redis ready in {duration_words(started)}: {LIMIT} votes every {WINDOW:g} s per phone"
         return answer
 
     def chaos(self, action: str) -> dict:
         """Kill or pause a server, or bring back whatever is down."""
         with self._lock:  # one chaos action at a time: two recovers must not start a server twice
             if action == "recover":
-                return {"recovered": self._recover()}
+                recovered = self._recover()
+                return {"recovered": recovered, "said": recovered_words(recovered)}
             return self._break(action)
 
     def reset(self) -> dict[str, float]:
@@ -213,7 +215,7 @@ class ShowServices:
             self.track_database(True)
         else:
             self.limiter.probe()
-        self.feed.post(FeedLine("recovered", f"{_name(role)} recovered in {seconds:.1f} s", "good"))
+        self.feed.post(FeedLine("recovered", f"{_name(role)} recovered in {duration_words(seconds)}", "good"))
         return seconds
 
     def _replace(self, role: str) -> float:
@@ -224,7 +226,7 @@ class ShowServices:
             self.redis = None  # the removed one: a new one, with a limiter of its own
             seconds = self._ensure_redis()
         self.feed.post(FeedLine("recovered", f"{_name(role)} was removed from outside the show: a new one answered in "
-                                f"{seconds:.1f} s", "good"))
+                                f"{duration_words(seconds)}", "good"))
         return seconds
 
     def _replace_postgres(self) -> float:
@@ -280,6 +282,13 @@ CHAOS_WORDS = {
 def chaos_line(role: str, verb: str, service: RunningService) -> str:
     """The feed line for a chaos action: "Chaos: Redis process killed (SIGKILL: connections refused)"."""
     return f"Chaos: {_name(role)} {CHAOS_WORDS[server_kind(service)][verb]}"
+
+
+def recovered_words(recovered: dict[str, float]) -> str:
+    """What a recover did, for the presenter's toast: "Recovered: Redis in 1.2 s, PostgreSQL in 0.8 s"."""
+    if not recovered:
+        return "Nothing was down."
+    return "Recovered: " + ", ".join(f"{_name(role)} in {duration_words(seconds)}" for role, seconds in recovered.items())
 
 
 def _name(role: str) -> str:

@@ -24,15 +24,18 @@ def is_phone(auth: object) -> bool:
 
 
 def phone_results(results: dict) -> dict:
-    """The phone's share of the dashboard's results: the truth and the lie per option once revealed, else nothing.
+    """The phone's share of the dashboard's results: the round of votes, and the truth and the lie per option once revealed.
 
     While the results are hidden the share doesn't move with the votes, so the phones hear
     nothing during the voting stage itself: a room voting costs no broadcasts to its phones.
+    A reset starts a new round, which every phone hears (or gets when it reconnects): one
+    that voted in an older round forgets that vote.
     """
     if not results["visible"]:
-        return {"visible": False}
+        return {"visible": False, "round": results["round"]}
     counts = {row["id"]: {"real": row["real"], "fantasy": row["fantasy"]} for row in results["options"]}
-    return {"visible": True, "totals": results["totals"], "counts": counts}
+    return {"visible": True, "round": results["round"], "totals": results["totals"], "counts": counts,
+            "words": results["words"]["phone"]}
 
 
 PHONE_ROOM = ResultsRoom(PHONES, PHONE_EVERY, phone_results)

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, request
 from lab.errors import WorkshopError
 from lab.show.feed import FeedLine
 from lab.show.live import voter_tag
-from lab.show.script import STAGES, stage_index
+from lab.show.script import STAGES
 from lab.show.services import CHAOS_ACTIONS, ServiceProblem
 from lab.targets import TARGETS
 from lab.web.http_errors import error_response
@@ -164,8 +164,9 @@ def bot():
         "codes": [ANSWER_CODES[attempt.status] for attempt in answers],
         "rate_limit": "degraded" if limit["enabled"] and limit["degraded"] else "on" if limit["enabled"] else "off",
     }
-    runtime.feed.post(FeedLine("bot", bot_line(summary), "bad" if not refused else "good"))
-    return answer(**summary)
+    said = bot_line(summary)
+    runtime.feed.post(FeedLine("bot", said, "bad" if not refused else "good"))
+    return answer(**summary, said=said)
 
 
 def bot_line(summary: dict) -> str:
@@ -194,12 +195,8 @@ def tests():
     target = json_body().get("target")
     if target not in TARGETS:
         raise ActionError('Send {"target": "real"} or {"target": "naive"}.')
-    runtime = runtime_of()
-    if not runtime.tests.start(target):
+    if not runtime_of().show.run_tests(target):
         raise ActionError("A test comparison is already running: wait for its totals, then start another.", 409)
-    comparison = stage_index("test-comparison")
-    if runtime.show.stage_index != comparison:  # the results are drawn on that stage
-        runtime.show.go_to_stage(comparison)
     return answer(started=True, target=target)
 
 

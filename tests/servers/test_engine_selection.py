@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from lab.servers.embedded import EmbeddedEngine, find_leftovers
-from lab.servers.engines import select_engine
+from lab.servers.engines import duration_words, ready_line, select_engine
 from lab.errors import DockerUnavailable, WorkshopError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,3 +86,9 @@ def test_without_docker_the_reality_file_runs_on_embedded_servers_and_its_header
     assert announced == [f"engine: embedded - {ANNOUNCEMENT.search(announced[0]).group(0)}"]
     assert "Traceback" not in output
     assert not [leftover for leftover in find_leftovers() if leftover.owner_pid == run.pid]
+
+
+def test_a_start_quicker_than_the_digits_shown_never_reads_zero_seconds():
+    assert ready_line("Redis", 0.004, "embedded process") == "Redis ready in under 0.1 s (embedded process)"
+    assert duration_words(0.004, digits=2) == "under 0.01 s"
+    assert duration_words(0.06) == "0.1 s" and duration_words(1.234, digits=2) == "1.23 s"

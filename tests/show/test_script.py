@@ -26,8 +26,8 @@ def test_a_stage_payload_carries_its_timers():
 def test_the_stages_start_at_the_seeds_times_and_carry_its_lines():
     assert [f"{start // 60}:{start % 60:02d}" for start in stage_starts()] == ["0:00", "1:30", "2:00", "3:30", "4:30", "7:30"]
     assert STAGES[0].headline == "Tests were green. Monday: outage."
-    assert STAGES[-1].headline == "If tests don't face reality, users will."
-    assert STAGES[0].subline == STAGES[-1].subline == TAGLINE == "If your tests don't face reality, your users will."
+    assert STAGES[0].subline == STAGES[-1].headline == TAGLINE == "If your tests don't face reality, your users will."
+    assert STAGES[-1].subline == "", "the mic drop says the tagline once"
     assert "try twice" in STAGES[1].headline
 
 

@@ -7,6 +7,7 @@ back by itself within 2 s of Redis answering again; nothing PostgreSQL lost is r
 accepted.
 """
 
+import re
 import threading
 import time
 
@@ -147,6 +148,7 @@ def test_recover_with_nothing_down_says_so_and_a_second_kill_is_a_409(chaos_app)
     again = presenter.act("chaos", {"action": "kill-redis"})
     healed = presenter.act("chaos", {"action": "recover"})
 
-    assert nothing.json == {"status": "ok", "action": "recover", "recovered": {}}
+    assert nothing.json == {"status": "ok", "action": "recover", "recovered": {}, "said": "Nothing was down."}
     assert again.status_code == 409 and "recover it first" in again.json["message"]
     assert set(healed.json["recovered"]) == {"redis"}
+    assert re.fullmatch(r"Recovered: Redis in (under 0\.1|\d+\.\d) s", healed.json["said"])

@@ -16,9 +16,9 @@ def test_a_phone_says_so_in_its_connect_auth():
 
 
 def test_hidden_results_give_a_phone_nothing_that_moves_with_the_votes():
-    hidden = phone_results(results_payload(OPTIONS, {"mocks": 2}, {"mocks": 3}, visible=False))
+    hidden = phone_results(results_payload(OPTIONS, {"mocks": 2}, {"mocks": 3}, visible=False, round_name="r1"))
 
-    assert hidden == {"visible": False}
+    assert hidden == {"visible": False, "round": "r1"}
 
 
 def test_revealed_results_give_a_phone_the_truth_and_the_lie_per_option():
@@ -26,13 +26,14 @@ def test_revealed_results_give_a_phone_the_truth_and_the_lie_per_option():
 
     assert shown["counts"] == {"mocks": {"real": 2, "fantasy": 3}, "prayer": {"real": 0, "fantasy": 1}}
     assert shown["totals"] == {"real": 2, "fantasy": 4}
+    assert shown["words"] == "Live: PostgreSQL stored 2 · the mock counted 4"
 
 
 @pytest.mark.realdb
 def test_a_phone_that_connects_catches_up_from_one_phone_sized_results_message(phone):
     results = phone.wait_for("results")
 
-    assert results == {"visible": False}
+    assert results == {"visible": False, "round": results["round"]} and results["round"]
     assert [name for name, _ in phone.events] == ["results"]
 
 
@@ -53,14 +54,15 @@ def test_a_phone_hears_the_revealed_counts_and_nothing_but_results(phone, dashbo
 
 
 @pytest.mark.realdb
-def test_a_reset_reaches_the_phones_as_cleared_hidden_results(phone, client, presenter):
+def test_a_reset_reaches_the_phones_as_cleared_hidden_results_of_a_new_round(phone, client, presenter):
     presenter.act("results", {"visible": True})
     client.post("/api/vote", json={"option": "mocks"})
-    phone.wait_for("results", lambda r: r["visible"] and r["totals"]["real"] == 1)
+    voted_in = phone.wait_for("results", lambda r: r["visible"] and r["totals"]["real"] == 1)["round"]
 
     presenter.act("reset")
 
-    wait_for(lambda: phone.payloads("results")[-1] == {"visible": False}, "the phone to hear the results hidden again")
+    wait_for(lambda: not phone.payloads("results")[-1]["visible"], "the phone to hear the results hidden again")
+    assert phone.payloads("results")[-1]["round"] != voted_in, "a new round: the phone forgets its vote"
 
 
 @pytest.mark.realdb

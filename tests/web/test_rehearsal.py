@@ -52,11 +52,13 @@ def fresh_snapshot(config, build_app) -> dict:
 
 
 def without_moments(snapshot: dict) -> dict:
-    """The snapshot minus what only says when (the feed's timestamps) and minus the feed itself."""
+    """The snapshot minus what only says when (the feed's timestamps), the feed itself and the round's name."""
     rest = {key: value for key, value in snapshot.items() if key != "feed"}
     # Redis is kept running on a reset (the same servers): "up" where a fresh start says "absent".
     # Nothing on the projector draws it; the rate limit itself is off in both.
     rest["status"] = {key: value for key, value in snapshot["status"].items() if key != "redis"}
+    # a reset starts a new round of votes: its name is new, by design (the phones forget the old one's)
+    rest["results"] = {key: value for key, value in snapshot["results"].items() if key != "round"}
     return rest
 
 

@@ -85,30 +85,25 @@
     while (feed.children.length > keep) { feed.removeChild(feed.lastChild); }
   }
 
+  // one bar: tag | track | number, in the results' shared grid (show.css): the longest count
+  // fills the track, every other bar is count/longest of it, unrounded
   function bar(kind, count, most) {
     var row = document.createElement("div");
     row.className = "bar " + kind;
     var tag = document.createElement("i");
     tag.textContent = kind === "lie" ? "Mock" : "Postgres";
-    row.appendChild(tag);
+    var track = document.createElement("span");
+    track.className = "track";
     var fill = document.createElement("span");
     fill.className = "fill";
-    fill.style.width = (most ? Math.round(100 * count / most) : 0) + "%";
+    fill.style.width = (most && count ? 100 * count / most : 0) + "%";
+    track.appendChild(fill);
     var number = document.createElement("b");
-    number.textContent = count === null ? "?" : String(count);
-    row.appendChild(fill);
+    number.textContent = count === null ? "?" : count.toLocaleString("en-US");
+    row.appendChild(tag);
+    row.appendChild(track);
     row.appendChild(number);
     return row;
-  }
-
-  function mark(kind, text) {
-    var part = document.createDocumentFragment();
-    var strong = document.createElement("strong");
-    strong.className = kind;
-    strong.textContent = text;
-    part.appendChild(document.createTextNode(" · "));
-    part.appendChild(strong);
-    return part;
   }
 
   function drawFacts(facts) {
@@ -139,20 +134,14 @@
       }
       box.appendChild(group);
     });
-    var t = results.totals;
-    var totals = $("totals");
+    var totals = $("totals");  // the words are the server's (lab/show/tally_words.py): drawn, never composed here
     totals.textContent = "";
-    if (results.visible) {
-      totals.appendChild(document.createTextNode(
-        "Mock counted " + t.fantasy + " · PostgreSQL stored " + (t.real === null ? "unreachable" : t.real)));
-      if (results.refused) { totals.appendChild(mark("refused", results.refused + " refused")); }
-      if (results.not_recorded) {
-        totals.appendChild(mark("not-recorded", results.not_recorded + " not recorded: database down"));
-      }
-    } else {
-      var votes = t.real === null ? t.fantasy : t.real;
-      totals.textContent = "Results hidden while you vote · " + votes + (votes === 1 ? " vote in" : " votes in");
-    }
+    results.words.totals.forEach(function (part) {
+      var piece = document.createElement(part.kind ? "strong" : "span");
+      piece.className = part.kind;
+      piece.textContent = part.text;
+      totals.appendChild(piece);
+    });
     totals.classList.toggle("waiting", !results.visible);
     totals.classList.toggle("down", results.database !== "up");
   }
@@ -256,19 +245,8 @@
     present("stage", {stage: index});
   }
 
-  function summarise(action, answer) {
-    if (!answer || answer.status !== "ok") { return; }
-    if (action === "bot") {
-      toast("Bot: " + answer.attempts + " votes, " + answer.passed_limiter + " passed the rate limiter, " +
-        answer.refused_by_limiter + " refused with 429");
-    } else if (action === "rate-limit" && answer.redis_startup_seconds !== undefined) {
-      toast("Redis ready in " + answer.redis_startup_seconds.toFixed(1) + " s: " + answer.limit + " votes every " +
-        answer.window + " s per phone");
-    } else if (action === "chaos" && answer.recovered) {
-      var names = Object.keys(answer.recovered);
-      toast(names.length ? "Recovered: " + names.map(function (n) { return n + " in " + answer.recovered[n].toFixed(1) + " s"; }).join(", ")
-        : "Nothing was down.");
-    }
+  function summarise(action, answer) {  // the server words what an action did (answer.said); the toast shows it
+    if (answer && answer.status === "ok" && answer.said) { toast(answer.said); }
   }
 
   function act(action, body) {

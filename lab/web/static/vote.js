@@ -34,4 +34,11 @@
   buttons.forEach(function (button) {
     button.addEventListener("click", function () { vote(button.dataset.option); });
   });
+
+  // phone_live.js says a reset erased this phone's vote: the ballot as it first was
+  var first = {text: outcome.textContent, status: outcome.className.replace("outcome", "").trim()};
+  document.addEventListener("tcmagic:new-round", function () {
+    say(first.text, first.status);
+    buttons.forEach(function (b) { b.disabled = false; });
+  });
 })();
