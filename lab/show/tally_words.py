@@ -39,25 +39,28 @@ def stored_words(results: dict) -> str:
 
 
 def not_recorded_words(results: dict, at_clock: Callable[[float], str] = clock_time) -> str:
-    """The votes an outage lost: "1 not recorded: PostgreSQL is down" during it, history with its time after."""
+    """The votes an outage lost: "1 not recorded" during it, history with its time after."""
     lost = results["not_recorded"]
     if not lost:
         return ""
-    if results["totals"]["real"] is None:
-        return f"{lost} not recorded: PostgreSQL is down"
+    if results["totals"]["real"] is None:  # the part before says PostgreSQL is down
+        return f"{lost} not recorded"
     verb = "was" if lost == 1 else "were"
     return f"{votes(lost)} {verb} not recorded while PostgreSQL was down{outage_time(results.get('not_recorded_between'), at_clock)}"
 
 
 def totals_words(results: dict, at_clock: Callable[[float], str] = clock_time) -> list[dict]:
-    """The projector's totals line, in parts: {"text", "kind"} where kind "" is plain, "refused" and "not-recorded" marked."""
+    """The projector's totals line, in parts joined by " · ": {"text", "kind"}, kind "" plain, "refused" and "not-recorded" marked.
+
+    The page breaks the line between parts, never inside one.
+    """
     totals = results["totals"]
     if not results["visible"]:
         real = totals["real"]
         if real is None:
             return [{"text": f"Results hidden while you vote · {stored_words(results)}", "kind": ""}]
         return [{"text": f"Results hidden while you vote · {votes(real)} in", "kind": ""}]
-    parts = [{"text": f"Mock counted {totals['fantasy']} · {stored_words(results)}", "kind": ""}]
+    parts = [{"text": f"Mock counted {totals['fantasy']}", "kind": ""}, {"text": stored_words(results), "kind": ""}]
     if results["refused"]:
         parts.append({"text": f"{results['refused']} refused", "kind": "refused"})
     lost = not_recorded_words(results, at_clock)

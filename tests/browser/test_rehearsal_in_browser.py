@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from lab.show.headlines import stage_words
+from lab.show.script import STAGES
 from lab.web.server import NEXT_STEPS
+from tests.browser.helpers import PHONE
 
 DOCS_IMAGES = Path(__file__).resolve().parent.parent.parent / "docs" / "images"
-PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
 SIZES = [(1280, 720), (1920, 1080)]
 SHOT_SIZE = (1280, 720)  # the docs' screenshots
 WIDE_MARGIN = 3  # the promise is "filled within 1 s"; a loaded 2-core machine gets three times that
@@ -27,13 +29,19 @@ CLIPPED_TESTS = """() => Array.from(document.querySelectorAll(".tests li")).filt
   const list = li.parentElement.getBoundingClientRect();
   return li.getBoundingClientRect().bottom > list.bottom + 0.5;
 }).map((li) => li.textContent)"""
-# what the toast covers among what the room must read
+# what the toast covers among what the room must read: notes, totals, QR code, verdicts, the newest feed lines
 COVERED = """() => {
   const toast = document.getElementById("toast").getBoundingClientRect();
   const overlaps = (r) => r.width > 0 && !(r.right <= toast.left || r.left >= toast.right || r.bottom <= toast.top || r.top >= toast.bottom);
-  return Array.from(document.querySelectorAll("#totals, #qr, .verdict"))
-    .filter((el) => el.getClientRects().length > 0 && overlaps(el.getBoundingClientRect())).map((el) => el.id);
+  const newest = Array.from(document.querySelectorAll("#feed .line")).slice(0, 3);
+  return Array.from(document.querySelectorAll("#stage-notes li, #totals, #qr, .verdict")).concat(newest)
+    .filter((el) => el.getClientRects().length > 0 && overlaps(el.getBoundingClientRect()))
+    .map((el) => el.id || el.className || el.textContent);
 }"""
+# the smallest font size of the text the room reads on the test stage: names, times, verdicts
+SMALLEST_TEST_TEXT = """() => Math.min(...Array.from(document.querySelectorAll(".tests-panel *"))
+  .filter((el) => el.getClientRects().length > 0 && Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim()))
+  .map((el) => parseFloat(getComputedStyle(el).fontSize)))"""
 
 
 def api_results(show) -> dict:
@@ -42,14 +50,8 @@ def api_results(show) -> dict:
 
 
 def projector_words(results: dict) -> str:
-    """The totals line as the projector must word it, from /api/results."""
-    totals = results["totals"]
-    words = f"Mock counted {totals['fantasy']} · PostgreSQL stored {totals['real']}"
-    if results["refused"]:
-        words += f" · {results['refused']} refused"
-    if results["not_recorded"]:
-        words += f" · {results['not_recorded']} not recorded: database down"
-    return words
+    """The totals line as the server words it (lab/show/tally_words.py), from /api/results."""
+    return " · ".join(part["text"] for part in results["words"]["totals"])
 
 
 def vote(page, show, option: str):
@@ -80,8 +82,8 @@ def test_reset_everything_after_a_rehearsal_leaves_the_cold_open_of_a_fresh_star
         projector.keyboard.press("u")
         expect(projector.locator("#banner")).to_be_hidden(timeout=10_000)
         expect(projector.locator("#totals")).to_have_text(projector_words(api_results(show)))
-        expect(projector.locator("#totals")).to_have_text(
-            "Mock counted 3 · PostgreSQL stored 1 · 1 refused · 1 not recorded: database down")
+        expect(projector.locator("#totals")).to_have_text(re.compile(
+            r"^Mock counted 3 · PostgreSQL stored 1 · 1 refused · 1 vote was not recorded while PostgreSQL was down at \d\d:\d\d$"))
         projector.keyboard.press("k")
         projector.keyboard.press("d")
         expect(projector.locator("#banner")).to_contain_text("Database down")
@@ -171,10 +173,17 @@ def test_the_projector_is_readable_at_both_sizes_on_every_stage(show, open_proje
     projector.keyboard.press("Shift+T")  # the real app: fantasy green but blind, reality green
     expect(projector.locator("#verdict-reality")).to_contain_text("green means proof", timeout=120_000)
     expect(projector.locator("#verdict-fantasy")).to_contain_text("green but blind: it never touched the app")
+    expect(projector.locator("#stage-headline")).to_have_text(  # not "the real server says red" any more
+        "Against the real app: the mock says green, the real server says green. Only the real server's green is proof.")
+    assert projector.evaluate(SMALLEST_TEST_TEXT) >= 18, "test names the back row can't read at 1280x720"
     for width, height in SIZES:
         projector.set_viewport_size({"width": width, "height": height})
         for number in range(1, 7):
             go_to(projector, number)
+            if number != 4:  # the test stage's headline follows the run (above)
+                expect(projector.locator("#stage-headline")).to_have_text(stage_words(STAGES[number - 1], {})[0])
+            else:
+                expect(projector.locator("#stage-headline")).to_contain_text("the real server says green")
             if (width, height) == SHOT_SIZE and number > 1:
                 key = projector.evaluate("document.body.dataset.stage")
                 projector.screenshot(path=DOCS_IMAGES / f"stage-{number}-{key}.png")

@@ -18,7 +18,7 @@ def text(parts: list[dict]) -> str:
 def test_shown_results_say_both_counts_and_mark_the_refused():
     results = results_payload(OPTIONS, {"a": 8}, {"a": 10}, visible=True, refused=2)
 
-    assert totals_words(results) == [{"text": "Mock counted 10 · PostgreSQL stored 8", "kind": ""},
+    assert totals_words(results) == [{"text": "Mock counted 10", "kind": ""}, {"text": "PostgreSQL stored 8", "kind": ""},
                                      {"text": "2 refused", "kind": "refused"}]
     assert results["words"]["totals"] == totals_words(results)
     assert phone_words(results) == "Live: PostgreSQL stored 8 · the mock counted 10"
@@ -30,7 +30,7 @@ def test_while_postgresql_is_down_the_totals_say_so_with_its_last_count_never_un
 
     words = text(totals_words(results, at_clock))
 
-    assert words == "Mock counted 11 · PostgreSQL is down (it had stored 8) · 1 not recorded: PostgreSQL is down"
+    assert words == "Mock counted 11 · PostgreSQL is down (it had stored 8) · 1 not recorded"
     assert "unreachable" not in words and "unreachable" not in phone_words(results)
 
 

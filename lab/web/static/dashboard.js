@@ -136,7 +136,8 @@
     });
     var totals = $("totals");  // the words are the server's (lab/show/tally_words.py): drawn, never composed here
     totals.textContent = "";
-    results.words.totals.forEach(function (part) {
+    results.words.totals.forEach(function (part, index) {
+      if (index) { totals.appendChild(document.createTextNode(" · ")); }
       var piece = document.createElement(part.kind ? "strong" : "span");
       piece.className = part.kind;
       piece.textContent = part.text;

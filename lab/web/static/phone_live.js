@@ -122,4 +122,5 @@
   socket.on("disconnect", function () { state.connected = false; draw(); });
   socket.on("results", hear);
   draw();
+  window.phoneLive = {state: state, socket: socket};
 })();
