@@ -213,6 +213,7 @@ class ShowServices:
         if role == "postgres":
             self.real_store.server_restarted()  # connections opened before the restart are dead
             self.track_database(True)
+            self.broadcaster.results_changed()  # a tally that failed on a dead connection meanwhile is stale
         else:
             self.limiter.probe()
         self.feed.post(FeedLine("recovered", f"{_name(role)} recovered in {duration_words(seconds)}", "good"))
@@ -237,6 +238,7 @@ class ShowServices:
         self.postgres = self.engine.start_postgres(durable=True, resume=data)  # the votes are on the data, kept
         self.real_store.server_moved(self.postgres.settings)
         self.track_database(True)
+        self.broadcaster.results_changed()
         return self.postgres.startup_seconds
 
     def _redis_changed(self, degraded: bool) -> None:

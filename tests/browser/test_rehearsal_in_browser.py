@@ -196,6 +196,7 @@ def test_the_projector_is_readable_at_both_sizes_on_every_stage(show, open_proje
             projector.keyboard.press("u")  # "Nothing was down.": a toast to check against
             expect(projector.locator("#toast")).to_be_visible()
             assert projector.evaluate(COVERED) == [], f"a toast covers them at {width}x{height}, stage {number}"
+            assert projector.evaluate(CLIPPED_TESTS) == [], f"a toast pushes test names out at {width}x{height}"
 
 
 def go_to(projector, number: int) -> None:

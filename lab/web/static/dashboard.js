@@ -137,7 +137,7 @@
     var totals = $("totals");  // the words are the server's (lab/show/tally_words.py): drawn, never composed here
     totals.textContent = "";
     results.words.totals.forEach(function (part, index) {
-      if (index) { totals.appendChild(document.createTextNode(" · ")); }
+      if (index) { totals.appendChild(document.createTextNode("\u00a0· ")); }  // the dot ends a line, never starts one
       var piece = document.createElement(part.kind ? "strong" : "span");
       piece.className = part.kind;
       piece.textContent = part.text;
