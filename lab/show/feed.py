@@ -38,13 +38,17 @@ class Feed:
         self.length = length
         self._lines: deque[dict] = deque(maxlen=length)
         self._since = float("-inf")  # lines about earlier moments are dropped (see restart)
+        self._ahead = 0.0  # how far ahead of ours the clock of lines that carry their time runs, at most
         self._lock = threading.Lock()
 
     def post(self, line: FeedLine) -> None:
         """Add a line (stamped now unless it carries its time) and hand it on."""
-        entry = FeedLine(line.kind, line.text, line.level, line.at or self.clock()).as_dict()
+        now = self.clock()
+        entry = FeedLine(line.kind, line.text, line.level, line.at or now).as_dict()
         with self._lock:
-            if entry["at"] < self._since:
+            if line.at is not None:  # Docker's clock (a VM's, on a laptop) may run ahead of ours
+                self._ahead = max(self._ahead, line.at - now)
+            if entry["at"] - self._ahead < self._since:
                 return
             self._lines.append(entry)
         self.sink.post(entry)
@@ -58,7 +62,9 @@ class Feed:
         """Forget every line and start again from `line` (not handed on: a snapshot follows).
 
         Lines about moments before the restart that arrive later (Docker's events are read
-        a little behind) are dropped too: they belong to the slate that was wiped.
+        a little behind) are dropped too: they belong to the slate that was wiped. Their time
+        is read on our clock: a Docker whose clock runs ahead (seen on every line it sent
+        before) has its lines moved back by as much, so the rehearsal's never greet the cold open.
         """
         entry = FeedLine(line.kind, line.text, line.level, line.at or self.clock()).as_dict()
         with self._lock:
