@@ -35,7 +35,7 @@ def results_payload(options: dict[str, str], real: dict[str, int] | None, fantas
         {"id": key, "label": label, "real": real.get(key, 0) if real is not None else None, "fantasy": fantasy.get(key, 0)}
         for key, label in options.items()
     ]
-    payload = {
+    payload: dict = {
         "visible": visible,
         "options": rows if visible else [{"id": key, "label": label} for key, label in options.items()],
         "totals": {"real": real_total, "fantasy": fantasy_total},

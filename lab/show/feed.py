@@ -3,8 +3,9 @@
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 FEED_LENGTH = 40  # lines a dashboard that connects is sent; the page keeps as many (from the snapshot)
 

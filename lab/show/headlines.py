@@ -7,6 +7,7 @@ after Shift+T turns both sides green the headline stops saying "the real server 
 
 from lab.show.script import Stage
 
+
 def side_colour(totals: dict) -> str:
     """"green" when every test of a side passed, else "red"."""
     return "green" if totals["failed"] == 0 and totals["other"] == 0 else "red"

@@ -10,7 +10,6 @@ import threading
 from dataclasses import dataclass, field
 
 from lab.servers.engines import duration_words
-from lab.votes import Outcome, VoteResult
 from lab.show.ballot import Ballot
 from lab.show.broadcast import Broadcaster
 from lab.show.clock import WAITING, ShowClock
@@ -19,6 +18,7 @@ from lab.show.feed import Feed, FeedLine
 from lab.show.headlines import stage_words
 from lab.show.script import STAGES, clamp_stage, stage_index, stage_payload
 from lab.show.services import ServiceProblem, ShowServices
+from lab.votes import Outcome, VoteResult
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,22 @@ This object also owns the components' state (the banner): it posts to the feed a
 """
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from lab.errors import WorkshopError
 from lab.ratelimit.failopen import FailOpenLimiter
 from lab.ratelimit.limiters import RateLimiter, RedisRateLimiter, redis_client
-from lab.servers.engines import Engine, RunningService, duration_words, ready_line, server_kind
-from lab.votes import VoteStore
+from lab.servers.engines import (
+    Engine,
+    RunningService,
+    duration_words,
+    ready_line,
+    server_kind,
+)
 from lab.show.broadcast import Broadcaster
 from lab.show.feed import Feed, FeedLine
+from lab.votes import VoteStore
 
 LIMIT, WINDOW = 3, 60.0
 WATCH_INTERVAL = 0.5

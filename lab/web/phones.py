@@ -12,7 +12,7 @@ them nothing.
 from flask import request
 from flask_socketio import join_room
 
-from lab.show.broadcast import ResultsRoom, Broadcaster
+from lab.show.broadcast import Broadcaster, ResultsRoom
 from lab.show.rooms import PHONES
 
 PHONE_EVERY = 0.5  # seconds between two results messages to the phones, at least

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from lab.errors import DockerUnavailable, WorkshopError
 from lab.servers.embedded import EmbeddedEngine, find_leftovers
 from lab.servers.engines import duration_words, ready_line, select_engine
-from lab.errors import DockerUnavailable, WorkshopError
 
 ROOT = Path(__file__).resolve().parents[2]
 NOWHERE = "tcp://127.0.0.1:9"  # the discard port: nothing answers there

@@ -1,6 +1,6 @@
 """Coalesced broadcasts to the dashboards (lab/web/broadcast.py)."""
 
-from lab.show.broadcast import FEED_BURST, ResultsRoom, Broadcaster
+from lab.show.broadcast import FEED_BURST, Broadcaster, ResultsRoom
 from lab.show.rooms import DASHBOARDS, PHONES, SCREENS
 
 

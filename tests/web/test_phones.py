@@ -2,9 +2,9 @@
 
 import pytest
 
+from lab.show.ballot import results_payload
 from lab.waiting import wait_for
 from lab.web import runtime_of
-from lab.show.ballot import results_payload
 from lab.web.phones import is_phone, phone_results
 
 OPTIONS = {"mocks": "Mocks", "prayer": "Prayer"}

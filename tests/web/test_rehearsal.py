@@ -8,10 +8,10 @@ them back: nothing here recovers them first.
 import pytest
 
 from lab.ratelimit.limiters import KEY_PREFIX, redis_client
+from lab.show.live import reset_line
 from lab.testruns.paired import TestComparison
 from lab.votes.postgres import PostgresVoteStore
 from lab.web import runtime_of
-from lab.show.live import reset_line
 from tests.helpers import own_server
 from tests.web.helpers import Presenter, ScriptedRun, audience_member
 
