@@ -57,9 +57,8 @@ def totals_words(results: dict, at_clock: Callable[[float], str] = clock_time) -
     totals = results["totals"]
     if not results["visible"]:
         real = totals["real"]
-        if real is None:
-            return [{"text": f"Results hidden while you vote · {stored_words(results)}", "kind": ""}]
-        return [{"text": f"Results hidden while you vote · {votes(real)} in", "kind": ""}]
+        count = stored_words(results) if real is None else f"{votes(real)} in"
+        return [{"text": "Results hidden while you vote", "kind": ""}, {"text": count, "kind": ""}]
     parts = [{"text": f"Mock counted {totals['fantasy']}", "kind": ""}, {"text": stored_words(results), "kind": ""}]
     if results["refused"]:
         parts.append({"text": f"{results['refused']} refused", "kind": "refused"})

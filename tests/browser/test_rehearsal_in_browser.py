@@ -24,6 +24,12 @@ CUT_TEXT = """() => Array.from(document.querySelectorAll("body *")).filter((el) 
   const style = getComputedStyle(el);
   return el.getClientRects().length > 0 && style.textOverflow === "ellipsis" && el.scrollWidth > el.clientWidth;
 }).map((el) => el.id || el.className || el.tagName)"""
+# every text that runs past the right edge of its panel (the panel hides what overflows)
+PAST_THE_PANEL = """() => Array.from(document.querySelectorAll(".panel *")).filter((el) => {
+  if (el.getClientRects().length === 0) return false;
+  const panel = el.closest(".panel").getBoundingClientRect();
+  return Array.from(el.getClientRects()).some((r) => r.right > panel.right + 0.5);
+}).map((el) => el.id || el.className || el.tagName)"""
 # every test name that runs past the bottom of its list (the list hides what overflows)
 CLIPPED_TESTS = """() => Array.from(document.querySelectorAll(".tests li")).filter((li) => {
   const list = li.parentElement.getBoundingClientRect();
@@ -83,7 +89,8 @@ def test_reset_everything_after_a_rehearsal_leaves_the_cold_open_of_a_fresh_star
         expect(projector.locator("#banner")).to_be_hidden(timeout=10_000)
         expect(projector.locator("#totals")).to_have_text(projector_words(api_results(show)))
         expect(projector.locator("#totals")).to_have_text(re.compile(
-            r"^Mock counted 3 · PostgreSQL stored 1 · 1 refused · 1 vote was not recorded while PostgreSQL was down at \d\d:\d\d$"))
+            r"^Mock counted 3\s· PostgreSQL stored 1\s· 1 refused\s· "  # \s: the dot's no-break space
+            r"1 vote was not recorded while PostgreSQL was down at \d\d:\d\d$"))
         projector.keyboard.press("k")
         projector.keyboard.press("d")
         expect(projector.locator("#banner")).to_contain_text("Database down")
@@ -188,6 +195,7 @@ def test_the_projector_is_readable_at_both_sizes_on_every_stage(show, open_proje
                 key = projector.evaluate("document.body.dataset.stage")
                 projector.screenshot(path=DOCS_IMAGES / f"stage-{number}-{key}.png")
             assert projector.evaluate(CUT_TEXT) == [], f"text cut at {width}x{height}, stage {number}"
+            assert projector.evaluate(PAST_THE_PANEL) == [], f"text past its panel at {width}x{height}, stage {number}"
             assert projector.evaluate(CLIPPED_TESTS) == [], f"test names cut at {width}x{height}, stage {number}"
     for width, height in SIZES:  # toasts last: each leaves a line in the feed, kept out of the screenshots
         projector.set_viewport_size({"width": width, "height": height})
