@@ -51,9 +51,13 @@ def results_payload(options: dict[str, str], real: dict[str, int] | None, fantas
 
 
 class Ballot:
-    """The options and the two stores every vote goes to; whether per-option results show."""
+    """The options and the two stores every vote goes to; whether per-option results show.
 
-    def __init__(self, real: VoteStore, fantasy: VoteStore, options: dict[str, str]) -> None:
+    `first_round` names the votes' first round (a reset starts a new one); a show resumed
+    after a crash names it as before, so the phones that voted still know their vote.
+    """
+
+    def __init__(self, real: VoteStore, fantasy: VoteStore, options: dict[str, str], first_round: str | None = None) -> None:
         self.real = real
         self.fantasy = fantasy
         self.options = dict(options)
@@ -61,7 +65,7 @@ class Ballot:
         self.refused = self.not_recorded = 0
         self.lost_between: list[float] | None = None  # when the first and the last unrecorded vote came
         self.stored_before: int | None = None  # PostgreSQL's last total, said while it can't be counted
-        self.round = new_round()
+        self.round = first_round or new_round()  # the same after a crash (lab.web derives it from the show's key)
         self._lock = threading.Lock()
 
     def seed(self) -> None:

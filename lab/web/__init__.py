@@ -7,6 +7,8 @@ once (tests, or two shows) never hear each other. `app.extensions["tcmagic"]` is
 typed `ShowRuntime` (lab.web.runtime); `runtime_of(app)` returns it.
 """
 
+import hashlib
+
 from flask import Flask
 from flask_socketio import SocketIO
 
@@ -56,7 +58,8 @@ def create_app(config: ShowConfig) -> Flask:
     )
     outboxes = Outboxes(spawn=socketio.start_background_task)
     guard_packets(socketio.server, Allowance(burst=PACKET_BURST, every=PACKET_EVERY), outboxes)
-    ballot = Ballot(config.real_store, config.fantasy_store, config.options)
+    first_round = hashlib.sha256(f"round:{config.secret_key}".encode()).hexdigest()[:8]  # kept through --resume
+    ballot = Ballot(config.real_store, config.fantasy_store, config.options, first_round)
     if config.resumed:
         ballot.resume()
     else:

@@ -65,6 +65,7 @@ def test_a_killed_show_is_reaped_by_ryuk_and_resumes_with_every_vote(docker_engi
     try:
         phone.get(f"{first.url}/qr")
         voted = phone.post(f"{first.url}/api/vote", json={"option": "prayer"})
+        voted_in = requests.get(f"{first.url}/api/results").json()["round"]
 
         first.process.send_signal(signal.SIGKILL)
         first.process.wait(timeout=30)
@@ -90,6 +91,7 @@ def test_a_killed_show_is_reaped_by_ryuk_and_resumes_with_every_vote(docker_engi
     assert results["totals"]["real"] == 1
     assert next(row for row in results["options"] if row["id"] == "prayer")["real"] == 1
     assert again.status_code == 409
+    assert results["round"] == voted_in, "the same round: a phone that voted before the crash still knows its vote"
     assert second.process.returncode == 0, second.output()
     assert not state.exists()
     assert not ours(docker_engine, "volumes", run_id)
