@@ -60,3 +60,15 @@ def test_a_dashboard_that_connects_mid_run_redraws_the_results_so_far(comparison
     assert late["tests"]["target"] == "naive" and late["tests"]["running"] is False
     assert len(late["tests"]["results"]) == 4
     assert late["tests"]["finished"]["reality"]["verdict"] == "1 bug caught"
+
+
+def test_the_stage_headline_follows_the_run_to_its_verdict(comparison_app, connect_dashboard, scripted):
+    presenter, screen = Presenter(comparison_app.test_client()), connect_dashboard(comparison_app)
+
+    presenter.act("tests", {"target": "naive"})
+    running = screen.wait_for("stage", lambda stage: stage["key"] == "test-comparison" and "running" in stage["headline"])
+    scripted.release.set()
+    finished = screen.wait_for("stage", lambda stage: "says" in stage["headline"])
+
+    assert "green" not in running["headline"] and "red" not in running["headline"]
+    assert finished["headline"].startswith("Against the naive app: the mock says green, the real server says red.")
