@@ -133,12 +133,27 @@ def check_container_host(client, image: str, env: dict[str, str]) -> CheckResult
     )
 
 
+def check_embedded(docker_result: CheckResult, needs_docker: str) -> CheckResult:
+    """Docker did not answer: the embedded engine takes over if its server programs are here."""
+    from lab.servers.embedded_programs import EmbeddedUnavailable, postgres_bin_dir, redis_server_program
+
+    try:
+        postgres_bin_dir()
+        redis_server_program()
+    except EmbeddedUnavailable as error:
+        return CheckResult("engine", False, f"Docker {docker_result.detail.split(' (')[0]}, and no embedded engine either",
+                           f"{docker_result.fix} Or, to run without Docker: {error}")
+    return CheckResult("engine", True, f"Docker {docker_result.detail.split(' (')[0]}, so the embedded engine will run "
+                                       f"PostgreSQL and Redis as local processes; {needs_docker}")
+
+
 def run_checks(*, port: int | None = None, pull_missing: bool = False, console=None,
-               docker: bool = True) -> list["CheckResult"]:
+               docker: bool = True, fallback: str | None = None) -> list["CheckResult"]:
     """Every check that applies to this machine, in the order a person would fix them.
 
     `docker=False` (the embedded engine runs the servers) leaves out Docker, images, Ryuk
-    and the container host: none of them is used.
+    and the container host: none of them is used. `fallback` (engine auto) is what needs
+    Docker, said when Docker does not answer and the embedded engine takes over instead.
     """
     env = dict(os.environ)
     results = [check_python(), check_requirements(pinned_requirements(REQUIREMENTS.read_text()))]
@@ -146,7 +161,8 @@ def run_checks(*, port: int | None = None, pull_missing: bool = False, console=N
         return results
     if docker:
         docker_result, client = check_docker(env)
-        results.append(docker_result)
+        results.append(docker_result if client is not None or fallback is None
+                       else check_embedded(docker_result, fallback))
         if client is not None:
             results += _docker_checks(client, env, pull_missing, console)
     else:

@@ -2,11 +2,13 @@
 
 import os
 import socket
+import subprocess
+import sys
 
 import pytest
 
 from lab.classroom import doctor
-from lab.paths import REQUIREMENTS
+from lab.paths import REQUIREMENTS, ROOT
 from lab.servers import container_host
 from lab.servers.containers import free_port
 from lab.classroom.doctor import CheckResult, preflight, report, run_checks
@@ -165,3 +167,49 @@ def test_the_probe_is_skipped_when_its_image_is_missing(docker_client_for_test, 
     result = doctor.check_container_host(docker_client_for_test, "tcmagic-absent/nothing:0", {})
 
     assert (result.ok, result.blocking, result.detail) == (False, False, "not checked: the probe needs tcmagic-absent/nothing:0")
+
+
+def check_without_docker(script: str, **env) -> subprocess.CompletedProcess:
+    """`python3 SCRIPT --check` as a user without Docker runs it: no engine variable set."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TCMAGIC_")}
+    return subprocess.run([sys.executable, script, "--check"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL, env={**clean, "DOCKER_HOST": NOWHERE, "COLUMNS": "200", **env},
+                          check=False)
+
+
+@pytest.mark.parametrize("script, needs", [("workshop.py", "lessons about containers themselves"),
+                                            ("reality_engine.py", "watch_containers.py and image packs need Docker")])
+def test_without_docker_the_check_passes_and_names_the_embedded_engine(script, needs):
+    run = check_without_docker(script)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    (engine,) = [line for line in run.stdout.splitlines() if "Docker" in line]
+    assert engine.startswith("ok   engine ") and "the embedded engine will run PostgreSQL and Redis" in engine
+    assert needs in engine and "FAIL" not in run.stdout
+
+
+def test_without_docker_nor_the_embedded_programs_the_check_fails_with_both_fixes(monkeypatch, console):
+    from lab.servers import embedded_programs
+
+    def absent():
+        raise embedded_programs.EmbeddedUnavailable("PostgreSQL for the embedded engine is not installed.")
+
+    monkeypatch.setenv("DOCKER_HOST", NOWHERE)
+    monkeypatch.setattr(embedded_programs, "postgres_bin_dir", absent)
+
+    results = run_checks(fallback="container lessons need Docker")
+
+    assert report(results, console) == 1
+    engine = results[-1]
+    assert (engine.name, engine.ok) == ("engine", False)
+    assert engine.fix.startswith("Docker is not reachable at DOCKER_HOST=tcp://127.0.0.1:9: start Docker")
+    assert engine.fix.endswith("Or, to run without Docker: PostgreSQL for the embedded engine is not installed.")
+
+
+def test_docker_required_keeps_the_docker_check_failing(monkeypatch, console):
+    monkeypatch.setenv("DOCKER_HOST", NOWHERE)
+    monkeypatch.setenv("TCMAGIC_REQUIRE_DOCKER", "1")
+    from lab.servers.engines import fallback_meaning
+
+    assert fallback_meaning("auto", "workshop") is None
+    assert check_without_docker("workshop.py", TCMAGIC_REQUIRE_DOCKER="1").returncode == 1
