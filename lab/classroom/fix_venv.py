@@ -18,6 +18,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from lab.classroom.checks import check_python, pinned_requirements
 from lab.paths import REQUIREMENTS, ROOT
@@ -74,9 +75,23 @@ def guard(argv: list[str]) -> None:
     missing = missing_packages()
     if missing:
         shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
-        print(f"This Python ({sys.executable}) lacks the workshop's packages ({shown}): run `python3 {script} {FLAG}` "
-              f"to rebuild .venv with them, then `. .venv/bin/activate` and run `python3 {script}` again.")
+        print(lacks_packages(shown, script, f"python3 {script}"))
         sys.exit(1)
+
+
+def lacks_packages(shown: str, script: str, rerun: str) -> str:
+    """The sentence for a Python without the workshop's packages: `script --fix-venv`, then `rerun`."""
+    return (f"This Python ({sys.executable}) lacks the workshop's packages ({shown}): run `python3 {script} {FLAG}` "
+            f"to rebuild .venv with them, then `. .venv/bin/activate` and run `{rerun}` again.")
+
+
+def stop_pytest(error: ImportError) -> NoReturn:
+    """End a pytest run whose conftest could not import a package: that one sentence, no traceback.
+
+    SystemExit passes through pytest's conftest loading (an Exception, pytest.exit's included,
+    would be reported as a conftest ImportError with its traceback).
+    """
+    raise SystemExit(lacks_packages(error.name or str(error), "workshop.py", "pytest"))
 
 
 def venv_python(venv: Path) -> Path:
