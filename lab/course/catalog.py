@@ -41,9 +41,23 @@ CASE_SENSITIVE = Variant(
     "a products table whose UNIQUE constraint compares SKUs exactly, so 'ABC-123' and ' abc-123' both get in",
     "add a SKU, then the same SKU in other capitals or with spaces around it, and assert that one is refused too",
 )
+LOWER_ONLY = Variant(  # half the rule: a test of capitals alone passes on it
+    "lower_only",
+    "CREATE TABLE products (sku text NOT NULL, name text NOT NULL);"
+    "CREATE UNIQUE INDEX products_sku_lowered ON products (lower(sku));",
+    "a products table that ignores capitals but not spaces, so 'ABC-123' and ' ABC-123 ' both get in",
+    "add a SKU, then the same SKU with spaces around it, and assert that one is refused too",
+)
+TRIM_ONLY = Variant(  # the other half: a test of spaces alone passes on it
+    "trim_only",
+    "CREATE TABLE products (sku text NOT NULL, name text NOT NULL);"
+    "CREATE UNIQUE INDEX products_sku_trimmed ON products (btrim(sku));",
+    "a products table that ignores spaces but not capitals, so 'ABC-123' and 'abc-123' both get in",
+    "add a SKU, then the same SKU in other capitals, and assert that one is refused too",
+)
 
-VARIANTS = {variant.name: variant for variant in (CORRECT, NO_UNIQUE, CASE_SENSITIVE)}
-MUTANTS = [NO_UNIQUE, CASE_SENSITIVE]
+VARIANTS = {variant.name: variant for variant in (CORRECT, NO_UNIQUE, CASE_SENSITIVE, LOWER_ONLY, TRIM_ONLY)}
+MUTANTS = [NO_UNIQUE, CASE_SENSITIVE, LOWER_ONLY, TRIM_ONLY]
 
 
 class Catalog:

@@ -105,10 +105,17 @@ def caught(outcome: str) -> bool:
     return outcome in ("failed", "error")
 
 
+def wrong_tests(cases: list[CaseResult]) -> set[str]:
+    """The tests that do not pass on the correct table: their red on a buggy table catches nothing."""
+    return {case.test for case in cases if case.variant in (CORRECT.name, "") and case.outcome != "passed"}
+
+
 def missed(cases: list[CaseResult]) -> list:
-    """The buggy tables (MUTANTS) on which every one of `cases` passed: bugs those tests would miss."""
+    """The buggy tables (MUTANTS) that no test caught; a test that fails on the correct table catches none."""
+    wrong = wrong_tests(cases)
     return [mutant for mutant in MUTANTS
-            if not any(case.variant == mutant.name and caught(case.outcome) for case in cases)]
+            if not any(case.variant == mutant.name and caught(case.outcome) and case.test not in wrong
+                       for case in cases)]
 
 
 def _does_not_run(tests: list[CaseResult], output: str) -> Verdict:

@@ -59,7 +59,7 @@ class NeedsDocker(WorkshopError):
 def needs_docker_sentence(number: int) -> str:
     """What a learner without Docker is told about a container lesson."""
     return ("This lesson is about containers and needs Docker: start Docker Desktop (or `sudo systemctl start docker`), "
-            f"then run `python workshop.py --lesson {number}`")
+            f"then run `python3 workshop.py --lesson {number}`")
 
 
 class Lab:

@@ -10,7 +10,7 @@ from lab.course.context import Lab
 from lab.course.lessons.flaky import verdict_on_sleeping
 
 NEEDS_DOCKER = ("This lesson is about containers and needs Docker: start Docker Desktop "
-                "(or `sudo systemctl start docker`), then run `python workshop.py --lesson {}`")
+                "(or `sudo systemctl start docker`), then run `python3 workshop.py --lesson {}`")
 
 
 @pytest.fixture

@@ -72,7 +72,7 @@ def test_the_hands_on_menu_in_a_terminal_checks_hints_and_keeps_the_solution_bac
 
     terminal.wait_for_text("uit lesson >")
     terminal.type("h")
-    terminal.wait_for_text("Hint 1 of 3")
+    terminal.wait_for_text("Hint 1 of 5")
     terminal.type("c")
     terminal.wait_for_text("FAIL: a broken table passed your tests")
     terminal.type("s")

@@ -38,7 +38,7 @@ def run(ctx) -> None:
     say = ctx.console.print
     if ctx.lab.has_docker():
         say("Now the same app against a real PostgreSQL, started by testcontainers in a throwaway container.")
-        say("[bold]Tip:[/] open a second terminal and run [bold cyan]python watch_containers.py[/] to watch it appear.")
+        say("[bold]Tip:[/] open a second terminal and run [bold cyan]python3 watch_containers.py[/] to watch it appear.")
     else:
         say("Now the same app against a real PostgreSQL. Docker is not running here, so PostgreSQL starts as a "
             "local process (the embedded engine), not in a container; what the database refuses is the same.")
