@@ -317,3 +317,14 @@ def test_resuming_runs_only_the_lessons_not_done_yet(progress):
     progress.pass_exercise()
 
     assert [item.number for item in _remaining(progress)] == [2]
+
+
+def test_every_command_the_product_prints_says_python3_as_the_readme_does():
+    """`python` is Python 2 or nothing on many machines; the README says python3, so does every sentence."""
+    bare = re.compile(r"(?<![\w/.-])python (?:-m |\w+\.py)")
+    sources = [*ROOT.glob("*.py"), *(ROOT / "lab").rglob("*.py"), *(ROOT / "exercises").rglob("*.py")]
+
+    offenders = [f"{path.relative_to(ROOT)}: {match.group(0)}" for path in sources
+                 for match in bare.finditer(path.read_text())]
+
+    assert offenders == []
