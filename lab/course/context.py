@@ -42,14 +42,19 @@ class Prompter:
         return line.strip().lower() or default
 
     def pause(self, what: str = "continue") -> None:
-        """Wait for Enter before going on (not in auto mode)."""
-        self.ask(f"[dim]Press Enter to {what}.[/]")
+        """Wait for Enter before going on (not in auto mode); `q`, as at every question, stops the course."""
+        if self.ask(f"[dim]Press Enter to {what}.[/]") == "q":
+            raise StopCourse()
 
     @contextlib.contextmanager
     def busy(self, what: str):
         """A spinner saying `what`; keys typed meanwhile are neither echoed into it nor kept."""
         with self.console.status(what), keys_held(self.stream):
             yield
+
+
+class StopCourse(Exception):
+    """The learner typed q at a pause: the course stops, and the lesson stays to do."""
 
 
 class NeedsDocker(WorkshopError):

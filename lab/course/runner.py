@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
 
-from lab.course.context import Lab, LessonContext, NeedsDocker, Prompter, needs_docker_sentence
+from lab.course.context import Lab, LessonContext, NeedsDocker, Prompter, StopCourse, needs_docker_sentence
 from lab.course.progress import Progress
 from lab.course.registry import LESSONS, Lesson, lesson
 from lab.servers.engines import select_engine
@@ -97,6 +97,9 @@ def _run_lessons(ctx: LessonContext, chosen: list[Lesson]) -> int:
         ctx.console.print(Rule(f"[bold]Lesson {item.number} of {len(LESSONS)}: {item.title}[/] (about {item.minutes} min)"))
         try:
             item.run(ctx)
+        except StopCourse:
+            ctx.console.print(f"\nProgress saved: `python3 workshop.py` carries on with lesson {item.number}.")
+            return 0
         except NeedsDocker:  # not done: it stays on the list for a run with Docker
             ctx.console.print(needs_docker_sentence(item.number), markup=False, highlight=False)
         else:

@@ -73,6 +73,8 @@ def test_the_whole_course_at_80_columns_pauses_between_parts_and_cuts_no_name(sc
     flat = screen.flat
     assert "created" in flat and "dev.tcmagic.*" in flat and "ready │ answered SELECT 1" in flat  # lesson 2's view
     assert "PostgreSQL is up in" in flat and "SQLSTATE 23505" in flat
+    (ready,) = re.findall(r"│\s+(\d+\.\d\d) │ ready", screen.text)  # lesson 2's table and sentence agree
+    assert f"PostgreSQL is up in {ready} s" in flat and f"{figures['postgres_start']:.2f}" == ready
     skipped = {name: after for name, (_, after) in figures["mishaps"].items()}                    # lesson 6
     assert skipped["TRUNCATE"].next_test_finds == 10 and skipped["schema per test"].schemas_left == 1
     assert re.search(r"TRUNCATE\s+│\s+0 │\s+0 │\s+10 │\s+10 │", screen.text)

@@ -328,3 +328,14 @@ def test_every_command_the_product_prints_says_python3_as_the_readme_does():
                  for match in bare.finditer(path.read_text())]
 
     assert offenders == []
+
+
+def test_q_at_a_press_enter_pause_stops_the_course_and_keeps_the_lesson_to_do(course, screen, progress, monkeypatch):
+    paused = dataclasses.replace(LESSONS[0], run=lambda ctx: ctx.prompt.pause("run them"))
+    monkeypatch.setattr("lab.course.runner.LESSONS", [paused, *LESSONS[1:]])
+
+    assert course("q\n") == 0
+
+    assert "Press Enter to run them." in screen.text
+    assert "Progress saved: `python3 workshop.py` carries on with lesson 1." in screen.flat
+    assert "Lesson 2 of" not in screen.text and progress.completed == set()
