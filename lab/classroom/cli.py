@@ -20,7 +20,7 @@ def check_command(port: int | None, console, engine: str | None = None) -> int:
     try:
         choice = engine_choice(engine)
     except WorkshopError as error:
-        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        console.print(str(error), markup=False, highlight=False)
         return 1
     results = run_checks(port=port, console=console, docker=choice != "embedded",
                          fallback=fallback_meaning(choice, "workshop"))
@@ -34,7 +34,7 @@ def pack_command(out_path: str | Path | None, console, images: list[str] | None 
     try:
         pack(Path(out_path or DEFAULT_PACK), console, images)
     except WorkshopError as error:
-        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        console.print(str(error), markup=False, highlight=False)
         return 1
     return 0
 
@@ -46,7 +46,7 @@ def unpack_command(path: str | Path, console) -> int:
     try:
         unpack(Path(path), console)
     except WorkshopError as error:
-        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        console.print(str(error), markup=False, highlight=False)
         return 1
     return 0
 

@@ -201,14 +201,22 @@ MARKS = {True: "[green]ok  [/]", False: "[red]FAIL[/]", None: "[yellow]warn[/]"}
 
 
 def report(results: list[CheckResult], console) -> int:
-    """Print one line per check, with the fix under each failure; 1 if anything blocks the show."""
-    from rich.markup import escape
+    """Print one line per check, with the fix under each failure; 1 if anything blocks the show.
 
+    A grid, so that on a narrow terminal a long detail or fix wraps at words within its column.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(min_width=4, no_wrap=True)
+    grid.add_column(min_width=15, no_wrap=True)
+    grid.add_column()
     for result in results:
-        mark = MARKS[True if result.ok else (False if result.blocking else None)]
-        console.print(f"{mark} {result.name:<15} {escape(result.detail)}", highlight=False, soft_wrap=True)
+        grid.add_row(MARKS[True if result.ok else (False if result.blocking else None)], result.name, Text(result.detail))
         if not result.ok and result.fix:
-            console.print(f"     {'':<15} -> {result.fix}", markup=False, highlight=False, soft_wrap=True)
+            grid.add_row("", "", Text(f"-> {result.fix}"))
+    console.print(grid, highlight=False)
     blocked = any(not result.ok and result.blocking for result in results)
     return 1 if blocked else 0
 
@@ -219,7 +227,7 @@ def preflight(port: int, console, docker: bool = True) -> None:
     for result in results:
         if not result.ok and not result.blocking:
             line = f"warn {result.name}: {result.detail}. {result.fix}".rstrip(". ") + "."
-            console.print(line, markup=False, highlight=False, soft_wrap=True)
+            console.print(line, markup=False, highlight=False)
     blocking = next((result for result in results if not result.ok and result.blocking), None)
     if blocking is not None:
         raise WorkshopError(blocking.fix)

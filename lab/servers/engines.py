@@ -164,4 +164,4 @@ def announce(line: str, console=None) -> None:
     if console is None:
         print(line, file=sys.stderr)
     else:
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        console.print(line, markup=False, highlight=False)

@@ -127,3 +127,17 @@ def test_pytest_with_a_package_missing_says_the_fix_in_one_sentence(tmp_path, wh
     [line] = (result.stdout + result.stderr).splitlines()
     assert "lacks the workshop's packages (testcontainers)" in line
     assert "`python3 workshop.py --fix-venv`" in line and line.endswith("and run `pytest` again.")
+
+
+def test_on_an_80_column_terminal_the_sentence_wraps_at_words(monkeypatch):
+    from lab.classroom import fix_venv
+
+    sentence = fix_venv.lacks_packages("rich, flask and 3 more", "workshop.py", "python3 workshop.py")
+    monkeypatch.setattr(fix_venv.sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(fix_venv.shutil, "get_terminal_size", lambda: os.terminal_size((80, 24)))
+
+    lines = fix_venv.for_terminal(sentence).splitlines()
+
+    assert len(lines) > 1 and max(map(len, lines)) <= 80
+    assert " ".join(lines) == sentence  # every break is at a space: `workshop.py --fix-venv` stays whole
+    assert any("`python3 workshop.py --fix-venv`" in line for line in lines)
