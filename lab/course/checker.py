@@ -94,10 +94,15 @@ def judge(cases: list[CaseResult], output: str = "") -> Verdict:
     if not any(case.variant for case in cases):
         reasons.append("None of your tests uses the `catalog` fixture, so none of them ever touches the database.")
     for mutant in missed(cases):
-        reasons.append(f"Your tests all passed against {mutant.flaw}; to catch it, {mutant.catch_it}.")
+        reasons.append(missed_reason(mutant))
     if reasons:
         return Verdict(False, "FAIL: a broken table passed your tests, so they would miss that bug.", reasons, cases)
     return Verdict(True, "PASS: all pass on the correct table, and every buggy one is caught. Your tests can fail, so they mean something.", [], cases)
+
+
+def missed_reason(mutant) -> str:
+    """The reason a verdict gives for a buggy table that every test passed on: the bug, and how to catch it."""
+    return f"Missed {mutant.flaw}. To catch it, {mutant.catch_it}."
 
 
 def caught(outcome: str) -> bool:

@@ -175,3 +175,11 @@ def test_input_that_ends_at_the_hands_on_menu_checks_once_and_moves_on(course, s
     assert screen.flat.index("Hint 1 of 5") < screen.flat.index("FAIL: a broken table passed your tests")
     assert screen.flat.count("FAIL: a broken table passed your tests") == 1
     assert 4 not in progress.completed  # it failed: the lesson waits for a run that passes
+
+
+def test_the_starters_check_fits_one_80x24_screen_between_two_questions(course, screen, lab):
+    code = course("c\nq\n", number=4, lab=lab)
+
+    assert code == 0 and "FAIL: a broken table passed your tests" in screen.flat
+    assert screen.flat.count("Missed ") == 4  # every buggy table is named, with how to catch it
+    assert longest_page(screen.text) < ROWS, screen.text
