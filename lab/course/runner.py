@@ -98,7 +98,8 @@ def _run_lessons(ctx: LessonContext, chosen: list[Lesson]) -> int:
         try:
             item.run(ctx)
         except StopCourse:
-            ctx.console.print(f"\nProgress saved: `python3 workshop.py` carries on with lesson {item.number}.")
+            ctx.console.print(f"\nStopped. Progress is saved; lesson {item.number} is not done: "
+                              f"`python3 workshop.py --lesson {item.number}` starts it again.")
             return 0
         except NeedsDocker:  # not done: it stays on the list for a run with Docker
             ctx.console.print(needs_docker_sentence(item.number), markup=False, highlight=False)

@@ -337,5 +337,5 @@ def test_q_at_a_press_enter_pause_stops_the_course_and_keeps_the_lesson_to_do(co
     assert course("q\n") == 0
 
     assert "Press Enter to run them." in screen.text
-    assert "Progress saved: `python3 workshop.py` carries on with lesson 1." in screen.flat
+    assert "Stopped. Progress is saved; lesson 1 is not done: `python3 workshop.py --lesson 1` starts it again." in screen.flat
     assert "Lesson 2 of" not in screen.text and progress.completed == set()
