@@ -88,6 +88,13 @@ def pull_images(client) -> list[str]:
     return images
 
 
+def absent_images(client, images: list[str]) -> list[str]:
+    """The images of `images` that Docker does not hold yet."""
+    from lab.classroom.pulling import is_present
+
+    return [image for image in images if not is_present(client, image)]
+
+
 def setup_in_place(docker_wait: float = ATTACH_DOCKER_WAIT) -> str:
     """What the setup left (packages, Docker, images), checked without installing or pulling; or SetupFailed."""
     from lab.classroom.fix_venv import missing_packages
@@ -96,11 +103,8 @@ def setup_in_place(docker_wait: float = ATTACH_DOCKER_WAIT) -> str:
     missing = missing_packages()
     if missing:
         raise SetupFailed(f"the requirements are not installed ({', '.join(missing[:3])}): {again}")
-    client = wait_for_docker(docker_wait)
-    from lab.classroom.pulling import is_present
-
     images = images_to_pull()
-    absent = [image for image in images if not is_present(client, image)]
+    absent = absent_images(wait_for_docker(docker_wait), images)
     if absent:
         raise SetupFailed(f"{', '.join(absent)} not pulled yet: {again}")
     return f"requirements installed, Docker answers, {len(images)} images present ({', '.join(images)})"

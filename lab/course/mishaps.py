@@ -48,7 +48,7 @@ def _execute(connection: Connection, *statements: str) -> None:
 def _count(connection: Connection, table: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {table}")
-        (rows,) = cursor.fetchone()
+        (rows,) = cursor.fetchone() or (0,)
     return rows
 
 
