@@ -1,6 +1,6 @@
 """reality_engine.py: the presenter's live show. A room of phones votes into a real PostgreSQL.
 
-    python reality_engine.py [--port 5001] [--public-url URL] [--question Q] [--options 'A,B,C'] [--check]
+    python3 reality_engine.py [--port 5001] [--public-url URL] [--question Q] [--options 'A,B,C'] [--check]
                              [--engine docker|embedded|auto] [--resume]
 """
 

@@ -1,3 +1,3 @@
-"""Gives the exercise its `catalog` fixture when you run `python -m pytest exercises/` yourself."""
+"""Gives the exercise its `catalog` fixture when you run `python3 -m pytest exercises/` yourself."""
 
 from lab.course.exercise_plugin import catalog, exercise_postgres  # noqa: F401

@@ -11,7 +11,7 @@ test). It has:
     catalog.count() -> int             how many products are stored
     catalog.skus() -> list[str]        the stored SKUs
 
-Check your work with `python workshop.py --lesson 4`. The checker runs your tests against
+Check your work with `python3 workshop.py --lesson 4`. The checker runs your tests against
 the correct table AND against buggy ones; your tests pass only if they pass on the correct
 table and fail on every buggy one. A test that cannot fail proves nothing.
 

@@ -17,14 +17,19 @@ from functools import cache
 
 import pytest
 
-from lab.concurrency import at_once as lab_at_once
-from lab.servers.containers import DockerEngine, docker_client
-from lab.servers.engines import CHOICES, ENGINE_VARIABLE, docker_required, select_engine
-from lab.errors import DockerUnavailable, WorkshopError
-from lab.ratelimit.limiters import redis_client
-from lab.targets import TARGETS
-from lab.votes.pool import ConnectionPool
-from tests.helpers import serving_together
+from lab.classroom import fix_venv  # the standard library only
+
+try:  # loaded before every other conftest: a missing package ends the run in one sentence with the fix
+    from lab.concurrency import at_once as lab_at_once
+    from lab.servers.containers import DockerEngine, docker_client
+    from lab.servers.engines import CHOICES, ENGINE_VARIABLE, docker_required, select_engine
+    from lab.errors import DockerUnavailable, WorkshopError
+    from lab.ratelimit.limiters import redis_client
+    from lab.targets import TARGETS
+    from lab.votes.pool import ConnectionPool
+    from tests.helpers import serving_together
+except ImportError as missing:
+    fix_venv.stop_pytest(missing)
 
 SERVICE_FIXTURES = {"postgres": "postgres_service", "redis": "redis_service"}
 

@@ -15,14 +15,16 @@ from lab.errors import WorkshopError
 def check_command(port: int | None, console, engine: str | None = None) -> int:
     """`--check`: the doctor's report; 0 when nothing blocks the show. Docker is left out on the embedded engine."""
     from lab.classroom.doctor import report, run_checks
-    from lab.servers.engines import engine_choice
+    from lab.servers.engines import engine_choice, fallback_meaning
 
     try:
-        docker = engine_choice(engine) != "embedded"
+        choice = engine_choice(engine)
     except WorkshopError as error:
-        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        console.print(str(error), markup=False, highlight=False)
         return 1
-    return report(run_checks(port=port, console=console, docker=docker), console)
+    results = run_checks(port=port, console=console, docker=choice != "embedded",
+                         fallback=fallback_meaning(choice, "workshop"))
+    return report(results, console)
 
 
 def pack_command(out_path: str | Path | None, console, images: list[str] | None = None) -> int:
@@ -32,7 +34,7 @@ def pack_command(out_path: str | Path | None, console, images: list[str] | None 
     try:
         pack(Path(out_path or DEFAULT_PACK), console, images)
     except WorkshopError as error:
-        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        console.print(str(error), markup=False, highlight=False)
         return 1
     return 0
 
@@ -44,7 +46,7 @@ def unpack_command(path: str | Path, console) -> int:
     try:
         unpack(Path(path), console)
     except WorkshopError as error:
-        console.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        console.print(str(error), markup=False, highlight=False)
         return 1
     return 0
 

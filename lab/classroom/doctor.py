@@ -133,12 +133,27 @@ def check_container_host(client, image: str, env: dict[str, str]) -> CheckResult
     )
 
 
+def check_embedded(docker_result: CheckResult, needs_docker: str) -> CheckResult:
+    """Docker did not answer: the embedded engine takes over if its server programs are here."""
+    from lab.servers.embedded_programs import EmbeddedUnavailable, postgres_bin_dir, redis_server_program
+
+    try:
+        postgres_bin_dir()
+        redis_server_program()
+    except EmbeddedUnavailable as error:
+        return CheckResult("engine", False, f"Docker {docker_result.detail.split(' (')[0]}, and no embedded engine either",
+                           f"{docker_result.fix} Or, to run without Docker: {error}")
+    return CheckResult("engine", True, f"Docker {docker_result.detail.split(' (')[0]}, so the embedded engine will run "
+                                       f"PostgreSQL and Redis as local processes; {needs_docker}")
+
+
 def run_checks(*, port: int | None = None, pull_missing: bool = False, console=None,
-               docker: bool = True) -> list["CheckResult"]:
+               docker: bool = True, fallback: str | None = None) -> list["CheckResult"]:
     """Every check that applies to this machine, in the order a person would fix them.
 
     `docker=False` (the embedded engine runs the servers) leaves out Docker, images, Ryuk
-    and the container host: none of them is used.
+    and the container host: none of them is used. `fallback` (engine auto) is what needs
+    Docker, said when Docker does not answer and the embedded engine takes over instead.
     """
     env = dict(os.environ)
     results = [check_python(), check_requirements(pinned_requirements(REQUIREMENTS.read_text()))]
@@ -146,7 +161,8 @@ def run_checks(*, port: int | None = None, pull_missing: bool = False, console=N
         return results
     if docker:
         docker_result, client = check_docker(env)
-        results.append(docker_result)
+        results.append(docker_result if client is not None or fallback is None
+                       else check_embedded(docker_result, fallback))
         if client is not None:
             results += _docker_checks(client, env, pull_missing, console)
     else:
@@ -185,14 +201,22 @@ MARKS = {True: "[green]ok  [/]", False: "[red]FAIL[/]", None: "[yellow]warn[/]"}
 
 
 def report(results: list[CheckResult], console) -> int:
-    """Print one line per check, with the fix under each failure; 1 if anything blocks the show."""
-    from rich.markup import escape
+    """Print one line per check, with the fix under each failure; 1 if anything blocks the show.
 
+    A grid, so that on a narrow terminal a long detail or fix wraps at words within its column.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(min_width=4, no_wrap=True)
+    grid.add_column(min_width=15, no_wrap=True)
+    grid.add_column()
     for result in results:
-        mark = MARKS[True if result.ok else (False if result.blocking else None)]
-        console.print(f"{mark} {result.name:<15} {escape(result.detail)}", highlight=False, soft_wrap=True)
+        grid.add_row(MARKS[True if result.ok else (False if result.blocking else None)], result.name, Text(result.detail))
         if not result.ok and result.fix:
-            console.print(f"     {'':<15} -> {result.fix}", markup=False, highlight=False, soft_wrap=True)
+            grid.add_row("", "", Text(f"-> {result.fix}"))
+    console.print(grid, highlight=False)
     blocked = any(not result.ok and result.blocking for result in results)
     return 1 if blocked else 0
 
@@ -203,7 +227,7 @@ def preflight(port: int, console, docker: bool = True) -> None:
     for result in results:
         if not result.ok and not result.blocking:
             line = f"warn {result.name}: {result.detail}. {result.fix}".rstrip(". ") + "."
-            console.print(line, markup=False, highlight=False, soft_wrap=True)
+            console.print(line, markup=False, highlight=False)
     blocking = next((result for result in results if not result.ok and result.blocking), None)
     if blocking is not None:
         raise WorkshopError(blocking.fix)

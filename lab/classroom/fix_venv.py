@@ -16,8 +16,11 @@ from __future__ import annotations  # so that an old Python gets the version sen
 import argparse
 import os
 import re
+import shutil
 import sys
+import textwrap
 from pathlib import Path
+from typing import NoReturn
 
 from lab.classroom.checks import check_python, pinned_requirements
 from lab.paths import REQUIREMENTS, ROOT
@@ -67,16 +70,38 @@ def guard(argv: list[str]) -> None:
     script = Path(argv[0]).name
     version = check_python()
     if not version.ok and version.blocking:
-        print(f"{version.detail}: {version.fix[0].lower()}{version.fix[1:]}")
+        print(for_terminal(f"{version.detail}: {version.fix[0].lower()}{version.fix[1:]}"))
         sys.exit(1)
     if FLAG in argv[1:]:
         sys.exit(main([argument for argument in argv[1:] if argument != FLAG]))
     missing = missing_packages()
     if missing:
         shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
-        print(f"This Python ({sys.executable}) lacks the workshop's packages ({shown}): run `python3 {script} {FLAG}` "
-              f"to rebuild .venv with them, then `. .venv/bin/activate` and run `python3 {script}` again.")
+        print(for_terminal(lacks_packages(shown, script, f"python3 {script}")))
         sys.exit(1)
+
+
+def for_terminal(sentence: str) -> str:
+    """`sentence` wrapped at words to the terminal's width; a pipe or a log gets it on one line."""
+    if not sys.stdout.isatty():
+        return sentence
+    width = shutil.get_terminal_size().columns
+    return textwrap.fill(sentence, width, break_long_words=False, break_on_hyphens=False)
+
+
+def lacks_packages(shown: str, script: str, rerun: str) -> str:
+    """The sentence for a Python without the workshop's packages: `script --fix-venv`, then `rerun`."""
+    return (f"This Python ({sys.executable}) lacks the workshop's packages ({shown}): run `python3 {script} {FLAG}` "
+            f"to rebuild .venv with them, then `. .venv/bin/activate` and run `{rerun}` again.")
+
+
+def stop_pytest(error: ImportError) -> NoReturn:
+    """End a pytest run whose conftest could not import a package: that one sentence, no traceback.
+
+    SystemExit passes through pytest's conftest loading (an Exception, pytest.exit's included,
+    would be reported as a conftest ImportError with its traceback).
+    """
+    raise SystemExit(lacks_packages(error.name or str(error), "workshop.py", "pytest"))
 
 
 def venv_python(venv: Path) -> Path:

@@ -44,7 +44,7 @@ def pack(out_path: Path, console: Console, images: list[str] | None = None) -> l
         console.print(
             f"note: {ryuk_image()} is left out because Ryuk is disabled here; unset "
             "TESTCONTAINERS_RYUK_DISABLED to pack it for participants who keep Ryuk on.",
-            markup=False, highlight=False, soft_wrap=True,
+            markup=False, highlight=False,
         )
     images = images or needed_images()
     for error in pull_missing(client, images, console).values():
@@ -65,8 +65,8 @@ def pack(out_path: Path, console: Console, images: list[str] | None = None) -> l
         ) from error
     partial.replace(out_path)
     size = out_path.stat().st_size / 1e6
-    console.print(f"packed {', '.join(images)} into {out_path} ({size:.0f} MB)", markup=False, highlight=False, soft_wrap=True)
-    console.print(f"at the venue: python3 workshop.py unpack {out_path}", markup=False, highlight=False, soft_wrap=True)
+    console.print(f"packed {', '.join(images)} into {out_path} ({size:.0f} MB)", markup=False, highlight=False)
+    console.print(f"at the venue: python3 workshop.py unpack {out_path}", markup=False, highlight=False)
     return images
 
 
@@ -103,5 +103,5 @@ def unpack(path: Path, console: Console) -> list[str]:
         raise WorkshopError(
             f"Docker could not load {path} ({str(error)[:120]}): make it again with `python3 workshop.py pack`."
         ) from error
-    console.print(f"loaded {', '.join(names)}", markup=False, highlight=False, soft_wrap=True)
+    console.print(f"loaded {', '.join(names)}", markup=False, highlight=False)
     return names

@@ -4,7 +4,10 @@ Run from the project folder as `python3 -m lab.classroom.setup` (devcontainer.js
 onCreateCommand, which Codespaces prebuilds run too). Safe to run again: each step skips
 what is done. It ends with "🎉 Codespace setup complete!" (in the devcontainer; elsewhere
 "🎉 Setup complete!") and the commands to run next, or with one line "setup failed: ...".
-`python3 -m lab.classroom.setup public-port` makes the show's port public in a codespace.
+`python3 -m lab.classroom.setup attach` (devcontainer.json's postAttachCommand) makes the
+show's port public and, without installing or pulling anything, checks that the setup is in
+place and prints the same ending: a participant who opens a prebuilt codespace never saw
+the prebuild's log. `public-port` makes the port public and nothing else.
 
 Only the standard library is imported at the top: the requirements are not installed yet.
 """
@@ -20,6 +23,7 @@ from lab.paths import REQUIREMENTS
 
 SHOW_PORT = 5001
 DOCKER_WAIT = float(os.environ.get("TCMAGIC_DOCKER_WAIT", "180"))
+ATTACH_DOCKER_WAIT = min(DOCKER_WAIT, 60.0)  # dockerd starts with the codespace, before anyone attaches
 DEVCONTAINER_VARIABLE = "TCMAGIC_DEVCONTAINER"  # set by .devcontainer/devcontainer.json
 NEXT_STEPS = ("Next: `python3 workshop.py` for the course, or `python3 reality_engine.py` for the show "
               "(`python3 workshop.py --check` first if anything looks wrong).")
@@ -84,6 +88,28 @@ def pull_images(client) -> list[str]:
     return images
 
 
+def absent_images(client, images: list[str]) -> list[str]:
+    """The images of `images` that Docker does not hold yet."""
+    from lab.classroom.pulling import is_present
+
+    return [image for image in images if not is_present(client, image)]
+
+
+def setup_in_place(docker_wait: float = ATTACH_DOCKER_WAIT) -> str:
+    """What the setup left (packages, Docker, images), checked without installing or pulling; or SetupFailed."""
+    from lab.classroom.fix_venv import missing_packages
+
+    again = "run `python3 -m lab.classroom.setup` to finish it"
+    missing = missing_packages()
+    if missing:
+        raise SetupFailed(f"the requirements are not installed ({', '.join(missing[:3])}): {again}")
+    images = images_to_pull()
+    absent = absent_images(wait_for_docker(docker_wait), images)
+    if absent:
+        raise SetupFailed(f"{', '.join(absent)} not pulled yet: {again}")
+    return f"requirements installed, Docker answers, {len(images)} images present ({', '.join(images)})"
+
+
 def setup(install: bool = True) -> str:
     """Every step in order; returns what is now in place, or raises SetupFailed."""
     if install:
@@ -103,16 +129,19 @@ def completion(done: str, env: dict[str, str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python3 -m lab.classroom.setup`."""
     parser = argparse.ArgumentParser(prog="python3 -m lab.classroom.setup", description=__doc__.splitlines()[0])
-    parser.add_argument("step", nargs="?", choices=("all", "images", "public-port"), default="all",
+    parser.add_argument("step", nargs="?", choices=("all", "images", "public-port", "attach"), default="all",
                         help="all (default): the whole setup; images: print the pre-pull list; "
-                        "public-port: make the show's port public in a codespace")
+                        "public-port: make the show's port public in a codespace; attach: that, then "
+                        "check the setup is in place and say so")
     parser.add_argument("--skip-install", action="store_true", help="do not pip install the requirements")
     args = parser.parse_args(argv)
-    if args.step == "public-port":
+    if args.step in ("public-port", "attach"):
         from lab.classroom.codespaces import make_port_public
 
         print(make_port_public(SHOW_PORT, dict(os.environ)), flush=True)
-        return 0  # a private port is reported, never fatal: the container must still start
+        if args.step == "public-port":
+            return 0  # a private port is reported, never fatal: the container must still start
+        return print_outcome(lambda: completion(setup_in_place(), dict(os.environ)), SetupFailed, "setup not complete")
     if args.step == "images":
         print("\n".join(images_to_pull()))
         return 0

@@ -32,18 +32,32 @@ CORRECT = Variant(
 NO_UNIQUE = Variant(
     "no_unique",
     "CREATE TABLE products (sku text NOT NULL, name text NOT NULL);",
-    "a products table with no UNIQUE constraint at all: the same SKU can be added twice",
-    "add a product, add the same SKU again, and assert the second add is refused as a duplicate",
+    "a table with no UNIQUE constraint (the same SKU gets in twice)",
+    "add a SKU twice and assert the second add is refused",
 )
 CASE_SENSITIVE = Variant(
     "case_sensitive",
     "CREATE TABLE products (sku text NOT NULL UNIQUE, name text NOT NULL);",
-    "a products table whose UNIQUE constraint compares SKUs exactly, so 'ABC-123' and ' abc-123' both get in",
-    "add a SKU, then the same SKU in other capitals or with spaces around it, and assert that one is refused too",
+    "a table that compares SKUs exactly ('abc-123' gets in beside 'ABC-123')",
+    "add the same SKU in other capitals or with spaces around it",
+)
+LOWER_ONLY = Variant(  # half the rule: a test of capitals alone passes on it
+    "lower_only",
+    "CREATE TABLE products (sku text NOT NULL, name text NOT NULL);"
+    "CREATE UNIQUE INDEX products_sku_lowered ON products (lower(sku));",
+    "a table that ignores capitals but not spaces (' ABC-123 ' gets in)",
+    "add the same SKU with spaces around it",
+)
+TRIM_ONLY = Variant(  # the other half: a test of spaces alone passes on it
+    "trim_only",
+    "CREATE TABLE products (sku text NOT NULL, name text NOT NULL);"
+    "CREATE UNIQUE INDEX products_sku_trimmed ON products (btrim(sku));",
+    "a table that ignores spaces but not capitals ('abc-123' gets in)",
+    "add the same SKU in other capitals",
 )
 
-VARIANTS = {variant.name: variant for variant in (CORRECT, NO_UNIQUE, CASE_SENSITIVE)}
-MUTANTS = [NO_UNIQUE, CASE_SENSITIVE]
+VARIANTS = {variant.name: variant for variant in (CORRECT, NO_UNIQUE, CASE_SENSITIVE, LOWER_ONLY, TRIM_ONLY)}
+MUTANTS = [NO_UNIQUE, CASE_SENSITIVE, LOWER_ONLY, TRIM_ONLY]
 
 
 class Catalog:

@@ -94,10 +94,15 @@ def judge(cases: list[CaseResult], output: str = "") -> Verdict:
     if not any(case.variant for case in cases):
         reasons.append("None of your tests uses the `catalog` fixture, so none of them ever touches the database.")
     for mutant in missed(cases):
-        reasons.append(f"Your tests all passed against {mutant.flaw}; to catch it, {mutant.catch_it}.")
+        reasons.append(missed_reason(mutant))
     if reasons:
         return Verdict(False, "FAIL: a broken table passed your tests, so they would miss that bug.", reasons, cases)
     return Verdict(True, "PASS: all pass on the correct table, and every buggy one is caught. Your tests can fail, so they mean something.", [], cases)
+
+
+def missed_reason(mutant) -> str:
+    """The reason a verdict gives for a buggy table that every test passed on: the bug, and how to catch it."""
+    return f"Missed {mutant.flaw}. To catch it, {mutant.catch_it}."
 
 
 def caught(outcome: str) -> bool:
@@ -105,10 +110,17 @@ def caught(outcome: str) -> bool:
     return outcome in ("failed", "error")
 
 
+def wrong_tests(cases: list[CaseResult]) -> set[str]:
+    """The tests that do not pass on the correct table: their red on a buggy table catches nothing."""
+    return {case.test for case in cases if case.variant in (CORRECT.name, "") and case.outcome != "passed"}
+
+
 def missed(cases: list[CaseResult]) -> list:
-    """The buggy tables (MUTANTS) on which every one of `cases` passed: bugs those tests would miss."""
+    """The buggy tables (MUTANTS) that no test caught; a test that fails on the correct table catches none."""
+    wrong = wrong_tests(cases)
     return [mutant for mutant in MUTANTS
-            if not any(case.variant == mutant.name and caught(case.outcome) for case in cases)]
+            if not any(case.variant == mutant.name and caught(case.outcome) and case.test not in wrong
+                       for case in cases)]
 
 
 def _does_not_run(tests: list[CaseResult], output: str) -> Verdict:

@@ -42,14 +42,19 @@ class Prompter:
         return line.strip().lower() or default
 
     def pause(self, what: str = "continue") -> None:
-        """Wait for Enter before going on (not in auto mode)."""
-        self.ask(f"[dim]Press Enter to {what}.[/]")
+        """Wait for Enter before going on (not in auto mode); `q`, as at every question, stops the course."""
+        if self.ask(f"[dim]Press Enter to {what}.[/]") == "q":
+            raise StopCourse()
 
     @contextlib.contextmanager
     def busy(self, what: str):
         """A spinner saying `what`; keys typed meanwhile are neither echoed into it nor kept."""
         with self.console.status(what), keys_held(self.stream):
             yield
+
+
+class StopCourse(Exception):
+    """The learner typed q at a pause: the course stops, and the lesson stays to do."""
 
 
 class NeedsDocker(WorkshopError):
@@ -59,7 +64,7 @@ class NeedsDocker(WorkshopError):
 def needs_docker_sentence(number: int) -> str:
     """What a learner without Docker is told about a container lesson."""
     return ("This lesson is about containers and needs Docker: start Docker Desktop (or `sudo systemctl start docker`), "
-            f"then run `python workshop.py --lesson {number}`")
+            f"then run `python3 workshop.py --lesson {number}`")
 
 
 class Lab:

@@ -2,7 +2,7 @@
 
 The checker loads it with `-p lab.course.exercise_plugin` and sets TCMAGIC_EXERCISE_POSTGRES
 (the URL of a running server, password included) and TCMAGIC_EXERCISE_VARIANTS (which table versions to run
-each test against). Run directly (`python -m pytest exercises/`), it starts its own container
+each test against). Run directly (`python3 -m pytest exercises/`), it starts its own container
 and uses the correct table only.
 """
 

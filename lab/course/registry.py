@@ -29,5 +29,5 @@ COURSE_MINUTES = sum(item.minutes for item in LESSONS)
 def lesson(number: int) -> Lesson:
     """The lesson with this number, or a WorkshopError naming the ones there are."""
     if not 1 <= number <= len(LESSONS):
-        raise WorkshopError(f"There is no lesson {number}: pick one from 1 to {len(LESSONS)} (see `python workshop.py --list`).")
+        raise WorkshopError(f"There is no lesson {number}: pick one from 1 to {len(LESSONS)} (see `python3 workshop.py --list`).")
     return LESSONS[number - 1]

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
 
-from lab.course.context import Lab, LessonContext, NeedsDocker, Prompter, needs_docker_sentence
+from lab.course.context import Lab, LessonContext, NeedsDocker, Prompter, StopCourse, needs_docker_sentence
 from lab.course.progress import Progress
 from lab.course.registry import LESSONS, Lesson, lesson
 from lab.servers.engines import select_engine
@@ -21,11 +21,22 @@ def lessons_table(progress: Progress) -> Table:
     for column, justify in (("#", "right"), ("lesson", "left"), ("min", "right"), ("done", "left")):
         table.add_column(column, justify=justify)
     for item in LESSONS:
-        done = "[green]✓[/]" if item.number in progress.completed else ""
+        mark = "[green]✓[/]" if done(item, progress) else ""
         if item.exercise and progress.exercise_passed:
-            done += " [green]exercise passed[/]"
-        table.add_row(str(item.number), item.title, str(item.minutes), done)
+            mark += " [green]exercise passed[/]"
+        table.add_row(str(item.number), item.title, str(item.minutes), mark)
     return table
+
+
+def done(item: Lesson, progress: Progress) -> bool:
+    """A lesson is done once it ran to its end; the hands-on only once the learner's tests passed its check."""
+    return item.number in progress.completed and (progress.exercise_passed or not item.exercise)
+
+
+def not_passed_sentence(number: int) -> str:
+    """What a learner who leaves the hands-on before their tests pass is told."""
+    return (f"Lesson {number} is not done until your tests pass its check: `python3 workshop.py --lesson {number}` "
+            "takes you back to it.")
 
 
 def run_workshop(console: Console, stream: TextIO, *, number: int | None = None, list_only: bool = False,
@@ -41,7 +52,7 @@ def run_workshop(console: Console, stream: TextIO, *, number: int | None = None,
         console.print(f"{progress.path} could not be read, so the course starts over (delete it to silence this).")
     if reset:
         progress.reset()
-        console.print("Progress cleared: `python workshop.py` starts again at lesson 1.")
+        console.print("Progress cleared: `python3 workshop.py` starts again at lesson 1.")
         return 0
     if list_only:
         console.print(lessons_table(progress))
@@ -61,22 +72,22 @@ def run_workshop(console: Console, stream: TextIO, *, number: int | None = None,
         return 0
     if number is None:
         minutes = sum(item.minutes for item in chosen)
-        console.print(f"[bold]TestContainers Magic[/]: {len(chosen)} lessons to go, about {minutes} minutes. "
-                      "Progress is saved after each lesson; Ctrl-C stops, `python workshop.py` resumes.")
+        console.print(f"[bold]TestContainers Magic[/]: {len(chosen)} lesson{'' if len(chosen) == 1 else 's'} to go, about {minutes} minutes. "
+                      "Progress is saved after each lesson; Ctrl-C stops, `python3 workshop.py` resumes.")
     prompt = Prompter(console, stream, auto)
     lab = lab or Lab(console, engine_factory=lambda: select_engine(engine, purpose="workshop", console=console),
                      owns_engine=True, busy=prompt.busy)
     ctx = LessonContext(console, prompt, lab, progress, **context)
     try:
         return run_reporting(lambda: _run_lessons(ctx, chosen), console,
-                             stopped="\nStopped. Your progress is saved: `python workshop.py` carries on from there.")
+                             stopped="\nStopped. Your progress is saved: `python3 workshop.py` carries on from there.")
     finally:
         lab.close()
 
 
 def _remaining(progress: Progress) -> list[Lesson]:
     """The lessons not done yet: a lesson skipped for want of Docker doesn't replay the ones after it."""
-    return [item for item in LESSONS if item.number not in progress.completed]
+    return [item for item in LESSONS if not done(item, progress)]
 
 
 def _run_lessons(ctx: LessonContext, chosen: list[Lesson]) -> int:
@@ -86,20 +97,27 @@ def _run_lessons(ctx: LessonContext, chosen: list[Lesson]) -> int:
         ctx.console.print(Rule(f"[bold]Lesson {item.number} of {len(LESSONS)}: {item.title}[/] (about {item.minutes} min)"))
         try:
             item.run(ctx)
+        except StopCourse:
+            ctx.console.print(f"\nStopped. Progress is saved; lesson {item.number} is not done: "
+                              f"`python3 workshop.py --lesson {item.number}` starts it again.")
+            return 0
         except NeedsDocker:  # not done: it stays on the list for a run with Docker
-            ctx.console.print(needs_docker_sentence(item.number), markup=False, highlight=False, soft_wrap=True)
+            ctx.console.print(needs_docker_sentence(item.number), markup=False, highlight=False)
         else:
-            ctx.progress.complete(item.number)
+            if item.exercise and not ctx.progress.exercise_passed:  # left, or checked, before the tests passed
+                ctx.console.print(not_passed_sentence(item.number), markup=False, highlight=False)
+            else:
+                ctx.progress.complete(item.number)
         following = chosen[position + 1:]
         if following and ctx.prompt.ask(f"\n[dim]Enter for lesson {following[0].number}, q to stop.[/]") == "q":
-            ctx.console.print(f"Progress saved: `python workshop.py` carries on with lesson {following[0].number}.")
+            ctx.console.print(f"Progress saved: `python3 workshop.py` carries on with lesson {following[0].number}.")
             return 0
     ctx.console.print(Rule("[bold green]Done[/]"))
-    left = ctx.progress.next_lesson([item.number for item in LESSONS])
+    left = next((item.number for item in LESSONS if not done(item, ctx.progress)), None)
     if left:
-        ctx.console.print(f"Next: lesson {left}, {LESSONS[left - 1].title} (`python workshop.py` resumes there).")
+        ctx.console.print(f"Next: lesson {left}, {LESSONS[left - 1].title} (`python3 workshop.py` resumes there).")
     else:
-        ctx.console.print("That was every lesson. To clean up, see what would go with `python cleanup.py --dry-run`, "
-                          "then run `python cleanup.py`.")
+        ctx.console.print("That was every lesson. To clean up, see what would go with `python3 cleanup.py --dry-run`, "
+                          "then run `python3 cleanup.py`.")
     return 0
 

@@ -308,7 +308,7 @@ class DockerEngine:
                 if claimed:
                     release_ryuk()
                 raise StartupFailed(
-                    f"Docker could not start the {role} container ({error}): run `python cleanup.py` "
+                    f"Docker could not start the {role} container ({error}): run `python3 cleanup.py` "
                     "to remove leftovers, check `docker ps`, then try again."
                 ) from error
             # Ryuk starts once our container runs: creating both at once slows both on two cores
@@ -332,7 +332,7 @@ class DockerEngine:
         except (docker.errors.DockerException, WaitTimeout, ImageUnavailable) as error:
             raise StartupFailed(
                 f"Ryuk, testcontainers' clean-up container, did not start ({error}): run `docker pull {image}`, "
-                "or set TESTCONTAINERS_RYUK_DISABLED=true and run `python cleanup.py` after your session."
+                "or set TESTCONTAINERS_RYUK_DISABLED=true and run `python3 cleanup.py` after your session."
             ) from error
 
 

@@ -132,7 +132,7 @@ def _wait_ready(server: ServerProcess, answers: Callable[[], bool], timeout: flo
     def ready() -> bool:
         if server.exited():
             raise StartupFailed(f"The embedded {server.role} server ended while starting ({server.last_words()}): "
-                                "fix what it says (`python cleanup.py` stops our leftovers), then try again.")
+                                "fix what it says (`python3 cleanup.py` stops our leftovers), then try again.")
         return answers()
 
     try:

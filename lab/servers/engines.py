@@ -96,12 +96,24 @@ def engine_choice(choice: str | None, environ: Mapping[str, str] = os.environ) -
 
 
 FALLBACK_MEANING = {"show": "the show works the same on them"}  # by purpose; else the course's caveat
+NEEDS_DOCKER = {  # by purpose: what the doctor says still needs Docker when the embedded engine takes over
+    "show": "the show works the same; watch_containers.py and image packs need Docker",
+    "workshop": "the course runs, but the lessons about containers themselves, watch_containers.py and "
+                "image packs need Docker",
+}
 
 
 def fallback_announcement(engine) -> str:
     """The one line that says we run without Docker, and what that means for this purpose."""
     meaning = FALLBACK_MEANING.get(engine.purpose, "container lessons need Docker")
     return f"Docker is not reachable: running on {engine.describe()}; {meaning}"
+
+
+def fallback_meaning(choice: str, purpose: str, environ: Mapping[str, str] = os.environ) -> str | None:
+    """What needs Docker when `choice` may fall back to the embedded engine; None when it may not."""
+    if choice != "auto" or docker_required(environ):
+        return None
+    return NEEDS_DOCKER.get(purpose, NEEDS_DOCKER["workshop"])
 
 
 def select_engine(choice: str | None, purpose: str, console=None,
@@ -152,7 +164,7 @@ def announce(line: str, console=None) -> None:
     if console is None:
         print(line, file=sys.stderr)
     else:
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        console.print(line, markup=False, highlight=False)
 
 
 def duration_words(seconds: float, digits: int = 1) -> str:

@@ -6,7 +6,7 @@ port, owner, run-id, purpose). cleanup.py and the watchdog below stop servers th
 files, never by process name: a pid counts as ours only while it runs in (or names) the
 directory of its pid file, so a reused pid is never killed.
 
-The watchdog (`python -m lab.servers.leftovers --owner PID --pid-dir DIR`) blocks on a pipe whose
+The watchdog (`python3 -m lab.servers.leftovers --owner PID --pid-dir DIR`) blocks on a pipe whose
 other end only its owner holds; when the owner dies, however it dies, the pipe ends and the
 watchdog stops the servers that owner started.
 """
@@ -257,7 +257,7 @@ def _stop_or_say(leftover: Leftover) -> None:
         stop_leftover(leftover)
     except Exception as error:  # the watchdog's last job: one server's failure must not spare the others
         print(f"Could not stop the {leftover.role} server {leftover.pid} ({error}): "
-              "run `python cleanup.py` to stop it.", file=sys.stderr)
+              "run `python3 cleanup.py` to stop it.", file=sys.stderr)
 
 
 def main(argv=None) -> int:

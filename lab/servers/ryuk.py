@@ -8,7 +8,7 @@ every 20 ms, and its port is
 published where the servers' are (loopback when Docker runs on this machine), so nobody
 in the room can tell it what to remove. Once claimed, testcontainers sees Ryuk as its own
 (`Reaper._instance`) and never starts a second one. Until it has answered (a few tenths
-of a second) a SIGKILL would leave the new container to `python cleanup.py`.
+of a second) a SIGKILL would leave the new container to `python3 cleanup.py`.
 """
 
 import atexit

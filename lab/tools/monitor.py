@@ -87,28 +87,81 @@ def format_age(seconds: float) -> str:
     return f"{seconds}s"
 
 
-def build_table(rows: list[ContainerRow], now: float | None = None, title: str = "Containers") -> Table:
-    """The monitor's table: new rows green, removed rows red.
+RYUK_PREFIX = "testcontainers-ryuk-"  # testcontainers names each session's Ryuk so; the session id follows
+CONTAINER_WIDTH = 26  # the first column at 80 columns: the other four take the rest
+OVERHEAD_LINES = 6  # title, the box's top and bottom, header, its rule, and the notice line under the table
 
-    Each container's image sits under its name, so that at 80 columns nothing is cut: a
-    name longer than its column (Ryuk's) folds onto a second line, and the role never wraps.
+
+def shorten(text: str, width: int) -> str:
+    """`text` in at most `width` characters: the middle gives way, so start and end stay recognisable."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) // 2 + (width - 1) % 2
+    return f"{text[:head]}…{text[len(text) - (width - 1 - head):]}"
+
+
+def short_image(image: str, width: int = CONTAINER_WIDTH) -> str:
+    """An image name in one cell: whole when it fits, else without its registry and namespace, else shortened."""
+    if len(image) > width and "/" in image:
+        image = image.rsplit("/", 1)[1]
+    return shorten(image, width)
+
+
+def is_ryuk(row: ContainerRow) -> bool:
+    """True for testcontainers' Ryuk, whose generated name only repeats its image and session."""
+    return row.name.startswith(RYUK_PREFIX)
+
+
+def row_lines(row: ContainerRow) -> int:
+    """How many lines a row takes: one for Ryuk, two (name over image) for the others, or one per port."""
+    return max(1 if is_ryuk(row) else 2, len(row.ports))
+
+
+def newest_that_fit(rows: list[ContainerRow], lines: int | None) -> tuple[list[ContainerRow], int]:
+    """The newest rows (the learner's own, usually) that fit in `lines`, oldest first; and how many were left out."""
+    if lines is None or sum(map(row_lines, rows)) <= lines:
+        return rows, 0
+    kept: list[ContainerRow] = []
+    room = lines - 1  # a line says how many older rows are not shown
+    for row in reversed(rows):
+        if row_lines(row) > room:
+            break
+        kept.insert(0, row)
+        room -= row_lines(row)
+    return kept, len(rows) - len(kept)
+
+
+def build_table(rows: list[ContainerRow], now: float | None = None, title: str = "Containers",
+                max_lines: int | None = None) -> Table:
+    """The monitor's table: new rows green, removed rows red; at most `max_lines` lines of rows, the newest.
+
+    Each container's image sits under its name, both shortened to fit one cell at 80
+    columns; Ryuk's row is one line, its image and its session.
     """
     now = time.time() if now is None else now
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAVY, pad_edge=False)
-    table.add_column("container / image", overflow="fold")
-    table.add_column("role", no_wrap=True)
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAVY, pad_edge=False, padding=(0, 1, 0, 0))
+    table.add_column("container / image", no_wrap=True, max_width=CONTAINER_WIDTH)
+    table.add_column("role / use", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("ports", no_wrap=True)
     table.add_column("age", justify="right", no_wrap=True)
-    for row in rows:
+    shown, hidden = newest_that_fit(rows, max_lines)
+    if hidden:
+        table.add_row(f"[dim]({hidden} older not shown)[/]", "", "", "", "")
+    for row in shown:
         style = ""
         if row.gone_since is not None:
             style = "bold red"
         elif row.new_since is not None and now - row.new_since < NEW_FOR:
             style = "bold green"
         status = "removed" if row.gone_since is not None else row.status
-        container = Text.assemble(row.name, "\n", (row.image, "dim"))
-        table.add_row(container, row.role, status, "\n".join(row.ports), format_age(now - row.created), style=style)
+        if is_ryuk(row):
+            container = Text(short_image(row.image), style="dim")
+            role = f"Ryuk {row.name.removeprefix(RYUK_PREFIX)[:8]}"
+        else:
+            container = Text.assemble(shorten(row.name, CONTAINER_WIDTH), "\n", (short_image(row.image), "dim"))
+            role = row.role.replace(" (", "\n(", 1)  # the purpose under the role, as the image under the name
+        table.add_row(container, role, status, "\n".join(row.ports), format_age(now - row.created), style=style)
     if not rows:
         table.add_row("[dim](none)[/]", "", "", "", "")
     return table
@@ -174,9 +227,10 @@ class Monitor:
         self.title = "All containers" if show_all else "Containers of the workshop and of testcontainers"
 
     def view(self) -> Group:
-        """The table and one line saying what the monitor is doing."""
+        """The table, as many of the newest rows as the terminal holds, and one line saying what the monitor does."""
         now = self.clock()
-        return Group(build_table(self.state.visible(now), now, self.title), Text(self.notice, style="dim"))
+        lines = max(self.console.height - OVERHEAD_LINES, 2)
+        return Group(build_table(self.state.visible(now), now, self.title, max_lines=lines), Text(self.notice, style="dim"))
 
     def listing(self, client) -> list[dict]:
         """`docker inspect` data of every container, running or not."""

@@ -129,13 +129,15 @@ def make_cooperative() -> None:
 def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] = os.environ) -> int:
     """Choose the engine, pre-flight, start PostgreSQL, serve until Ctrl+C or SIGTERM, then remove the servers."""
     from lab.classroom.doctor import preflight, report, run_checks
-    from lab.servers.engines import engine_choice, select_engine
+    from lab.servers.engines import engine_choice, fallback_meaning, select_engine
 
     started = time.perf_counter()
     open_files = raise_open_file_limit()
     if options.check:
-        docker = engine_choice(options.engine, environ) != "embedded"
-        return report(run_checks(port=options.port, pull_missing=docker, console=console, docker=docker), console)
+        choice = engine_choice(options.engine, environ)
+        docker = choice != "embedded"
+        return report(run_checks(port=options.port, pull_missing=docker, console=console, docker=docker,
+                                 fallback=fallback_meaning(choice, "show", environ)), console)
     state_path = resume_file(environ)
     saved = load(state_path) if options.resume else None
     labels = saved.options if saved else parse_options(options.options)

@@ -1,12 +1,16 @@
 """The doctor: each check alone with its inputs, the report, and the whole run with and without Docker."""
 
+import io
 import os
 import socket
+import subprocess
+import sys
 
 import pytest
+from rich.console import Console
 
 from lab.classroom import doctor
-from lab.paths import REQUIREMENTS
+from lab.paths import REQUIREMENTS, ROOT
 from lab.servers import container_host
 from lab.servers.containers import free_port
 from lab.classroom.doctor import CheckResult, preflight, report, run_checks
@@ -59,7 +63,7 @@ def test_report_prints_one_line_per_check_and_the_fix_under_each_failure(console
 
     code = report(results, console)
 
-    assert console.file.getvalue().splitlines() == [
+    assert [line.rstrip() for line in console.file.getvalue().splitlines()] == [
         "ok   python          Python 3.11.7",
         "FAIL docker          not reachable via [somewhere]",
         "                     -> Start Docker.",
@@ -165,3 +169,64 @@ def test_the_probe_is_skipped_when_its_image_is_missing(docker_client_for_test, 
     result = doctor.check_container_host(docker_client_for_test, "tcmagic-absent/nothing:0", {})
 
     assert (result.ok, result.blocking, result.detail) == (False, False, "not checked: the probe needs tcmagic-absent/nothing:0")
+
+
+def check_without_docker(script: str, **env) -> subprocess.CompletedProcess:
+    """`python3 SCRIPT --check` as a user without Docker runs it: no engine variable set."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TCMAGIC_")}
+    return subprocess.run([sys.executable, script, "--check"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL, env={**clean, "DOCKER_HOST": NOWHERE, **env},
+                          check=False)
+
+
+@pytest.mark.parametrize("script, needs", [("workshop.py", "lessons about containers themselves"),
+                                            ("reality_engine.py", "watch_containers.py and image packs need Docker")])
+def test_without_docker_the_check_passes_and_names_the_embedded_engine(script, needs):
+    run = check_without_docker(script)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    flat = " ".join(run.stdout.split())
+    engine = flat[flat.index("ok engine "):]
+    assert engine.startswith("ok engine Docker not reachable via DOCKER_HOST=tcp://127.0.0.1:9")
+    assert "the embedded engine will run PostgreSQL and Redis" in engine
+    assert needs in engine and "FAIL" not in run.stdout and "docker " not in flat
+
+
+def test_without_docker_nor_the_embedded_programs_the_check_fails_with_both_fixes(monkeypatch, console):
+    from lab.servers import embedded_programs
+
+    def absent():
+        raise embedded_programs.EmbeddedUnavailable("PostgreSQL for the embedded engine is not installed.")
+
+    monkeypatch.setenv("DOCKER_HOST", NOWHERE)
+    monkeypatch.setattr(embedded_programs, "postgres_bin_dir", absent)
+
+    results = run_checks(fallback="container lessons need Docker")
+
+    assert report(results, console) == 1
+    engine = results[-1]
+    assert (engine.name, engine.ok) == ("engine", False)
+    assert engine.fix.startswith("Docker is not reachable at DOCKER_HOST=tcp://127.0.0.1:9: start Docker")
+    assert engine.fix.endswith("Or, to run without Docker: PostgreSQL for the embedded engine is not installed.")
+
+
+def test_docker_required_keeps_the_docker_check_failing(monkeypatch, console):
+    monkeypatch.setenv("DOCKER_HOST", NOWHERE)
+    monkeypatch.setenv("TCMAGIC_REQUIRE_DOCKER", "1")
+    from lab.servers.engines import fallback_meaning
+
+    assert fallback_meaning("auto", "workshop") is None
+    assert check_without_docker("workshop.py", TCMAGIC_REQUIRE_DOCKER="1").returncode == 1
+
+
+def test_at_80_columns_each_check_wraps_at_words_under_its_own_column():
+    narrow = Console(file=io.StringIO(), width=80, color_system=None)
+    detail = "Docker not reachable via DOCKER_HOST=tcp://127.0.0.1:9 (images, Ryuk, container host not checked)"
+
+    report([CheckResult("docker", False, detail, "Docker is not reachable: start Docker Desktop, then run it again.")],
+           narrow)
+
+    lines = [line.rstrip() for line in narrow.file.getvalue().splitlines()]
+    words = " ".join(line[21:] for line in lines).split()
+    assert words == detail.split() + ["->"] + "Docker is not reachable: start Docker Desktop, then run it again.".split()
+    assert all(len(line) <= 80 and line[:21].strip() in ("", "FAIL docker") for line in lines)

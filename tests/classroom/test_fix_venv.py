@@ -109,3 +109,35 @@ def test_every_entry_scripts_help_lists_the_repair_the_readme_promises(script):
     assert shown.returncode == 0, shown.stderr
     assert FLAG in shown.stdout and "rebuild a .venv" in " ".join(shown.stdout.split())
     assert "any entry script takes `--fix-venv`" in (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("where", [[], ["tests/course/test_keyboard.py"]])
+def test_pytest_with_a_package_missing_says_the_fix_in_one_sentence(tmp_path, where):
+    """A shim earlier on the path makes `import testcontainers` fail, as if pip had never installed it."""
+    shim = tmp_path / "testcontainers"
+    shim.mkdir()
+    (shim / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'testcontainers'\", name='testcontainers')\n")
+    environment = {**os.environ, "PYTHONPATH": str(tmp_path)}
+
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *where], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, env=environment,
+                            check=False)
+
+    assert result.returncode != 0
+    [line] = (result.stdout + result.stderr).splitlines()
+    assert "lacks the workshop's packages (testcontainers)" in line
+    assert "`python3 workshop.py --fix-venv`" in line and line.endswith("and run `pytest` again.")
+
+
+def test_on_an_80_column_terminal_the_sentence_wraps_at_words(monkeypatch):
+    from lab.classroom import fix_venv
+
+    sentence = fix_venv.lacks_packages("rich, flask and 3 more", "workshop.py", "python3 workshop.py")
+    monkeypatch.setattr(fix_venv.sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(fix_venv.shutil, "get_terminal_size", lambda: os.terminal_size((80, 24)))
+
+    lines = fix_venv.for_terminal(sentence).splitlines()
+
+    assert len(lines) > 1 and max(map(len, lines)) <= 80
+    assert " ".join(lines) == sentence  # every break is at a space: `workshop.py --fix-venv` stays whole
+    assert any("`python3 workshop.py --fix-venv`" in line for line in lines)

@@ -1,14 +1,17 @@
 """The hands-on checker: its judgement alone, then the starter and the solution on a real PostgreSQL."""
 
+import io
 import shutil
 
 import pytest
+from rich.console import Console
 
 from lab.course import checker
-from lab.course.catalog import CASE_SENSITIVE, NO_UNIQUE
+from lab.course.catalog import CASE_SENSITIVE, LOWER_ONLY, NO_UNIQUE, TRIM_ONLY
 from lab.course.checker import CaseResult, judge, parse_cases
+from lab.course.lessons.handson import show_verdict
 
-ON_ALL = ("correct", "no_unique", "case_sensitive")
+ON_ALL = ("correct", "no_unique", "case_sensitive", "lower_only", "trim_only")
 
 
 def cases(test: str, *outcomes: str) -> list[CaseResult]:
@@ -16,29 +19,44 @@ def cases(test: str, *outcomes: str) -> list[CaseResult]:
 
 
 def test_a_test_that_passes_on_every_table_proves_nothing():
-    verdict = judge(cases("test_mocked", "passed", "passed", "passed"))
+    verdict = judge(cases("test_mocked", "passed", "passed", "passed", "passed", "passed"))
 
     assert not verdict.passed
-    assert [NO_UNIQUE.flaw in reason for reason in verdict.reasons] == [True, False]
+    assert [NO_UNIQUE.flaw in reason for reason in verdict.reasons] == [True, False, False, False]
     assert CASE_SENSITIVE.flaw in verdict.reasons[1]
 
 
-def test_a_test_that_fails_on_the_correct_table_is_wrong():
-    verdict = judge(cases("test_strict", "failed", "failed", "failed"))
+def test_a_test_that_fails_on_the_correct_table_is_wrong_and_catches_no_bug():
+    results = cases("test_strict", "failed", "failed", "failed", "failed", "failed")
+
+    verdict = judge(results)
 
     assert not verdict.passed
     assert "fail against a correct table" in verdict.headline
+    assert checker.missed(results) == checker.MUTANTS
 
 
 def test_catching_one_bug_is_not_enough():
-    verdict = judge(cases("test_twice", "passed", "failed", "passed"))
+    verdict = judge(cases("test_twice", "passed", "failed", "passed", "passed", "passed"))
 
     assert not verdict.passed
-    assert len(verdict.reasons) == 1 and CASE_SENSITIVE.catch_it in verdict.reasons[0]
+    assert len(verdict.reasons) == 3 and CASE_SENSITIVE.catch_it in verdict.reasons[0]
+
+
+def test_half_the_rule_is_not_enough():
+    capitals_only = judge(cases("test_capitals", "passed", "failed", "failed", "passed", "failed"))
+    spaces_only = judge(cases("test_spaces", "passed", "failed", "failed", "failed", "passed"))
+
+    assert not capitals_only.passed and capitals_only.reasons == [
+        checker.missed_reason(LOWER_ONLY)]
+    assert not spaces_only.passed and spaces_only.reasons == [
+        checker.missed_reason(TRIM_ONLY)]
 
 
 def test_green_on_the_correct_table_and_red_on_every_buggy_one_passes():
-    verdict = judge(cases("test_twice", "passed", "failed", "passed") + cases("test_capitals", "passed", "failed", "failed"))
+    verdict = judge(cases("test_twice", "passed", "failed", "passed", "passed", "passed")
+                    + cases("test_capitals", "passed", "failed", "failed", "passed", "failed")
+                    + cases("test_spaces", "passed", "failed", "failed", "failed", "passed"))
 
     assert verdict.passed and verdict.reasons == []
 
@@ -68,7 +86,7 @@ def test_the_starter_file_fails_verification(postgres_settings):
     assert not verdict.passed
     assert {case.variant for case in verdict.results} == set(ON_ALL)
     assert all(case.outcome == "passed" for case in verdict.results)
-    assert len(verdict.reasons) == 2
+    assert len(verdict.reasons) == 4
 
 
 @pytest.mark.realdb
@@ -76,7 +94,7 @@ def test_the_reference_solution_passes_verification(postgres_settings):
     verdict = checker.check(checker.SOLUTION, postgres_settings)
 
     assert verdict.passed, verdict.reasons
-    assert {case.variant for case in verdict.results if case.outcome == "failed"} == {"no_unique", "case_sensitive"}
+    assert {case.variant for case in verdict.results if case.outcome == "failed"} == set(ON_ALL[1:])
 
 
 @pytest.mark.realdb
@@ -92,7 +110,44 @@ def test_a_test_that_ignores_capitals_is_told_what_it_misses(postgres_settings, 
     verdict = checker.check(learner, postgres_settings)
 
     assert not verdict.passed
-    assert verdict.reasons == [f"Your tests all passed against {CASE_SENSITIVE.flaw}; to catch it, {CASE_SENSITIVE.catch_it}."]
+    assert verdict.reasons == [checker.missed_reason(mutant)
+                               for mutant in (CASE_SENSITIVE, LOWER_ONLY, TRIM_ONLY)]
+
+
+LEARNER = """from lab.votes import Outcome
+
+
+def test_{name}(catalog):
+    assert catalog.add("ABC-123").accepted
+    assert catalog.add({other!r}).outcome is Outcome.DUPLICATE
+"""
+
+
+@pytest.mark.realdb
+@pytest.mark.parametrize("name, other, missed_table", [("capitals_only", "abc-123", LOWER_ONLY),
+                                                        ("spaces_only", " ABC-123 ", TRIM_ONLY)])
+def test_a_test_of_half_the_rule_is_caught_on_real_tables(postgres_settings, tmp_path, name, other, missed_table):
+    learner = tmp_path / "test_mine.py"
+    learner.write_text(LEARNER.format(name=name, other=other))
+
+    verdict = checker.check(learner, postgres_settings)
+
+    assert not verdict.passed
+    assert verdict.reasons == [checker.missed_reason(missed_table)]
+
+
+@pytest.mark.realdb
+def test_a_test_that_fails_on_the_correct_table_is_reported_wrong_not_caught(postgres_settings, tmp_path):
+    learner = tmp_path / "test_mine.py"
+    learner.write_text(LEARNER.format(name="different_skus_are_refused", other="XYZ-999"))
+
+    verdict = checker.check(learner, postgres_settings)
+    screen = Console(file=io.StringIO(), width=80, color_system=None)
+    show_verdict(screen, verdict)
+
+    assert not verdict.passed and "fail against a correct table" in verdict.headline
+    row = next(line for line in screen.file.getvalue().splitlines() if "test_different" in line)
+    assert "✓ caught" not in screen.file.getvalue() and row.count("✗ wrong") == 4
 
 
 @pytest.mark.realdb

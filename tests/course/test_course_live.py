@@ -66,30 +66,60 @@ def test_the_whole_course_at_80_columns_pauses_between_parts_and_cuts_no_name(sc
     assert code == 0, screen.text
     for item in LESSONS:
         assert f"Lesson {item.number} of {len(LESSONS)}: {item.title}" in screen.text
-    assert json.loads(progress.path.read_text())["completed"] == [item.number for item in LESSONS]
+    exercise = next(item.number for item in LESSONS if item.exercise)  # quit at its menu before a pass
+    assert json.loads(progress.path.read_text())["completed"] == [item.number for item in LESSONS if item.number != exercise]
+    assert f"Next: lesson {exercise}, " in screen.flat and "That was every lesson" not in screen.flat
     assert sorted(calls) == sorted({(p, t) for p in ("tests/test_fantasy.py", "tests/test_reality.py") for t in ("real", "naive")})
     flat = screen.flat
     assert "created" in flat and "dev.tcmagic.*" in flat and "ready │ answered SELECT 1" in flat  # lesson 2's view
     assert "PostgreSQL is up in" in flat and "SQLSTATE 23505" in flat
-    assert "Left behind: ROLLBACK 0 rows, TRUNCATE 0 rows, schema per test 0 schemas." in flat  # lesson 6
+    (ready,) = re.findall(r"│\s+(\d+\.\d\d) │ ready", screen.text)  # lesson 2's table and sentence agree
+    assert f"PostgreSQL is up in {ready} s" in flat and f"{figures['postgres_start']:.2f}" == ready
+    skipped = {name: after for name, (_, after) in figures["mishaps"].items()}                    # lesson 6
+    assert skipped["TRUNCATE"].next_test_finds == 10 and skipped["schema per test"].schemas_left == 1
+    assert re.search(r"TRUNCATE\s+│\s+0 │\s+0 │\s+10 │\s+10 │", screen.text)
     assert 0 < figures["flaky_passed"] < 20 and figures["fixed_passed"] == 20                  # lesson 7
     assert f"passed {figures['flaky_passed']} of 20" in flat and "That is a flaky test" in flat
     assert "allowed, degraded (failed open)" in flat and "refused (limit)" in flat              # lesson 8
     assert "Still waiting after 4 s" in flat and "still waiting after 2 s" in flat               # lesson 9
     assert "let the vote through, marked degraded" in flat
-    assert "cleanup.py --dry-run" in flat
+    assert f"Lesson {exercise} is not done until your tests pass its check" in flat
     assert "…" not in screen.text
     assert longest_page(screen.text) < ROWS, screen.text
     assert lab._started == []
     assert "Traceback" not in screen.text
 
 
-def test_auto_runs_the_hands_on_check_once_and_never_waits(course, screen, lab):
+def test_auto_runs_the_hands_on_check_once_and_never_waits(course, screen, lab, progress):
     code = course(auto=True, number=4, lab=lab)
 
     assert code == 0
     assert "FAIL: a broken table passed your tests" in screen.flat
     assert "✗ missed" in screen.text and "Enter" not in screen.text
+    assert "Lesson 4 is not done until your tests pass its check" in screen.flat
+    assert 4 not in progress.completed and not progress.exercise_passed
+    course(list_only=True)
+    assert "✓" not in next(line for line in screen.text.splitlines()[::-1] if "Hands-on" in line)
+
+
+def test_quitting_the_hands_on_menu_before_a_pass_leaves_the_lesson_to_do(course, screen, lab, progress):
+    code = course("q\n", number=4, lab=lab)
+
+    assert code == 0
+    assert "Lesson 4 is not done until your tests pass its check" in screen.flat
+    assert 4 not in progress.completed
+
+
+def test_a_replay_after_a_pass_says_done_only_after_a_check_that_passes(course, screen, lab, progress, tmp_path):
+    progress.pass_exercise()
+    exercise = tmp_path / "test_sku_uniqueness.py"
+    shutil.copy(checker.EXERCISE, exercise)
+
+    code = course("c\nq\n", number=4, lab=lab, exercise=exercise)
+
+    assert code == 0
+    assert "FAIL: a broken table passed your tests" in screen.flat
+    assert "Done. Press s" not in screen.flat
 
 
 def test_a_learner_checks_asks_for_a_hint_is_refused_the_solution_then_watches_until_it_passes(
@@ -107,10 +137,12 @@ def test_a_learner_checks_asks_for_a_hint_is_refused_the_solution_then_watches_u
 
     flat = screen.flat
     assert code == 0
-    assert flat.index("FAIL: a broken table passed your tests") < flat.index("Hint 1 of 3")
+    assert flat.index("FAIL: a broken table passed your tests") < flat.index("Hint 1 of 5")
     assert "The solution opens once your own tests pass." in flat
     assert flat.index("Watching") < flat.index("PASS: all pass on the correct table")
     assert "def test_the_same_sku_twice_is_refused_by_the_database(catalog):" in screen.text
+    assert flat.index("PASS: all pass on the correct table") < flat.index("Done. Press s")
+    assert flat.count("Done. Press s") == 1  # after the watch's pass, not after the first check's FAIL
     assert progress.exercise_passed and 4 in progress.completed
 
 
@@ -140,6 +172,14 @@ def test_input_that_ends_at_the_hands_on_menu_checks_once_and_moves_on(course, s
     code = course("h\n", number=4, lab=lab)
 
     assert code == 0
-    assert screen.flat.index("Hint 1 of 3") < screen.flat.index("FAIL: a broken table passed your tests")
+    assert screen.flat.index("Hint 1 of 5") < screen.flat.index("FAIL: a broken table passed your tests")
     assert screen.flat.count("FAIL: a broken table passed your tests") == 1
-    assert 4 in progress.completed
+    assert 4 not in progress.completed  # it failed: the lesson waits for a run that passes
+
+
+def test_the_starters_check_fits_one_80x24_screen_between_two_questions(course, screen, lab):
+    code = course("c\nq\n", number=4, lab=lab)
+
+    assert code == 0 and "FAIL: a broken table passed your tests" in screen.flat
+    assert screen.flat.count("Missed ") == 4  # every buggy table is named, with how to catch it
+    assert longest_page(screen.text) < ROWS, screen.text

@@ -19,6 +19,7 @@ from lab.course.lessons.side_by_side import FANTASY, REALITY, comparison_table, 
 from lab.course.lessons.isolation import strategies_table
 from lab.course.lessons.scopes import fixture_source, scope_table
 from lab.course.registry import LESSONS, lesson
+from lab.course.runner import _remaining
 from lab.errors import WorkshopError
 from lab.testruns.pytest_run import ROOT, TestOutcome
 
@@ -81,12 +82,13 @@ def test_the_list_marks_the_passed_exercise_on_the_lesson_that_holds_it(course, 
 def test_the_last_lesson_suggests_a_dry_run_before_cleaning_up(course, screen, progress, monkeypatch):
     for item in LESSONS[:-1]:
         progress.complete(item.number)
+    progress.pass_exercise()
     quiet_last = dataclasses.replace(LESSONS[-1], run=lambda ctx: None)  # only the ending is under test here
     monkeypatch.setattr("lab.course.runner.LESSONS", LESSONS[:-1] + [quiet_last])
 
     assert course(auto=True) == 0
 
-    assert "`python cleanup.py --dry-run`, then run `python cleanup.py`" in screen.flat
+    assert "`python3 cleanup.py --dry-run`, then run `python3 cleanup.py`" in screen.flat
 
 
 def test_every_lesson_heading_fits_an_80_column_terminal(course, screen):
@@ -108,7 +110,7 @@ def test_reset_clears_progress(course, screen, progress):
 def test_an_unknown_lesson_is_one_sentence_and_exit_2(course, screen, number):
     assert course(number=number) == 2
     assert screen.text.strip() == (f"There is no lesson {number}: pick one from 1 to {len(LESSONS)} "
-                                   "(see `python workshop.py --list`).")
+                                   "(see `python3 workshop.py --list`).")
     with pytest.raises(WorkshopError):
         lesson(number)
 
@@ -116,9 +118,50 @@ def test_an_unknown_lesson_is_one_sentence_and_exit_2(course, screen, number):
 def test_when_every_lesson_is_done_the_course_says_so(course, screen, progress):
     for item in LESSONS:
         progress.complete(item.number)
+    progress.pass_exercise()
 
     assert course() == 0
     assert "You have finished every lesson" in screen.text
+
+
+EXERCISE = next(item for item in LESSONS if item.exercise)
+
+
+def test_the_hands_on_is_not_done_until_its_exercise_passed(course, screen, progress):
+    """A progress file that says lesson 4 ran (an older course marked it done on q or a failed --auto)."""
+    for item in LESSONS:
+        progress.complete(item.number)
+
+    assert course(list_only=True) == 0
+    row = next(line for line in screen.text.splitlines() if EXERCISE.title in line)
+    assert "✓" not in row
+    assert [item.number for item in _remaining(progress)] == [EXERCISE.number]
+
+
+def test_leaving_the_hands_on_before_it_passed_keeps_it_on_the_list(course, screen, progress, monkeypatch):
+    """What `q` at the exercise menu and a failed `--auto` check do: the lesson returns without a pass."""
+    for item in LESSONS:
+        if not item.exercise:
+            progress.complete(item.number)
+    left_early = dataclasses.replace(EXERCISE, run=lambda ctx: None)
+    monkeypatch.setattr("lab.course.runner.LESSONS", [left_early if item.exercise else item for item in LESSONS])
+
+    assert course(auto=True) == 0
+
+    flat = screen.flat
+    assert "1 lesson to go" in flat
+    assert f"Lesson {EXERCISE.number} is not done until your tests pass its check" in flat
+    assert f"Next: lesson {EXERCISE.number}, {EXERCISE.title}" in flat
+    assert "That was every lesson" not in flat and EXERCISE.number not in progress.completed
+
+
+def test_the_hands_on_is_done_once_its_exercise_passed(course, screen, progress, monkeypatch):
+    passing = dataclasses.replace(EXERCISE, run=lambda ctx: ctx.progress.pass_exercise())
+    monkeypatch.setattr("lab.course.runner.lesson", lambda number: passing)
+
+    assert course(auto=True, number=EXERCISE.number) == 0
+
+    assert EXERCISE.number in progress.completed and "is not done" not in screen.flat
 
 
 def test_without_a_terminal_the_script_runs_as_auto_and_never_waits():
@@ -163,35 +206,55 @@ def test_the_scopes_lesson_shows_this_projects_own_fixtures():
     assert fixture_source("tests/conftest.py", "postgres_service").startswith('@pytest.fixture(scope="session")')
 
 
+TABLES = ("correct", "no_unique", "case_sensitive", "lower_only", "trim_only")
+
+
+def cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.split("│")[2:7]]
+
+
 def test_the_verdict_table_says_caught_or_missed_on_each_buggy_table():
-    cases = [CaseResult("test_a", "correct", "passed"), CaseResult("test_a", "no_unique", "failed"),
-             CaseResult("test_a", "case_sensitive", "passed")]
+    cases = [CaseResult("test_a", variant, outcome)
+             for variant, outcome in zip(TABLES, ("passed", "failed", "passed", "failed", "passed"))]
 
     text = render(handson.verdict_table(Verdict(False, "FAIL", [], cases)))
 
     row = next(line for line in text.splitlines() if "test_a" in line)
-    assert row.split("│")[2:5] == [" ✓ passed ", " ✓ caught  ", " · missed  "]
-    total = next(line for line in text.splitlines() if "all your tests together" in line)
-    assert total.split("│")[2:5] == [" ✓ passed ", " ✓ caught  ", " ✗ missed  "]
+    assert cells(row) == ["✓ passed", "✓ caught", "· missed", "✓ caught", "· missed"]
+    total = next(line for line in text.splitlines() if "your tests together" in line)
+    assert cells(total) == ["✓ passed", "✓ caught", "✗ missed", "✓ caught", "✗ missed"]
     assert handson.mark("correct", "failed") == "[bold red]✗ failed[/]"
     assert handson.mark("no_unique", "failed") == "[green]✓ caught[/]"
     assert handson.mark("case_sensitive", "passed") == "[dim]· missed[/]"
 
 
+def test_a_test_that_fails_on_the_correct_table_is_wrong_on_every_buggy_one_never_caught():
+    cases = [CaseResult("test_a", variant, "failed") for variant in TABLES]
+
+    text = render(handson.verdict_table(Verdict(False, "FAIL", [], cases)))
+
+    row = next(line for line in text.splitlines() if "test_a" in line)
+    assert cells(row) == ["✗ failed", "✗ wrong", "✗ wrong", "✗ wrong", "✗ wrong"]
+    total = next(line for line in text.splitlines() if "your tests together" in line)
+    assert cells(total) == ["✗ failed", "✗ missed", "✗ missed", "✗ missed", "✗ missed"]
+    assert "caught" not in text
+
+
 def test_one_test_that_catches_a_bug_is_enough_for_the_row_of_all_tests():
     cases = [CaseResult(name, variant, outcome) for name, outcomes in
-             (("test_a", ("passed", "failed", "passed")), ("test_b", ("passed", "passed", "failed")))
-             for variant, outcome in zip(("correct", "no_unique", "case_sensitive"), outcomes)]
+             (("test_a", ("passed", "failed", "passed", "failed", "passed")),
+              ("test_b", ("passed", "passed", "failed", "passed", "failed")))
+             for variant, outcome in zip(TABLES, outcomes)]
 
     text = render(handson.verdict_table(Verdict(True, "PASS", [], cases)))
 
-    total = next(line for line in text.splitlines() if "all your tests together" in line)
-    assert total.count("✓ caught") == 2 and "✗" not in total
+    total = next(line for line in text.splitlines() if "your tests together" in line)
+    assert total.count("✓ caught") == 4 and "✗" not in total
 
 
 def test_at_80_columns_the_verdict_table_shows_every_test_name_whole():
     names = ["test_the_same_sku_twice_is_refused_by_the_database", "test_the_same_sku_in_other_capitals_is_refused"]
-    cases = [CaseResult(name, variant, "passed") for name in names for variant in ("correct", "no_unique", "case_sensitive")]
+    cases = [CaseResult(name, variant, "passed") for name in names for variant in TABLES]
     console = Console(file=io.StringIO(), width=80, color_system=None)
 
     console.print(handson.verdict_table(Verdict(False, "FAIL", [], cases)))
@@ -221,8 +284,8 @@ def workshop(*arguments: str, **env) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120, env={**os.environ, **env})
 
 
-def test_check_runs_the_classroom_doctor_and_fails_without_docker():
-    run = workshop("--check", DOCKER_HOST="tcp://127.0.0.1:9")
+def test_check_runs_the_classroom_doctor_and_fails_when_docker_is_required_and_absent():
+    run = workshop("--check", DOCKER_HOST="tcp://127.0.0.1:9", TCMAGIC_REQUIRE_DOCKER="1")
 
     assert run.returncode != 0
     assert re.search(r"FAIL\s+docker", run.stdout) and "Docker is not reachable" in run.stdout
@@ -251,5 +314,28 @@ def test_resuming_runs_only_the_lessons_not_done_yet(progress):
     for item in LESSONS:
         if item.number != 2:  # lesson 2 was skipped for want of Docker
             progress.complete(item.number)
+    progress.pass_exercise()
 
     assert [item.number for item in _remaining(progress)] == [2]
+
+
+def test_every_command_the_product_prints_says_python3_as_the_readme_does():
+    """`python` is Python 2 or nothing on many machines; the README says python3, so does every sentence."""
+    bare = re.compile(r"(?<![\w/.-])python (?:-m |\w+\.py)")
+    sources = [*ROOT.glob("*.py"), *(ROOT / "lab").rglob("*.py"), *(ROOT / "exercises").rglob("*.py")]
+
+    offenders = [f"{path.relative_to(ROOT)}: {match.group(0)}" for path in sources
+                 for match in bare.finditer(path.read_text())]
+
+    assert offenders == []
+
+
+def test_q_at_a_press_enter_pause_stops_the_course_and_keeps_the_lesson_to_do(course, screen, progress, monkeypatch):
+    paused = dataclasses.replace(LESSONS[0], run=lambda ctx: ctx.prompt.pause("run them"))
+    monkeypatch.setattr("lab.course.runner.LESSONS", [paused, *LESSONS[1:]])
+
+    assert course("q\n") == 0
+
+    assert "Press Enter to run them." in screen.text
+    assert "Stopped. Progress is saved; lesson 1 is not done: `python3 workshop.py --lesson 1` starts it again." in screen.flat
+    assert "Lesson 2 of" not in screen.text and progress.completed == set()

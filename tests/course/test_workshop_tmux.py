@@ -72,7 +72,7 @@ def test_the_hands_on_menu_in_a_terminal_checks_hints_and_keeps_the_solution_bac
 
     terminal.wait_for_text("uit lesson >")
     terminal.type("h")
-    terminal.wait_for_text("Hint 1 of 3")
+    terminal.wait_for_text("Hint 1 of 5")
     terminal.type("c")
     terminal.wait_for_text("FAIL: a broken table passed your tests")
     terminal.type("s")
@@ -81,3 +81,14 @@ def test_the_hands_on_menu_in_a_terminal_checks_hints_and_keeps_the_solution_bac
     screen = terminal.wait_for_text("EXIT=")
 
     assert "no UNIQUE" in screen and "✗ missed" in screen and "EXIT=0" in screen and "Traceback" not in screen
+
+
+def test_q_at_a_press_enter_pause_stops_the_course(terminal):
+    terminal.run("--lesson 1")
+
+    terminal.wait_for_text("Press Enter to run them.")
+    terminal.type("q")
+    screen = terminal.wait_for_text("EXIT=")
+
+    assert "Stopped. Progress is saved; lesson 1 is not done" in screen
+    assert "against the buggy app" not in screen and "EXIT=0" in screen and "Traceback" not in screen

@@ -13,7 +13,8 @@ from rich.console import Console
 from lab.servers.containers import LABEL_MANAGED, LABEL_PORT, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN
 from lab.errors import DockerUnavailable
 from lab.tools.monitor import (
-    GONE_FOR, NEW_FOR, ContainerRow, Monitor, MonitorState, build_table, format_age, is_watched, row_from_attrs,
+    GONE_FOR, NEW_FOR, ContainerRow, Monitor, MonitorState, build_table, format_age, is_watched, row_from_attrs, short_image,
+    shorten,
 )
 from lab.paths import ROOT
 from lab.waiting import wait_for
@@ -53,24 +54,50 @@ def test_a_server_on_the_hosts_network_shows_where_it_listens():
     assert row_from_attrs(on_host).ports == ("127.0.0.1:41584",)
 
 
-def test_at_80_columns_no_name_or_image_is_cut_and_no_role_wraps():
+def test_at_80_columns_no_image_is_split_ryuk_takes_one_line_and_no_role_wraps():
     ryuk = "testcontainers-ryuk-f984c7b4-ca49-4ede-8f34-4f0afb028fb4"
     rows = [
         ContainerRow("r", ryuk, "testcontainers/ryuk:0.8.1", "testcontainers", "running", ("41580->8080",), CREATED_AT),
-        ContainerRow("p", "condescending_goldwasser", "postgres:15-alpine", "postgres (show)", "running", ("41583->5432",), CREATED_AT),
-        ContainerRow("w", "xenodochial_einstein", "redis:7-alpine", "redis (workshop)", "paused", ("41584->6379", "41585->6380"), CREATED_AT),
+        ContainerRow("p", "condescending_goldwasser", "postgres:15-alpine", "postgres (show)", "running", ("127.0.0.1:41583",), CREATED_AT),
+        ContainerRow("w", "xenodochial_einstein", "registry.example.com:5000/mirror/redis:7-alpine", "redis (workshop)",
+                     "restarting", ("41584->6379", "41585->6380"), CREATED_AT),
     ]
     console = Console(file=io.StringIO(), width=80, color_system=None)
     console.print(build_table(rows, now=CREATED_AT + 125, title="Containers of the workshop and of testcontainers"))
     lines = console.file.getvalue().splitlines()
 
-    assert max(map(len, lines)) <= 80 and "…" not in "".join(lines)
-    for whole in ("condescending_goldwasser", "xenodochial_einstein", "testcontainers/ryuk:0.8.1", "postgres:15-alpine",
-                  "postgres (show)", "redis (workshop)", "41585->6380"):
+    assert max(map(len, lines)) <= 80
+    for whole in ("condescending_goldwasser", "xenodochial_einstein", "postgres:15-alpine", "redis:7-alpine",
+                  "127.0.0.1:41583", "41585->6380", "restarting", "(workshop)"):
         assert any(whole in line for line in lines), whole
-    header = next(line for line in lines if "container / image" in line)
-    first_column = slice(header.index("container"), header.index("role"))
-    assert ryuk in "".join(line[first_column].strip() for line in lines)  # folded over two lines, never cut
+    [ryuk_line] = [line for line in lines if "ryuk" in line]  # one line: its image whole, its session
+    assert "testcontainers/ryuk:0.8.1" in ryuk_line and "Ryuk f984c7b4" in ryuk_line and "41580->8080" in ryuk_line
+    assert "…" not in console.file.getvalue()
+
+
+def test_long_names_and_images_give_way_in_the_middle():
+    assert shorten("condescending_goldwasser_and_more", 20) == "condescend…_and_more"
+    assert len(shorten("x" * 40, 26)) == 26 and shorten("short", 26) == "short"
+    assert short_image("registry.example.com:5000/mirror/redis:7-alpine") == "redis:7-alpine"
+    assert short_image("testcontainers/ryuk:0.8.1") == "testcontainers/ryuk:0.8.1"
+
+
+def test_at_24_rows_the_newest_containers_stay_on_screen():
+    """A busy machine: many older containers, and the learner's own started last."""
+    state = MonitorState()
+    older = [attrs(f"old{n}", f"/older_{n:02d}") for n in range(15)]
+    state.load(older, now=CREATED_AT, first=True)
+    state.update(attrs("mine", "/the_learners_own") | {"Created": "2027-01-15T08:05:00Z"}, now=CREATED_AT + 300)
+    console = Console(file=io.StringIO(), width=80, height=24, color_system=None)
+    monitor = Monitor(console, clock=lambda: CREATED_AT + 301)
+    monitor.state = state
+
+    console.print(monitor.view())
+
+    lines = console.file.getvalue().splitlines()
+    assert len(lines) <= 24
+    assert any("the_learners_own" in line for line in lines)
+    assert any("older not shown)" in line for line in lines) and not any("older_00" in line for line in lines)
 
 
 def test_only_our_labels_and_testcontainers_are_watched():

@@ -1,17 +1,23 @@
 """Lesson 7, Flaky tests: one that races a real Redis, measured over 20 runs, then the fix, measured too."""
 
+import functools
+import random
 import time
+from collections.abc import Callable
 
 import redis
 from rich.syntax import Syntax
 
 from lab.course import specimens
 from lab.course.lessons.common import live_view, runs_strip, source_of
+from lab.settings import RedisSettings
 
 TITLE = "Flaky tests, measured"
 MINUTES = 2
 LESSON_DB = 9  # a logical database of its own, so DBSIZE counts only this lesson's keys
 RUNS = 20
+SWEEP = 0.1  # Redis's expiry sweep runs ten times a second (hz 10, its default)
+CHANCE = random.SystemRandom()  # where each run's start comes from: the operating system's randomness
 QUARANTINE = '''@pytest.mark.quarantine(reason="races Redis's expiry sweep: passed {passed} of {runs}")
 def test_the_counter_is_gone_after_the_window_sleeping(client): ...
 
@@ -20,19 +26,50 @@ def test_the_counter_is_gone_after_the_window_sleeping(client): ...
 #      pytest -m quarantine         runs too, is reported, never blocks'''
 
 
-def repeat(ctx, client: redis.Redis, test, runs: int = RUNS) -> list[bool]:
-    """Run `test` `runs` times on a clean database, showing each outcome as it comes; True for a pass."""
+def lesson_client(settings: RedisSettings) -> redis.Redis:
+    """A client of the lesson's own logical database on the course's Redis."""
+    return redis.Redis(host=settings.host, port=settings.port, password=settings.password or None, db=LESSON_DB,
+                       socket_timeout=2)
+
+
+def random_start(rng: random.Random = CHANCE) -> None:
+    """Start a run at a random point of Redis's sweep cycle, as a test does after tests of unknown length."""
+    time.sleep(rng.uniform(0, SWEEP))
+
+
+def repeat(ctx, client: redis.Redis, test, runs: int = RUNS, start: Callable[[], None] = random_start) -> list[bool]:
+    """Run `test` `runs` times on a clean database, each from a random `start`; True for a pass, shown as it comes.
+
+    Without the random start every run would take the same time, so each would meet the sweep at the
+    same point of its cycle as the one before, or alternate: a rhythm of this machine's speed, not the
+    chance a test suite gives it.
+    """
     results: list[bool] = []
     with live_view(ctx, lambda: runs_strip(test.__name__.removeprefix("test_the_counter_is_gone_after_the_window_"),
                                            results, runs)):
         for _ in range(runs):
             client.flushdb()
+            start()
             try:
                 test(client)
                 results.append(True)
             except AssertionError:
                 results.append(False)
     return results
+
+
+def timed(test, spent: list[float]):
+    """`test`, under its own name, adding the seconds of each run (the random start left out) to `spent`."""
+
+    @functools.wraps(test)
+    def run(client) -> None:
+        started = time.perf_counter()
+        try:
+            test(client)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    return run
 
 
 def verdict_on_sleeping(passed: int, runs: int) -> str:
@@ -67,9 +104,10 @@ def run(ctx) -> None:
         f"the rate limiter leaves no counter behind once its {specimens.WINDOW} s window is over. It sleeps "
         f"through the window, plus a {specimens.MARGIN * 1000:.0f} ms margin to be safe:")
     say(source_of(specimens.test_the_counter_is_gone_after_the_window_sleeping))
-    settings = ctx.lab.redis().settings
-    client = redis.Redis(host=settings.host, port=settings.port, password=settings.password or None, db=LESSON_DB,
-                         socket_timeout=2)
+    say("In a suite, the tests before it take a little longer or shorter on every run, so this one starts at "
+        "a different moment each time. The lesson does the same: a random pause of up to "
+        f"{SWEEP * 1000:.0f} ms before each run.")
+    client = lesson_client(ctx.lab.redis().settings)
     try:
         ctx.prompt.pause(f"run it {RUNS} times on a real Redis")
         sleeping = repeat(ctx, client, specimens.test_the_counter_is_gone_after_the_window_sleeping)
@@ -77,8 +115,10 @@ def run(ctx) -> None:
         ctx.measurements["flaky_passed"] = passed
         say(verdict_on_sleeping(passed, RUNS))
         say("Why: Redis removes an expired key when someone reads it, or in a background sweep ten times a second. "
-            "DBSIZE reads no key, so it still counts the counter until the sweep comes by. The margin lands "
-            f"{specimens.MARGIN * 1000:.0f} ms after the expiry, between two sweeps: the test races the server.")
+            "DBSIZE reads no key, so it still counts the counter until the sweep comes by. The check lands "
+            f"{specimens.MARGIN * 1000:.0f} ms after the expiry, and the sweep comes by once in {SWEEP * 1000:.0f} ms, "
+            "at a moment the test does not know: it wins the race about half the time, on a fast machine or a "
+            "slow one.")
         ctx.prompt.pause("see how a team catches a flaky test")
         say("[bold]Detect[/]: rerun it. One run proves nothing; the pass rate over many runs is the measure "
             f"(here {passed} of {RUNS}). In CI, rerun new or changed tests many times before they gate a merge.")
@@ -89,10 +129,10 @@ def run(ctx) -> None:
         ctx.prompt.pause("fix it")
         say("[bold]Fix[/]: wait for the condition itself instead of guessing how long it takes:")
         say(source_of(specimens.test_the_counter_is_gone_after_the_window_waiting))
-        started = time.perf_counter()
-        waiting = repeat(ctx, client, specimens.test_the_counter_is_gone_after_the_window_waiting)
+        spent: list[float] = []
+        waiting = repeat(ctx, client, timed(specimens.test_the_counter_is_gone_after_the_window_waiting, spent))
         ctx.measurements["fixed_passed"] = sum(waiting)
-        say(verdict_on_waiting(sum(waiting), RUNS, (time.perf_counter() - started) / RUNS))
+        say(verdict_on_waiting(sum(waiting), RUNS, sum(spent) / RUNS))
     finally:
         client.flushdb()
         client.close()

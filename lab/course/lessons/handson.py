@@ -18,40 +18,47 @@ MENU = r"[bold]\[c][/]heck  [bold]\[w][/]atch (re-check on save)  [bold]\[h][/]i
 ON_CORRECT = {"passed": "[green]✓ passed[/]", "failed": "[bold red]✗ failed[/]", "error": "[bold red]✗ error[/]"}
 ON_BUGGY = {"passed": "[dim]· missed[/]", "failed": "[green]✓ caught[/]", "error": "[green]✓ caught[/]"}
 TOGETHER = {"passed": "[bold red]✗ missed[/]", "failed": "[bold green]✓ caught[/]"}
-HEADERS = {"correct": "correct\ntable", "no_unique": "no UNIQUE\n(buggy)", "case_sensitive": "case-\nsensitive\n(buggy)"}
+WRONG = "[bold red]✗ wrong[/]"  # a test that fails on the correct table catches no bug, whatever it does here
+HEADERS = {"correct": "correct\ntable", "no_unique": "no\nUNIQUE", "case_sensitive": "exact\nmatch",
+           "lower_only": "ignores\ncapitals", "trim_only": "ignores\nspaces"}
 
 
-def mark(variant: str, outcome: str) -> str:
+def mark(variant: str, outcome: str, wrong: bool = False) -> str:
     """One test's cell, coloured by meaning: green is right (passed on correct, caught a bug), red is wrong.
 
     A single test that lets a bug through is not wrong (another may catch it), so it is dim, not red.
+    A test that fails on the correct table is wrong on every buggy one too: its red there proves nothing.
     """
-    marks = ON_CORRECT if variant == CORRECT.name else ON_BUGGY
-    return marks.get(outcome, "[yellow]skipped[/]" if outcome == "skipped" else "-")
+    if variant == CORRECT.name:
+        return ON_CORRECT.get(outcome, "[yellow]skipped[/]" if outcome == "skipped" else "-")
+    if wrong:
+        return WRONG
+    return ON_BUGGY.get(outcome, "[yellow]skipped[/]" if outcome == "skipped" else "-")
 
 
 def together(verdict: checker.Verdict, variant: str) -> str:
     """The bottom row: all the learner's tests on one table, which is what the verdict judges."""
-    outcomes = [case.outcome for case in verdict.results if case.variant in (variant, "")]
     if variant == CORRECT.name:
+        outcomes = [case.outcome for case in verdict.results if case.variant in (variant, "")]
         return ON_CORRECT["passed"] if outcomes and all(o == "passed" for o in outcomes) else ON_CORRECT["failed"]
-    return TOGETHER["failed"] if any(checker.caught(o) for o in outcomes) else TOGETHER["passed"]
+    return TOGETHER["passed"] if variant in {m.name for m in checker.missed(verdict.results)} else TOGETHER["failed"]
 
 
 def verdict_table(verdict: checker.Verdict) -> Table:
     """Each test on each table variant, then all of them together: all pass on correct, every bug caught."""
     table = Table(title="Your tests on each version of the products table: green is what you want",
                   title_justify="left")
-    table.add_column("test", overflow="fold", ratio=1)
+    table.add_column("test", overflow="fold", ratio=1)  # an identifier: folded whole, never cut
     for name in VARIANTS:
         table.add_column(HEADERS.get(name, name), no_wrap=True)
+    wrong = checker.wrong_tests(verdict.results)
     for test in dict.fromkeys(case.test for case in verdict.results):
         by_variant = {case.variant: case.outcome for case in verdict.results if case.test == test}
         if "" in by_variant:
             by_variant = dict.fromkeys(VARIANTS, by_variant[""])
-        table.add_row(test, *(mark(name, by_variant.get(name, "")) for name in VARIANTS))
+        table.add_row(test, *(mark(name, by_variant.get(name, ""), test in wrong) for name in VARIANTS))
     table.add_section()
-    table.add_row("[bold]all your tests together[/]", *(together(verdict, name) for name in VARIANTS))
+    table.add_row("[bold]your tests together[/]", *(together(verdict, name) for name in VARIANTS))
     return table
 
 
@@ -80,9 +87,10 @@ def run(ctx) -> None:
     say(f"Your turn. Open [bold cyan]{relative(exercise)}[/] in your editor: the rule and the `catalog` fixture "
         "are described at its top. It tests a mock right now.")
     say("Your tests will run against a real PostgreSQL: on the correct products table they must pass, and on "
-        "each buggy table (no UNIQUE constraint; a case-sensitive one) at least one must fail.")
+        "each buggy table (no UNIQUE constraint; one that compares SKUs exactly; one that ignores only capitals; "
+        "one that ignores only spaces) at least one must fail. The lesson is done when they do.")
     settings = ctx.lab.postgres().settings
-    state = {"passed": ctx.progress.exercise_passed, "verdict": None, "hints shown": set()}
+    state = {"passed": False, "verdict": None, "hints shown": set()}  # this run's checks only, not saved progress
 
     def check_now() -> checker.Verdict:
         with ctx.busy(f"Running {relative(exercise)} against a real PostgreSQL..."):
@@ -107,12 +115,12 @@ def run(ctx) -> None:
         elif choice == "h":
             source = exercise.read_text() if exercise.exists() else ""
             say(hints.next_hint(source, state["verdict"], state["hints shown"]), highlight=False)
-        elif choice == "s" and not state["passed"]:
+        elif choice == "s" and not (state["passed"] or ctx.progress.exercise_passed):
             say("The solution opens once your own tests pass. Ask for a hint instead ([bold]h[/]).")
         elif choice == "s":
             say(f"[bold]Reference solution[/] ({relative(checker.SOLUTION)}):")
-            say(Syntax(checker.SOLUTION.read_text(), "python", line_numbers=False))
-        if state["passed"] and choice in "cw":
+            say(Syntax(checker.SOLUTION.read_text(), "python", line_numbers=False, word_wrap=True))
+        if choice in "cw" and state["verdict"] is not None and state["verdict"].passed:
             say("[green]Done.[/] Press [bold]s[/] to compare with the reference solution, or [bold]q[/] to go on.")
         if ctx.auto:  # input ended while the menu was open: nobody is left to answer it
             return

@@ -38,14 +38,14 @@ def run(ctx) -> None:
     say = ctx.console.print
     if ctx.lab.has_docker():
         say("Now the same app against a real PostgreSQL, started by testcontainers in a throwaway container.")
-        say("[bold]Tip:[/] open a second terminal and run [bold cyan]python watch_containers.py[/] to watch it appear.")
+        say("[bold]Tip:[/] open a second terminal and run [bold cyan]python3 watch_containers.py[/] to watch it appear.")
     else:
         say("Now the same app against a real PostgreSQL. Docker is not running here, so PostgreSQL starts as a "
             "local process (the embedded engine), not in a container; what the database refuses is the same.")
     ctx.prompt.pause("start PostgreSQL")
-    service = start_in_view(ctx)
-    ctx.measurements["postgres_start"] = service.startup_seconds
-    say(f"[green]PostgreSQL is up[/] in [bold]{service.startup_seconds:.2f} s[/] (until it answered a query): "
+    service, seconds = start_in_view(ctx)
+    ctx.measurements["postgres_start"] = seconds
+    say(f"[green]PostgreSQL is up[/] in [bold]{seconds:.2f} s[/] (from the start call until it answered a query): "
         f"{where(service)}.")
     ctx.prompt.pause("vote twice from one phone")
 
@@ -73,15 +73,19 @@ def run(ctx) -> None:
 
 
 def start_in_view(ctx):
-    """Start the course's PostgreSQL while a live view shows it come up: Docker's events, or the processes."""
+    """Start the course's PostgreSQL while a live view shows it come up: Docker's events, or the processes.
+
+    Returns the server and the seconds until it answered, the figure the view's "ready" row shows.
+    """
     engine = ctx.lab.engine()
-    started = time.time()
     events = None
     if ctx.lab.has_docker():
         try:
             events = ContainerEvents(engine.client, engine.run_id, "postgres")
         except (docker.errors.DockerException, OSError):  # no event stream: a plain spinner says enough
-            return ctx.lab.start("postgres")
+            service = ctx.lab.start("postgres")
+            return service, service.startup_seconds
+    started = time.time()  # the origin of every figure in the view, and of the one returned
     starting = BackgroundCall(lambda: ctx.lab.launch("postgres"))
 
     def view():
@@ -98,7 +102,7 @@ def start_in_view(ctx):
     finally:
         if events is not None:
             events.close()
-    return starting.value()
+    return starting.value(), starting.seconds()
 
 
 def _await_start_event(events: ContainerEvents) -> None:
