@@ -19,7 +19,7 @@ from lab.web import presenter, routes, socket_events
 from lab.show.ballot import Ballot
 from lab.web.bounded_json import BoundedJSONProvider, socketio_json
 from lab.show.broadcast import Broadcaster, ResultsRoom
-from lab.web.transport.capacity import ConnectionCap
+from lab.web.transport.capacity import HandshakeGate
 from lab.show.clock import ShowClock
 from lab.show.comparison_stage import ComparisonStage
 from lab.web.config import MAX_BODY_BYTES, ShowConfig
@@ -85,7 +85,7 @@ def create_app(config: ShowConfig) -> Flask:
     app.wsgi_app = PhonePath(app.wsgi_app, app, show, MAX_BODY_BYTES,  # a phone's page and vote, before Flask
                              lambda script_root: vote_pages.rendered(show, script_root), voters)
     if config.max_connections is not None:
-        app.wsgi_app = ConnectionCap(app.wsgi_app, lambda: len(socketio.server.eio.sockets), config.max_connections)
+        app.wsgi_app = HandshakeGate(app.wsgi_app, config.max_connections)  # the server counts the connections
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # outermost, so Socket.IO's and the phones' answers carry them too
     for role, seconds in config.startup.items():
         feed.post(FeedLine("startup", ready_line(role, seconds, kind), "good"))

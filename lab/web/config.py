@@ -77,7 +77,7 @@ class ShowConfig:
     run_id: str | None = None
     events_since: float | None = None  # replay Docker events from here (seconds since the epoch)
     startup: dict[str, float] = field(default_factory=dict)  # server role -> start-up seconds
-    max_connections: int | None = None  # Socket.IO connections open at once; None: no cap (lab.web.transport.capacity)
+    max_connections: int | None = None  # the room: connections open at once; None: no cap (lab.web.transport.capacity)
     resumed: bool = False  # the real store holds a crashed show's votes: keep them (lab.show.resume)
 
     def __post_init__(self) -> None:

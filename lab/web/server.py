@@ -6,6 +6,7 @@ by pure functions here (`banner`) so tests read it from a Console writing to a s
 
 import gc
 import os
+import resource
 import signal
 import time
 from contextlib import contextmanager
@@ -21,7 +22,8 @@ from lab.servers.engines import ready_line, server_kind
 from lab.errors import WorkshopError
 from lab.paths import SHOW_PID_FILE, pid_alive
 from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, new_secret, parse_options
-from lab.web.transport.capacity import ShowServer, capacity_line, raise_open_file_limit, socket_cap
+from lab.web.transport.capacity import ShowServer
+from lab.web.transport.open_files import capacity_line, connection_room, open_file_advice, raise_open_file_limit
 from lab.show.resume import ResumeState, forget, load, resume_file, resume_line, save
 from lab.web.presenter_secret import presenter_secret
 
@@ -158,12 +160,13 @@ def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] 
                             saved.secret_key if saved else new_secret(), service.durable.to_dict())
         save(state, state_path)
         app, config = _build_app(options, state, token, engine, service, store, environ, containers_from,
-                                 socket_cap(open_files), resumed=saved is not None)
-        facts = (capacity_line(open_files, config.max_connections), resume_line(engine.run_id))
+                                 connection_room(open_files), resumed=saved is not None)
+        advice = open_file_advice(open_files, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+        facts = (capacity_line(open_files), *([advice] if advice else []), resume_line(engine.run_id))
         presenter = presenter_url(config.base_url, options.port, environ, config.presenter_token)
         make_public = codespace_visibility_command(options.port, environ)
         with pid_file():
-            _serve(app, options, lambda: console.print(banner(
+            _serve(app, options, config.max_connections, lambda: console.print(banner(
                 vote_url(config.base_url), presenter, config.startup, time.perf_counter() - started, make_public, kind,
                 facts,
             )))
@@ -215,10 +218,10 @@ def _build_app(options: ShowOptions, state: ResumeState, token: str, engine, ser
     return create_app(config), config
 
 
-def _serve(app, options: ShowOptions, announce) -> None:
+def _serve(app, options: ShowOptions, room: int | None, announce) -> None:
     import gevent
 
-    server = ShowServer((options.host, options.port), app, log=None)
+    server = ShowServer((options.host, options.port), app, room=room, log=None)
     try:
         server.start()
     except OSError as error:

@@ -1,5 +1,6 @@
 """Helpers for the show's tests: a dashboard socket that remembers, the presenter, a Redis-handing engine, a scripted test run."""
 
+import socket
 import threading
 
 from lab.testruns.pytest_run import TestOutcome
@@ -80,3 +81,29 @@ class ScriptedRun:
         side = "fantasy" if "fantasy" in path else "reality"
         for name, outcome in self.outcomes[side]:
             on_result(TestOutcome(name, outcome, 0.05))
+
+
+def raw_connection(port: int, source: str = "127.0.0.2", timeout: float = 30.0):
+    """A bare TCP connection to a show on this machine from `source` (127.0.0.2 and up: a client of its own, not the presenter)."""
+    return socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(source, 0))
+
+
+def closed_by_the_server(sock) -> bool:
+    """Whether the server ended the connection (a FIN, or a reset if it left bytes unread) rather than answering."""
+    try:
+        return sock.recv(100) == b""
+    except ConnectionResetError:
+        return True
+
+
+def answer_then_close(sock) -> tuple[bytes, bool]:
+    """(what the server sent, whether it then closed the connection), reading until it does or the socket times out."""
+    received = b""
+    try:
+        while chunk := sock.recv(65536):
+            received += chunk
+    except ConnectionResetError:
+        return received, True
+    except socket.timeout:
+        return received, False
+    return received, True

@@ -1,13 +1,19 @@
-"""Connections have a ceiling, not a cliff: the open-file limit raised, a cap on Socket.IO connections, a header deadline.
+"""Connections have a ceiling, not a cliff, and one laptop cannot take the room.
 
-Every connection costs the process an open file. At the common default (`ulimit -n 1024`)
-a few hundred websockets from one client used to exhaust them, and then nobody could even
-load the vote page. So the show raises its soft limit to the hard one, refuses a new
-Socket.IO connection with 503 and one sentence once `socket_cap(limit)` are open (leaving
-room for phones voting over HTTP, the database pool and Docker), gives a client
-HEADER_SECONDS to send a request's line and headers (an idle or trickling connection is
-closed, not kept), and pauses accepting for a moment instead of printing a traceback if
-the limit is reached anyway.
+Every open connection counts against the room (lab.web.transport.open_files), HTTP,
+polling and WebSocket alike: `ShowServer` counts them as it accepts them, and one address
+may hold only a fair share (`fair_share`; a conference Wi-Fi gives every phone an address
+of its own). A connection beyond either gets 503 and one sentence, and is closed before a
+byte of it is read. An Engine.IO handshake holds no connection, so the `HandshakeGate`
+counts each one for JOIN_SECONDS only, against the same room and share: ten thousand of
+them from one laptop are mostly refused, and none of them still counts a few seconds later.
+
+The presenter's screen is never refused: a connection from the presenter's own address
+(PRESENTER_ADDRESSES, what `localhost` names: the presenter URL the ready block prints
+outside a codespace) is always let in, whatever the limit. Behind a tunnel or Codespaces'
+forwarding every client comes from that address, so there the room is not enforced
+(docs/presenter.md). Any other loopback address (127.0.0.2, ...) counts as a client of
+its own, which is how the tests and benchmarks play an audience on one machine.
 
 Every accepted connection also gets TCP_NODELAY (`PromptServer`). pywsgi writes a
 response's headers and its body in two sends; with Nagle's algorithm on, the body waited
@@ -17,94 +23,107 @@ on Linux) on a connection that is kept alive: every vote after a phone's page lo
 """
 
 import errno
-import resource
 import socket
-from typing import Callable
+import sys
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable
 
 import gevent
-from gevent.pywsgi import WSGIHandler, WSGIServer
+from gevent.pywsgi import WSGIServer
 
-HEADER_SECONDS = 5.0
-RESERVED_FILES = 256  # for phones' HTTP requests, the database pool, Docker, logs
-FILES_PER_CONNECTION = 2  # a websocket's socket, and headroom for the HTTP requests it comes with
+from lab.web.transport.request_deadlines import ClientTrouble, DeadlineHandler
+
+PRESENTER_ADDRESSES = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+SHARE_OF_ROOM = 16  # one address may hold a sixteenth of the room...
+MIN_SHARE = 16  # ...and never less than a phone's browser opens with a few tabs
+JOIN_SECONDS = 5.0  # a handshake counts this long: a screen has joined by then, or never will
 ACCEPT_PAUSE = 0.1  # seconds without accepting when the process is out of files anyway
-NOT_HTTP_SENTENCE = b"This is not an HTTP request."
-NOT_HTTP = (b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            b"Content-Length: %d\r\n\r\n%s" % (len(NOT_HTTP_SENTENCE), NOT_HTTP_SENTENCE))
 FULL = "The show has as many live screens as it can take: close a tab, or try again in a minute."
+FULL_RESPONSE = (b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 30\r\n"
+                 b"Content-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n"
+                 b"Content-Length: %d\r\n\r\n%s" % (len(FULL.encode()), FULL.encode()))
 
 
-def raise_open_file_limit() -> int:
-    """Raise the soft limit on open files to the hard one; return the limit now in force."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
-    if wanted > soft:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-            soft = wanted
-        except (ValueError, OSError):  # some systems cap it lower than they say: keep what we have
-            pass
-    return soft
+def fair_share(room: int) -> int:
+    """How many of the room's `room` connections one address may hold."""
+    return max(MIN_SHARE, room // SHARE_OF_ROOM)
 
 
-def socket_cap(open_files: int) -> int:
-    """How many Socket.IO connections fit in `open_files`, with room kept for everything else."""
-    return max(16, (open_files - RESERVED_FILES) // FILES_PER_CONNECTION)
+def is_presenter(address: str) -> bool:
+    """Whether `address` is the presenter's own machine (never refused)."""
+    return address in PRESENTER_ADDRESSES
 
 
-def capacity_line(open_files: int, cap: int) -> str:
-    """What the ready block says about it."""
-    return f"Room for {cap:,} live screens and phones at once (open-file limit {open_files:,}); more are turned away politely."
+class Room:
+    """The connections open now, by address: `enter` says whether one more may come in."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.share = fair_share(size)
+        self.open: Counter[str] = Counter()
+        self.total = 0
+
+    def enter(self, address: str) -> bool:
+        """Count a new connection from `address` if the room and its share have space (the presenter's always)."""
+        if not is_presenter(address) and (self.total >= self.size or self.open[address] >= self.share):
+            return False
+        self.open[address] += 1
+        self.total += 1
+        return True
+
+    def leave(self, address: str) -> None:
+        """A connection from `address` closed."""
+        self.total -= 1
+        self.open[address] -= 1
+        if not self.open[address]:
+            del self.open[address]
 
 
-class ConnectionCap:
-    """WSGI middleware: a new Socket.IO connection beyond `cap` open ones gets 503 and one sentence."""
+class HandshakeGate:
+    """WSGI middleware: an Engine.IO handshake beyond the room, or beyond its address's share, gets 503 and one sentence.
 
-    def __init__(self, wsgi_app, open_connections: Callable[[], int], cap: int, path: str = "/socket.io") -> None:
+    Each handshake counts for `join_seconds`, then no more: a screen holds a connection of
+    its own by then (counted by ShowServer), and a handshake nobody followed up is forgotten.
+    """
+
+    def __init__(self, wsgi_app, room: int, path: str = "/socket.io", join_seconds: float = JOIN_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.wsgi_app = wsgi_app
-        self.open_connections = open_connections
-        self.cap = cap
+        self.room = room
+        self.share = fair_share(room)
         self.path = path
+        self.join_seconds = join_seconds
+        self.clock = clock
+        self.recent: deque[tuple[float, str]] = deque()  # (when, address), oldest first
+        self.by_address: Counter[str] = Counter()
+        self._lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         opening = environ.get("PATH_INFO", "").startswith(self.path) and "sid=" not in environ.get("QUERY_STRING", "")
-        if opening and self.open_connections() >= self.cap:
+        if opening and not self.admit(environ.get("REMOTE_ADDR", "")):
             start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8"),
                                                        ("Retry-After", "30"), ("Connection", "close")])
             return [FULL.encode()]
         return self.wsgi_app(environ, start_response)
 
-
-class DeadlineHandler(WSGIHandler):
-    """pywsgi's handler, giving a client HEADER_SECONDS for a request's line and headers (keep-alive waits included)."""
-
-    def read_requestline(self):
-        self.socket.settimeout(HEADER_SECONDS)
-        return super().read_requestline()
-
-    def read_request(self, raw_requestline):
-        try:
-            return super().read_request(raw_requestline)
-        finally:
-            self.socket.settimeout(None)  # the body, and a websocket's life, are the app's business
-
-    def handle(self):
-        try:
-            super().handle()
-        except ConnectionError:
-            pass  # the client left while we answered it: nothing to print
-
-    def handle_one_response(self):
-        super().handle_one_response()
-        if self._connection_upgrade_requested():
-            self.close_connection = True  # what follows a WebSocket on its connection is its frames, never a request
-
-    def _handle_client_error(self, ex):
-        if isinstance(ex, (socket.timeout, ConnectionError)):
-            return None  # a client too slow with its headers, or gone: close, nothing to print
-        if isinstance(ex, (ValueError, OSError)):  # not HTTP: a 400, and no line of the client's bytes in the terminal
-            return "400", NOT_HTTP
-        return super()._handle_client_error(ex)
+    def admit(self, address: str) -> bool:
+        """Count a handshake from `address` if there is room for it (the presenter's always)."""
+        if is_presenter(address):
+            return True
+        now = self.clock()
+        with self._lock:
+            while self.recent and self.recent[0][0] <= now - self.join_seconds:
+                _, gone = self.recent.popleft()
+                self.by_address[gone] -= 1
+                if not self.by_address[gone]:
+                    del self.by_address[gone]
+            if len(self.recent) >= self.room or self.by_address[address] >= self.share:
+                return False
+            self.recent.append((now, address))
+            self.by_address[address] += 1
+        return True
 
 
 class PromptServer(WSGIServer):
@@ -118,9 +137,43 @@ class PromptServer(WSGIServer):
 
 
 class ShowServer(PromptServer):
-    """The show's server: prompt, with the header deadline, pausing instead of failing when out of open files."""
+    """The show's server: prompt, every connection counted against the room, the request deadlines, quiet about clients.
+
+    What clients do wrong (too slow, not HTTP, turned away) is summed up in at most one
+    line a minute on stderr (`ClientTrouble`), never a traceback or the client's bytes.
+    """
 
     handler_class = DeadlineHandler
+
+    def __init__(self, listener, application=None, room: int | None = None,
+                 trouble: ClientTrouble | None = None, **options) -> None:
+        self.trouble = trouble or ClientTrouble()
+        options.setdefault("error_log", self.trouble)  # pywsgi's notes on bad requests name the client and its bytes
+        options.setdefault("environ", {"wsgi.errors": sys.stderr})  # where the app's own errors go, as before
+        super().__init__(listener, application, **options)
+        self.room = Room(room) if room is not None else None
+
+    def handle(self, sock, address):
+        """Serve a connection if the room and its address's share have space; otherwise 503, unread, and close."""
+        host = address[0] if isinstance(address, tuple) else ""
+        if self.room is not None and not self.room.enter(host):
+            self.turn_away(sock)
+            return
+        try:
+            super().handle(sock, address)
+        finally:
+            if self.room is not None:
+                self.room.leave(host)
+
+    def turn_away(self, sock) -> None:
+        """One sentence, then close; what the client sent is never read."""
+        self.trouble.note("full")
+        try:
+            sock.sendall(FULL_RESPONSE)
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the client has gone already
+        sock.close()
 
     def do_read(self):
         try:
