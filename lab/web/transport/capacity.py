@@ -66,8 +66,13 @@ class Room:
         self.total = 0
 
     def enter(self, address: str) -> bool:
-        """Count a new connection from `address` if the room and its share have space (the presenter's always)."""
-        if not is_presenter(address) and (self.total >= self.size or self.open[address] >= self.share):
+        """Count a new connection from `address` if the room and its share have space; the presenter's, always, uncounted.
+
+        The presenter's connections live on the files kept in reserve (open_files.RESERVED_FILES).
+        """
+        if is_presenter(address):
+            return True
+        if self.total >= self.size or self.open[address] >= self.share:
             return False
         self.open[address] += 1
         self.total += 1
@@ -75,6 +80,8 @@ class Room:
 
     def leave(self, address: str) -> None:
         """A connection from `address` closed."""
+        if is_presenter(address):
+            return
         self.total -= 1
         self.open[address] -= 1
         if not self.open[address]:
