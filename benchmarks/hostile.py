@@ -7,13 +7,16 @@ printed and written to benchmarks/results/hostile.json (issue 11, points 2, 3, 4
 
 1. snapshot flood: 100 sockets send 100 "snapshot" frames each, all in one write a socket,
    while 200 phones vote: vote p99, votes answered 503, "PostgreSQL is down" on the projector;
-2. socket flood: with `ulimit -n 1024`, one client opens 600 websockets and holds them
+2. socket flood: with `ulimit -n 1024`, one client (127.0.0.2) opens 600 websockets and holds them
    while 200 other phones vote: their p99, how many sockets were refused, and whether the
    show printed "Too many open files" or a traceback;
 3. frozen PostgreSQL (`docker pause`): 40 phones vote and /api/results is asked while it
    is frozen, then votes until one is 201 after the thaw; accepted votes missing;
 4. crash and resume: 50 phones vote, the show is SIGKILLed, Ryuk reaps its containers,
-   `--resume` brings the votes back and the same 50 phones vote again.
+   `--resume` brings the votes back and the same 50 phones vote again;
+5. to 8. one laptop against the room's connections (issue 19, point 4): trickling
+   headers, short bodies, huge lengths, 10,000 polling handshakes then the projector's
+   screen connects (benchmarks/slow_clients.py, which also runs them alone).
 """
 
 import http.client
@@ -22,6 +25,7 @@ import multiprocessing
 import os
 import secrets
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -44,6 +48,7 @@ from lab.servers.labels import LABEL_RUN  # noqa: E402
 from lab.waiting import wait_for  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
+ATTACKER = "127.0.0.2"  # the attacker's laptop: an address of its own on the venue's Wi-Fi, not the presenter's
 
 
 class Show:
@@ -113,10 +118,15 @@ class Refused(Exception):
     """The show's Socket.IO server refused the connection (CONNECT_ERROR) after the websocket opened."""
 
 
-def open_socket(base: str) -> websocket.WebSocket:
-    """A Socket.IO connection over a websocket, as the dashboard opens one (engine.io 4, default namespace)."""
+def open_socket(base: str, source: str | None = None) -> websocket.WebSocket:
+    """A Socket.IO connection over a websocket, as the dashboard opens one (engine.io 4, default namespace).
+
+    From `source` if given (127.0.0.2 and up: a client of its own; 127.0.0.1 is the presenter's address).
+    """
+    where = urlsplit(base)
+    sock = socket.create_connection((where.hostname, where.port), timeout=30, source_address=(source, 0)) if source else None
     connection = websocket.create_connection(base.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket",
-                                             timeout=30)
+                                             timeout=30, socket=sock)
     connection.recv()  # engine.io's open packet
     connection.send("40")
     if connection.recv().startswith("44"):  # CONNECT_ERROR, with its sentence
@@ -219,7 +229,7 @@ def socket_flood() -> dict:
 
         def attempt(_):
             try:
-                return "screen", open_socket(show.base)
+                return "screen", open_socket(show.base, ATTACKER)
             except Refused as refusal:
                 return "refused as a screen (held open anyway)", refusal.args[0]
             except websocket.WebSocketBadStatusException as error:
@@ -306,8 +316,12 @@ def crash_and_resume() -> dict:
 def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     figures = {"provenance": provenance()}
+    # imported here: they use this module's Show and phones
+    from benchmarks.slow_clients import SCENES as SLOW_CLIENTS
+
     for name, scene in (("snapshot_flood", snapshot_flood), ("socket_flood", socket_flood),
-                        ("frozen_postgres", frozen_postgres), ("crash_resume", crash_and_resume)):
+                        ("frozen_postgres", frozen_postgres), ("crash_resume", crash_and_resume),
+                        *SLOW_CLIENTS.items()):
         figures[name] = scene()
         print(name, json.dumps(figures[name], indent=1), flush=True)
     (RESULTS / "hostile.json").write_text(json.dumps(figures, indent=1))

@@ -104,6 +104,6 @@ def answer_then_close(sock) -> tuple[bytes, bool]:
             received += chunk
     except ConnectionResetError:
         return received, True
-    except socket.timeout:
+    except TimeoutError:
         return received, False
     return received, True

@@ -182,6 +182,13 @@ class ShowServer(PromptServer):
             pass  # the client has gone already
         sock.close()
 
+    def stop(self, timeout=None):
+        """Stop serving, and say what clients did wrong since the last summary line."""
+        try:
+            super().stop(timeout)
+        finally:
+            self.trouble.summarise()
+
     def do_read(self):
         try:
             return super().do_read()

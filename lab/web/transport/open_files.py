@@ -36,7 +36,7 @@ def macos_files_per_process() -> int | None:
 def candidates(soft: int, hard: int, platform: str, per_process: Callable[[], int | None]) -> list[int]:
     """The soft limits worth asking for, highest first: the hard one, the platform's ceiling, then the fallbacks."""
     ceiling = hard if hard != resource.RLIM_INFINITY else None
-    wanted = [ceiling] if ceiling is not None else []
+    wanted: list[int | None] = [ceiling] if ceiling is not None else []
     if platform == "darwin":
         wanted += [per_process(), OPEN_MAX]
     wanted += FALLBACKS

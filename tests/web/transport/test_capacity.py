@@ -13,7 +13,7 @@ from lab.web.transport.open_files import connection_room
 from tests.web.helpers import TOKEN, answer_then_close, raw_connection
 
 HANDSHAKE = "/socket.io/?EIO=4&transport=polling"
-AUDIENCE = ["192.0.2.%d" % number for number in range(1, 250)]  # each phone its own address, as on conference Wi-Fi
+AUDIENCE = [f"192.0.2.{number}" for number in range(1, 250)]  # each phone its own address, as on conference Wi-Fi
 
 
 def handshake(client, address: str):
