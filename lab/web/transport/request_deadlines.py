@@ -90,7 +90,6 @@ class BodyDeadline:
 class DeadlineHandler(WSGIHandler):
     """pywsgi's handler, with the deadlines for a request's headers and body, and quiet about clients' mistakes."""
 
-    served = 0  # requests answered on this connection
     body: BodyDeadline | None = None
     headers_due: gevent.Timeout | None = None
 
@@ -111,18 +110,16 @@ class DeadlineHandler(WSGIHandler):
             return None  # close
         finally:
             self.headers_due.close()
-        self.served += 1
         if isinstance(result, tuple) and result[0] == "400":
             return "400", NOT_HTTP  # one sentence, never the client's bytes
         return result
 
     def read_requestline(self):
         try:
-            return super().read_requestline()
+            self.rfile.peek(1)  # the first byte: a connection that never sends one is idle (a browser's spare), not slow
         except Dropped:
-            if self.served:
-                raise Dropped(IDLE) from None  # a kept-alive connection nobody used again: closed, not counted
-            raise
+            raise Dropped(IDLE) from None  # closed all the same, but not counted
+        return super().read_requestline()
 
     def read_request(self, raw_requestline):
         try:
@@ -163,7 +160,7 @@ class DeadlineHandler(WSGIHandler):
             self.close_connection = True  # what follows a WebSocket on its connection is its frames, never a request
 
     def note(self, reason: str) -> None:
-        """Count what the client did wrong on the server's summary (a kept-alive connection left idle is not wrong)."""
+        """Count what the client did wrong on the server's summary (a connection left idle is not wrong)."""
         trouble = getattr(self.server, "trouble", None)
         if reason != IDLE and trouble is not None:
             trouble.note(reason)
