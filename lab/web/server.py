@@ -23,7 +23,7 @@ from lab.errors import WorkshopError
 from lab.paths import SHOW_PID_FILE, pid_alive
 from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, new_secret, parse_options
 from lab.web.transport.capacity import ShowServer
-from lab.web.transport.open_files import capacity_line, connection_room, open_file_advice, raise_open_file_limit
+from lab.web.transport.open_files import connection_room, raise_open_file_limit, room_lines
 from lab.show.resume import ResumeState, forget, load, resume_file, resume_line, save
 from lab.web.presenter_secret import presenter_secret
 
@@ -161,8 +161,7 @@ def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] 
         save(state, state_path)
         app, config = _build_app(options, state, token, engine, service, store, environ, containers_from,
                                  connection_room(open_files), resumed=saved is not None)
-        advice = open_file_advice(open_files, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
-        facts = (capacity_line(open_files), *([advice] if advice else []), resume_line(engine.run_id))
+        facts = (*room_lines(open_files, resource.getrlimit(resource.RLIMIT_NOFILE)[1]), resume_line(engine.run_id))
         presenter = presenter_url(config.base_url, options.port, environ, config.presenter_token)
         make_public = codespace_visibility_command(options.port, environ)
         with pid_file():

@@ -75,6 +75,12 @@ def capacity_line(open_files: int) -> str:
             "more are turned away politely, the presenter's own screen never.")
 
 
+def room_lines(open_files: int, hard: int, platform: str = sys.platform) -> tuple[str, ...]:
+    """The ready block's lines about the room: its size, and when it is short, the command that fixes it."""
+    advice = open_file_advice(open_files, hard, platform)
+    return (capacity_line(open_files), *([advice] if advice else []))
+
+
 def open_file_advice(open_files: int, hard: int, platform: str = sys.platform) -> str | None:
     """The sentence and the one command that give the room ENOUGH_SCREENS, or None when it has them."""
     if screens(open_files) >= ENOUGH_SCREENS:

@@ -11,6 +11,7 @@ from lab.web.transport.open_files import (
     capacity_line,
     open_file_advice,
     raise_open_file_limit,
+    room_lines,
     screens,
 )
 
@@ -61,6 +62,14 @@ def test_a_room_short_of_a_thousand_screens_says_so_with_the_command_that_fixes_
     assert f"`ulimit -n {OPEN_MAX}`" in mac_soft
     assert "kern.maxfilesperproc=10240" in mac_low_ceiling
     assert "Room for 384 live screens" in capacity_line(1024) and "presenter's own screen never" in capacity_line(1024)
+
+
+def test_the_ready_block_says_how_big_the_room_is_and_what_to_run_when_it_is_short():
+    short = room_lines(1024, 1024, "linux")
+    mac = room_lines(OPEN_MAX, resource.RLIM_INFINITY, "darwin")
+
+    assert short[0].startswith("Room for 384 live screens") and "prlimit" in short[1]
+    assert mac == (capacity_line(OPEN_MAX),) and "Room for 4,992 live screens" in mac[0]
 
 
 def test_the_soft_open_file_limit_is_raised_to_the_hard_one_on_this_machine():
