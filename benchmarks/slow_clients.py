@@ -50,10 +50,12 @@ def connect(port: int, source: str) -> socket.socket:
     return socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(source, 0))
 
 
-def watch_until_closed(connections: list[socket.socket], opened: float, give_up: float,
+def watch_until_closed(connections: dict[socket.socket, float], give_up: float,
                        trickle_every: float | None = None) -> tuple[list[float], bytes]:
-    """Seconds from `opened` until the show closed each connection (sending one byte on each every
-    `trickle_every` seconds meanwhile, if given); stops at `give_up` seconds. Also the first answer any got."""
+    """Seconds from each connection's opening (`connections`: socket -> when) until the show closed it, sending one
+    byte on each every `trickle_every` seconds meanwhile if given; stops `give_up` seconds after the first opened.
+    Also the first answer any of them got."""
+    opened = min(connections.values())
     selector = selectors.DefaultSelector()
     for sock in connections:
         selector.register(sock, selectors.EVENT_READ)
@@ -61,7 +63,7 @@ def watch_until_closed(connections: list[socket.socket], opened: float, give_up:
     next_byte = opened + trickle_every if trickle_every else float("inf")
 
     def close(sock: socket.socket) -> None:
-        closed[sock] = time.perf_counter() - opened
+        closed[sock] = time.perf_counter() - connections[sock]
         selector.unregister(sock)
 
     while len(closed) < len(connections) and time.perf_counter() - opened < give_up:
@@ -89,15 +91,15 @@ def deadline_scene(name: str, count: int, first_bytes: bytes, deadline: float, t
     """`count` attacker connections that send `first_bytes` (then a byte every `trickle_every` s, if given) while
     200 phones vote: when the show closed them, and the phones' votes against 200 before."""
     show = Show(name)
-    connections: list[socket.socket] = []
+    connections: dict[socket.socket, float] = {}
     try:
         before = phones(show.base, 200)
-        connections = [connect(show.port, ATTACKER) for _ in range(count)]
-        opened = time.perf_counter()
-        for sock in connections:
+        for _ in range(count):
+            sock = connect(show.port, ATTACKER)
+            connections[sock] = time.perf_counter()  # the show's deadline runs from its accepting this connection
             sock.sendall(first_bytes)
         voting = ThreadPoolExecutor(1).submit(phones, show.base, 200)
-        closed, answer = watch_until_closed(connections, opened, give_up=deadline * 6, trickle_every=trickle_every)
+        closed, answer = watch_until_closed(connections, give_up=deadline * 6, trickle_every=trickle_every)
         during = voting.result()
         log = show.output()
         return {"connections": count, "deadline_s": deadline, "closed": len(closed),
