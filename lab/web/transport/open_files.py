@@ -20,9 +20,6 @@ MIN_ROOM = 32  # connections at least, however low the limit: the reserve keeps 
 ENOUGH_SCREENS = 1_000
 FALLBACKS = (65_536, OPEN_MAX, 8_192, 4_096, 2_048, 1_024)  # tried in turn when a higher value is refused
 
-Limits = tuple[int, int]
-
-
 def macos_files_per_process() -> int | None:
     """`kern.maxfilesperproc`, or None where there is no such sysctl (or it does not answer)."""
     try:
@@ -44,15 +41,12 @@ def candidates(soft: int, hard: int, platform: str, per_process: Callable[[], in
     return sorted({value for value in wanted if value is not None and soft < value <= limit}, reverse=True)
 
 
-def raise_open_file_limit(getrlimit: Callable[[int], Limits] = resource.getrlimit,
-                          setrlimit: Callable[[int, Limits], None] = resource.setrlimit,
-                          platform: str = sys.platform,
-                          per_process: Callable[[], int | None] = macos_files_per_process) -> int:
+def raise_open_file_limit(per_process: Callable[[], int | None] = macos_files_per_process) -> int:
     """Raise the soft limit on open files as far as the platform allows; return the limit now in force."""
-    soft, hard = getrlimit(resource.RLIMIT_NOFILE)
-    for wanted in candidates(soft, hard, platform, per_process):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    for wanted in candidates(soft, hard, sys.platform, per_process):
         try:
-            setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
         except (ValueError, OSError):  # refused: this platform caps it lower than it says, try the next
             continue
         return wanted
@@ -75,13 +69,13 @@ def capacity_line(open_files: int) -> str:
             "more are turned away politely, the presenter's own screen never.")
 
 
-def room_lines(open_files: int, hard: int, platform: str = sys.platform) -> tuple[str, ...]:
+def room_lines(open_files: int, hard: int, platform: str | None = None) -> tuple[str, ...]:
     """The ready block's lines about the room: its size, and when it is short, the command that fixes it."""
-    advice = open_file_advice(open_files, hard, platform)
+    advice = open_file_advice(open_files, hard, platform or sys.platform)
     return (capacity_line(open_files), *([advice] if advice else []))
 
 
-def open_file_advice(open_files: int, hard: int, platform: str = sys.platform) -> str | None:
+def open_file_advice(open_files: int, hard: int, platform: str) -> str | None:
     """The sentence and the one command that give the room ENOUGH_SCREENS, or None when it has them."""
     if screens(open_files) >= ENOUGH_SCREENS:
         return None

@@ -5,6 +5,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from lab.web.transport.open_files import (
     ENOUGH_SCREENS,
     OPEN_MAX,
@@ -34,21 +36,34 @@ class SimulatedMac:
         self.limits = limits
 
 
-def test_on_a_simulated_mac_the_limit_rises_to_what_the_system_lets_and_the_room_holds_a_thousand_screens():
-    mac = SimulatedMac()
+@pytest.fixture
+def simulated_mac(monkeypatch):
+    """simulated_mac(ceiling) -> SimulatedMac, in place of this process's own limits and platform."""
+    def simulate(ceiling: int = OPEN_MAX) -> SimulatedMac:
+        mac = SimulatedMac(ceiling)
+        monkeypatch.setattr(resource, "getrlimit", mac.getrlimit)
+        monkeypatch.setattr(resource, "setrlimit", mac.setrlimit)
+        monkeypatch.setattr(sys, "platform", "darwin")
+        return mac
 
-    now = raise_open_file_limit(mac.getrlimit, mac.setrlimit, platform="darwin", per_process=lambda: None)
+    return simulate
+
+
+def test_on_a_simulated_mac_the_limit_rises_to_what_the_system_lets_and_the_room_holds_a_thousand_screens(simulated_mac):
+    mac = simulated_mac()
+
+    now = raise_open_file_limit(per_process=lambda: None)  # no sysctl answers here
 
     assert now == mac.limits[0] == OPEN_MAX
     assert mac.asked[0] > OPEN_MAX  # refused first, then lower
     assert screens(now) >= ENOUGH_SCREENS
-    assert open_file_advice(now, mac.limits[1], "darwin") is None
+    assert room_lines(now, mac.limits[1]) == (capacity_line(OPEN_MAX),)  # nothing to fix
 
 
-def test_on_a_mac_its_own_per_process_ceiling_is_asked_for_first():
-    mac = SimulatedMac(ceiling=24_576)
+def test_on_a_mac_its_own_per_process_ceiling_is_asked_for_first(simulated_mac):
+    simulated_mac(ceiling=24_576)
 
-    now = raise_open_file_limit(mac.getrlimit, mac.setrlimit, platform="darwin", per_process=lambda: 24_576)
+    now = raise_open_file_limit(per_process=lambda: 24_576)
 
     assert now == 24_576
 
