@@ -31,7 +31,7 @@ SUMMARY_WORDS = {  # reason -> (one, many)
     SLOW: ("connection closed for being too slow", "connections closed for being too slow"),
     GONE: ("request left unfinished by its client", "requests left unfinished by their clients"),
     MALFORMED: ("malformed request refused", "malformed requests refused"),
-    FULL: ("connection turned away, the room being full", "connections turned away, the room being full"),
+    FULL: ("connection turned away for want of room", "connections turned away for want of room"),
 }
 NOT_HTTP_SENTENCE = b"This is not an HTTP request."
 NOT_HTTP = (b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n"
