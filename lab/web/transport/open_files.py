@@ -70,13 +70,17 @@ def capacity_line(open_files: int) -> str:
 
 
 def room_lines(open_files: int, hard: int, platform: str | None = None) -> tuple[str, ...]:
-    """The ready block's lines about the room: its size, and when it is short, the command that fixes it."""
-    advice = open_file_advice(open_files, hard, platform or sys.platform)
-    return (capacity_line(open_files), *([advice] if advice else []))
+    """The ready block's lines about the room: its size, and when it is short, the command that fixes it on its own line."""
+    command = open_file_command(open_files, hard, platform or sys.platform)
+    if command is None:
+        return (capacity_line(open_files),)
+    short = (f"Only {screens(open_files):,} phones can be live at once, fewer than {ENOUGH_SCREENS:,}. "
+             "Run this in the shell, then start the show again:")
+    return capacity_line(open_files), short, f"  {command}"
 
 
-def open_file_advice(open_files: int, hard: int, platform: str) -> str | None:
-    """The sentence and the one command that give the room ENOUGH_SCREENS, or None when it has them."""
+def open_file_command(open_files: int, hard: int, platform: str) -> str | None:
+    """The one command that gives the room ENOUGH_SCREENS in the user's shell, or None when it has them."""
     if screens(open_files) >= ENOUGH_SCREENS:
         return None
     if hard == resource.RLIM_INFINITY or hard >= OPEN_MAX:
@@ -85,5 +89,4 @@ def open_file_advice(open_files: int, hard: int, platform: str) -> str | None:
         command = f"sudo sysctl -w kern.maxfilesperproc={OPEN_MAX} && ulimit -n {OPEN_MAX}"
     else:
         command = f"sudo prlimit --pid $$ --nofile={OPEN_MAX}:{OPEN_MAX}"  # this shell's soft and hard limits
-    return (f"Only {screens(open_files):,} phones can be live at once, fewer than {ENOUGH_SCREENS:,}: "
-            f"run `{command}` in this shell, then start the show again.")
+    return command

@@ -11,7 +11,7 @@ from lab.web.transport.open_files import (
     ENOUGH_SCREENS,
     OPEN_MAX,
     capacity_line,
-    open_file_advice,
+    open_file_command,
     raise_open_file_limit,
     room_lines,
     screens,
@@ -69,22 +69,15 @@ def test_on_a_mac_its_own_per_process_ceiling_is_asked_for_first(simulated_mac):
 
 
 def test_a_room_short_of_a_thousand_screens_says_so_with_the_command_that_fixes_it():
-    linux = open_file_advice(1024, 1024, "linux")
-    mac_soft = open_file_advice(256, resource.RLIM_INFINITY, "darwin")
-    mac_low_ceiling = open_file_advice(2048, 2048, "darwin")
-
-    assert "fewer than 1,000" in linux and "`sudo prlimit --pid $$ --nofile=10240:10240`" in linux
-    assert f"`ulimit -n {OPEN_MAX}`" in mac_soft
-    assert "kern.maxfilesperproc=10240" in mac_low_ceiling
-    assert "Room for 384 live screens" in capacity_line(1024) and "presenter's own screen never" in capacity_line(1024)
-
-
-def test_the_ready_block_says_how_big_the_room_is_and_what_to_run_when_it_is_short():
-    short = room_lines(1024, 1024, "linux")
+    linux = room_lines(1024, 1024, "linux")
     mac = room_lines(OPEN_MAX, resource.RLIM_INFINITY, "darwin")
 
-    assert short[0].startswith("Room for 384 live screens") and "prlimit" in short[1]
+    assert linux[0].startswith("Room for 384 live screens") and "presenter's own screen never" in linux[0]
+    assert "fewer than 1,000" in linux[1]
+    assert linux[2] == "  sudo prlimit --pid $$ --nofile=10240:10240"  # a line of its own: copied whole
     assert mac == (capacity_line(OPEN_MAX),) and "Room for 4,992 live screens" in mac[0]
+    assert open_file_command(256, resource.RLIM_INFINITY, "darwin") == f"ulimit -n {OPEN_MAX}"
+    assert "kern.maxfilesperproc=10240" in open_file_command(2048, 2048, "darwin")
 
 
 def test_the_soft_open_file_limit_is_raised_to_the_hard_one_on_this_machine():
