@@ -10,9 +10,9 @@ them from one laptop are mostly refused, and none of them still counts a few sec
 
 The presenter's screen is never refused: a connection from the presenter's own address
 (PRESENTER_ADDRESSES, what `localhost` names: the presenter URL the ready block prints
-outside a codespace) is always let in, whatever the limit. Behind a tunnel or Codespaces'
-forwarding every client comes from that address, so there the room is not enforced
-(docs/presenter.md). Any other loopback address (127.0.0.2, ...) counts as a client of
+outside a codespace) is always let in, whatever the limit. Behind a tunnel on this
+machine (cloudflared, ngrok) or Codespaces' forwarding, every client may come from that
+address, and then the room is not enforced (docs/presenter.md; reasoned, not tried here). Any other loopback address (127.0.0.2, ...) counts as a client of
 its own, which is how the tests and benchmarks play an audience on one machine.
 
 Every accepted connection also gets TCP_NODELAY (`PromptServer`). pywsgi writes a
