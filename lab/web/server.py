@@ -9,23 +9,40 @@ import os
 import resource
 import signal
 import time
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping
 
 from rich.console import Console, Group
 from rich.text import Text
 
-from lab.web.join_link import allowed_origins, base_url, codespace_visibility_command, qr_matrix, qr_terminal, vote_url
-from lab.servers.engines import ready_line, server_kind
 from lab.errors import WorkshopError
 from lab.paths import SHOW_PID_FILE, pid_alive
-from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, new_secret, parse_options
-from lab.web.transport.capacity import ShowServer
-from lab.web.transport.open_files import connection_room, raise_open_file_limit, room_lines
+from lab.servers.engines import ready_line, server_kind
 from lab.show.resume import ResumeState, forget, load, resume_file, resume_line, save
+from lab.web.config import (
+    DEFAULT_OPTIONS,
+    DEFAULT_QUESTION,
+    ShowConfig,
+    new_secret,
+    parse_options,
+)
+from lab.web.join_link import (
+    allowed_origins,
+    base_url,
+    codespace_visibility_command,
+    qr_matrix,
+    qr_terminal,
+    vote_url,
+)
 from lab.web.presenter_secret import presenter_secret
+from lab.web.transport.capacity import ShowServer
+from lab.web.transport.open_files import (
+    connection_room,
+    raise_open_file_limit,
+    room_lines,
+)
 
 POOL_SIZE = 20
 NEXT_STEPS = (  # the ready block ends with these, in order
