@@ -55,7 +55,11 @@ class Exercise:
     @property
     def file(self) -> Path:
         """The learner's file, in exercises/."""
-        return EXERCISES_DIR / f"{self.stem}.py"
+        return self.file_in(EXERCISES_DIR)
+
+    def file_in(self, folder: Path) -> Path:
+        """The learner's file if the exercises lived in `folder` (tests use a folder of their own)."""
+        return folder / f"{self.stem}.py"
 
     @property
     def starter(self) -> Path:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import psycopg2
 import psycopg2.errors
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from lab.ratelimit.failopen import FailOpenLimiter
 from lab.ratelimit.limiters import RateDecision, RedisRateLimiter, redis_client
@@ -185,7 +187,7 @@ def timed_limiter(settings: RedisSettings, variant: str) -> RedisRateLimiter:
         return RedisRateLimiter(redis_client(settings), limit=3, window=60)
     timeout = {"no_timeout": None, "slow_timeout": 2.0}[variant]
     client = redis.Redis(host=settings.host, port=settings.port, password=settings.password or None,
-                         socket_timeout=timeout, socket_connect_timeout=timeout)
+                         socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0))
     return RedisRateLimiter(client, limit=3, window=60)
 
 

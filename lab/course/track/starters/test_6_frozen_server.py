@@ -6,7 +6,7 @@ froze Redis under the show's limiter, whose client gives up after 0.25 s.
 
 Given fixtures:
     redis_server                 a real Redis; `with redis_server.frozen(): ...` freezes it
-                                 inside the block and thaws it afterwards (and after 3 s at most)
+                                 inside the block and thaws it afterwards (and after 4 s at most)
     timed_limiter                the show's rate limiter on that Redis
     decision = timed_limiter.hit(voter_id)   decision.allowed, decision.degraded
 
