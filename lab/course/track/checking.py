@@ -164,8 +164,9 @@ def check(exercise: Exercise, lab, path: Path | None = None) -> Verdict:
         return Verdict("failed", f"FAIL: {path.name} is missing: `python3 workshop.py --reset-exercise "
                                  f"{exercise.number}` puts the starter back.")
     if exercise.needs_docker and not lab.has_docker():
-        return Verdict("needs docker", f"Needs Docker: exercise {exercise.number} starts containers itself; start "
-                                       "Docker (Docker Desktop, or `sudo systemctl start docker`) and check it again.")
+        return Verdict("needs docker", f"Needs Docker: exercise {exercise.number} starts containers itself and this "
+                                       "run has none; start Docker (Docker Desktop, or `sudo systemctl start docker`) "
+                                       f"and run `python3 workshop.py --exercise {exercise.number}` again.")
     roles = {role: getattr(lab, role)() for role in exercise.servers}
     try:
         cases, output = run_all(exercise, path, server_env(roles))

@@ -67,9 +67,10 @@ class Track:
         return 1 if verdict.status == "failed" else 0
 
     def reset(self, number: int) -> int:
-        """`--reset-exercise N`: the starter back, the learner's file kept in the backup folder."""
+        """`--reset-exercise N`: the starter back (not passed any more), the learner's file kept in the backup folder."""
         item = exercise(number)
         backup = reset_exercise(item, self.folder, self.backup_dir)
+        self.progress.forget(number)
         kept = f"your file is kept as {view.relative(backup)}" if backup else "there were no changes of yours to keep"
         self.say(f"Exercise {number} is back to its starter ({view.relative(item.file_in(self.folder))}); {kept}.")
         return 0

@@ -33,8 +33,17 @@ class TrackProgress:
             self.unreadable = True  # a hand-edited or truncated file: start over rather than crash
 
     def pass_exercise(self, number: int) -> None:
-        """Remember that exercise `number` passed, and save (atomically)."""
+        """Remember that exercise `number` passed, and save."""
         self.passed.add(number)
+        self._save()
+
+    def forget(self, number: int) -> None:
+        """Exercise `number` starts over (its starter was put back): not passed any more, and save."""
+        self.passed.discard(number)
+        self._save()
+
+    def _save(self) -> None:
+        """Write the file atomically, so a Ctrl-C mid-write never leaves half a file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_suffix(".tmp")
         partial.write_text(json.dumps({"passed": sorted(self.passed)}, indent=2))
