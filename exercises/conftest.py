@@ -7,6 +7,15 @@ run this way, each uses the right code only and starts its own servers. The chec
 
 from lab.course.exercise_plugin import catalog, exercise_postgres  # noqa: F401
 from lab.course.track.plugin import (  # noqa: F401
-    ballot_import, postgres_connection, redis_client, redis_container, redis_server, timed_limiter, track_postgres,
-    vote_limiter, votes, votes_table, window_limiter,
+    ballot_import,
+    postgres_connection,
+    redis_client,
+    redis_container,
+    redis_server,
+    timed_limiter,
+    track_postgres,
+    vote_limiter,
+    votes,
+    votes_table,
+    window_limiter,
 )

@@ -20,9 +20,9 @@ Check it with `python3 workshop.py --exercise 1` (needs Docker).
 """
 
 import psycopg2
-import psycopg2.errors
+import psycopg2.errors  # noqa: F401 - yours to use in the test
 import pytest
-from testcontainers.community.postgres import PostgresContainer
+from testcontainers.community.postgres import PostgresContainer  # noqa: F401 - yours to start
 
 from lab.servers.images import IMAGES
 

@@ -25,6 +25,7 @@ def test_an_import_lands_every_ballot(ballot_import):
     job = ballot_import.start([("phone-1", "mocks"), ("phone-2", "containers"), ("phone-3", "containers")])
 
     time.sleep(0.5)  # TODO: a guess. Wait until the job is done instead: wait_for(job.done, "...", timeout=10)
+    assert job.done(), "the worker has not finished: sleeping 0.5 s was a guess"
 
     assert ballot_import.tally() == {"mocks": 1, "containers": 2}
 

@@ -18,7 +18,7 @@ Check it with `python3 workshop.py --exercise 3` (needs Docker).
 """
 
 import pytest
-from testcontainers.community.redis import RedisContainer
+from testcontainers.community.redis import RedisContainer  # noqa: F401 - yours to start
 
 from lab.servers.images import IMAGES
 

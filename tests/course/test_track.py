@@ -23,7 +23,7 @@ def screen() -> tuple[Console, io.StringIO]:
 
 
 def on_all(item, test: str, *outcomes: str, run: str = "") -> list[Case]:
-    return [Case(test, variant, outcome, "", run) for variant, outcome in zip(item.variants, outcomes)]
+    return [Case(test, variant, outcome, "", run) for variant, outcome in zip(item.variants, outcomes, strict=True)]
 
 
 # --- what the file does, read with ast ---
@@ -54,7 +54,8 @@ def test_a_file_that_does_not_parse_says_where():
 # --- the judge ---
 
 def test_every_bug_caught_and_right_code_green_passes():
-    cases = on_all(WAITING, "test_a", "passed", "failed", "passed") + on_all(WAITING, "test_b", "passed", "passed", "failed")
+    cases = on_all(WAITING, "test_a", "passed", "failed", "passed")
+    cases += on_all(WAITING, "test_b", "passed", "passed", "failed")
 
     assert judge(WAITING, WAITING.solution.read_text(), cases).passed
 

@@ -15,14 +15,16 @@ import time
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from lab.course.track import plugin
 from lab.course.track.model import Exercise
 from lab.course.track.static import read_facts
 from lab.paths import ROOT
+from lab.servers.engines import RunningService
 
 RUN_TIMEOUT = 120.0
+Outcome = Literal["passed", "failed", "error", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Case:
 
     test: str
     variant: str
-    outcome: Literal["passed", "failed", "error", "skipped"]
+    outcome: Outcome
     message: str = ""
     run: str = ""
 
@@ -65,7 +67,7 @@ def parse_cases(xml_text: str, variants: list[str], run: str = "") -> list[Case]
         variant = next((part for part in parts if part in variants), "")
         rest = [part for part in parts if part != variant]
         ended = next((child for child in case if child.tag in ("failure", "error", "skipped")), None)
-        outcome = {"failure": "failed"}.get(ended.tag, ended.tag) if ended is not None else "passed"
+        outcome = cast(Outcome, {"failure": "failed"}.get(ended.tag, ended.tag) if ended is not None else "passed")
         lines = (ended.get("message") or ended.text or "").strip().splitlines() if ended is not None else []
         cases.append(Case(base + (f"[{'-'.join(rest)}]" if rest else ""), variant, outcome,
                           (lines[0] if lines else "")[:240], run))
@@ -120,7 +122,8 @@ def judge(exercise: Exercise, source: str, cases: list[Case], output: str = "") 
     if not tests or len(tests) < len(cases):
         errors = [line[1:].strip() for line in output.splitlines() if line.startswith("E ")]
         if errors or tests:
-            return Verdict("failed", "FAIL: pytest could not load your file; fix this first:", errors[-4:] + rules, tests)
+            return Verdict("failed", "FAIL: pytest could not load your file; fix this first:", errors[-4:] + rules,
+                           tests)
         return Verdict("failed", "FAIL: no test found: write a function whose name starts with test_.", rules)
     if exercise.two_orders and (changed := order_reasons(tests)):
         return Verdict("failed", "FAIL: the outcome depends on the order the tests run in.", changed + rules, tests)
@@ -136,13 +139,14 @@ def judge(exercise: Exercise, source: str, cases: list[Case], output: str = "") 
     if len({case.test for case in tests}) < exercise.min_tests:
         reasons.append(f"Keep {exercise.min_tests} tests or more.")
     if reasons:
-        headline = "FAIL: a buggy version passed your tests." if missed else "FAIL: your file breaks a rule of the exercise."
+        headline = ("FAIL: a buggy version passed your tests." if missed
+                    else "FAIL: your file breaks a rule of the exercise.")
         return Verdict("failed", headline, reasons, tests, missed)
     return Verdict("passed", "PASS: every test passes on the right code and every buggy version is caught.",
                    [], tests, set())
 
 
-def server_env(roles: dict[str, object]) -> dict[str, str]:
+def server_env(roles: dict[str, RunningService]) -> dict[str, str]:
     """What the plugin needs to know of the checker's servers (their URLs; how to freeze Redis)."""
     env = {}
     if "postgres" in roles:

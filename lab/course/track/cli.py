@@ -26,8 +26,8 @@ class Track:
         self.progress = progress or TrackProgress()
         self.folder, self.backup_dir = folder, backup_dir
         self._owns_lab = lab is None
-        self.lab = lab or Lab(console, engine_factory=lambda: select_engine(engine, purpose="exercise", console=console),
-                              owns_engine=True)
+        self.lab = lab or Lab(console, owns_engine=True,
+                              engine_factory=lambda: select_engine(engine, purpose="exercise", console=console))
         self.hints_shown: dict[int, set[int]] = {}
 
     def say(self, *lines) -> None:
@@ -67,7 +67,7 @@ class Track:
         return 1 if verdict.status == "failed" else 0
 
     def reset(self, number: int) -> int:
-        """`--reset-exercise N`: the starter back (not passed any more), the learner's file kept in the backup folder."""
+        """`--reset-exercise N`: the starter back (not passed any more), the learner's file kept as a backup."""
         item = exercise(number)
         backup = reset_exercise(item, self.folder, self.backup_dir)
         self.progress.forget(number)
@@ -110,7 +110,7 @@ def run_track(console: Console, *, list_only: bool = False, number: int | None =
             return track.reset(reset)
         if list_only:
             return track.list()
-        if watch_mode:
+        if watch_mode or number is None:
             return track.watch(start=number or 1)
         return track.check(number)
 

@@ -1,7 +1,15 @@
 """The six exercises of the track, in order: what each asks, the bugs it must catch, hints and why."""
 
-from lab.course.track.model import Bug, Exercise, Hint, at_least_tests, fixture_lacks, misses, no_sleep, \
-    starts_in_fixture
+from lab.course.track.model import (
+    Bug,
+    Exercise,
+    Hint,
+    at_least_tests,
+    fixture_lacks,
+    misses,
+    no_sleep,
+    starts_in_fixture,
+)
 from lab.course.track.static import FileFacts
 from lab.errors import WorkshopError
 
@@ -11,6 +19,12 @@ def _no_test_calls(*names: str):
         return not facts.any_test_calls(*names)
 
     return applies
+
+
+def _db_commits(facts: FileFacts, _missed: set[str] | None) -> bool:
+    """The `db` fixture is missing or still commits what each test wrote."""
+    db = facts.fixture("db")
+    return db is None or "commit" in db.calls
 
 
 def _db_does_not_clean(facts: FileFacts, _missed: set[str] | None) -> bool:
@@ -36,7 +50,8 @@ POSTGRES_FIXTURE = Exercise(
          "assert the second vote raises psycopg2.errors.UniqueViolation, not only that one vote is stored")),
     (Hint("Give `postgres_connection` @pytest.fixture(scope=\"session\") and start the container in it: "
           "`with PostgresContainer(POSTGRES_IMAGE) as postgres:`.",
-          lambda facts, _missed: bool(starts_in_fixture("postgres_connection", "PostgresContainer", ("session",))(facts))),
+          lambda facts, _missed: bool(starts_in_fixture("postgres_connection", "PostgresContainer",
+                                                        ("session",))(facts))),
      Hint("Inside the `with`, connect: psycopg2.connect(host=postgres.get_container_host_ip(), "
           "port=postgres.get_exposed_port(5432), user=postgres.username, password=postgres.password, "
           "dbname=postgres.dbname); then `yield` the connection and close it after the yield.",
@@ -104,7 +119,7 @@ ISOLATION = Exercise(
          "keep the test that asserts the second vote from the same phone is refused"),),
     (Hint("The `db` fixture commits what each test wrote. Roll back instead: after the `yield`, call "
           "connection.rollback(), so nothing a test wrote is ever committed.",
-          lambda facts, _missed: facts.fixture("db") is None or "commit" in facts.fixture("db").calls),
+          _db_commits),
      Hint("Or give each test its own schema: in `db`, CREATE SCHEMA, SET search_path to it, votes.create_table(db), "
           "yield, then DROP SCHEMA ... CASCADE.", _db_does_not_clean),
      Hint("Keep all three tests: the one that asserts nobody has voted yet is what shows a leak.",

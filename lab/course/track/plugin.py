@@ -84,7 +84,8 @@ def redis_server():
 @pytest.fixture
 def postgres_connection():
     """Exercise 1 asks you to write this fixture in your own file."""
-    pytest.fail("Write the `postgres_connection` fixture in your file: it starts PostgresContainer and yields a connection.")
+    pytest.fail("Write the `postgres_connection` fixture in your file: it starts PostgresContainer and yields "
+                "a connection.")
 
 
 @pytest.fixture

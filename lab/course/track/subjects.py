@@ -31,7 +31,8 @@ class VotesTable:
     """Exercise 1: a votes table in a schema of its own on the learner's connection; one vote per voter."""
 
     DDL = {RIGHT: "voter_id text NOT NULL UNIQUE, option_id text NOT NULL",
-           "no_unique": "voter_id text NOT NULL, option_id text NOT NULL", "silent": "voter_id text NOT NULL UNIQUE, option_id text NOT NULL"}
+           "no_unique": "voter_id text NOT NULL, option_id text NOT NULL",
+           "silent": "voter_id text NOT NULL UNIQUE, option_id text NOT NULL"}  # UNIQUE, but cast() ignores conflicts
 
     def __init__(self, connection, variant: str) -> None:
         self.connection, self.variant = connection, variant

@@ -29,9 +29,8 @@ def relative(path: Path) -> str:
 def exercises_table(exercises: list[Exercise], progress: TrackProgress, folder: Path = EXERCISES_DIR) -> Table:
     """Every exercise: number, title, the lesson it follows, whether it needs Docker, and its state."""
     table = Table(title="The exercise track: you write the container code", title_justify="left")
-    for column, justify in (("#", "right"), ("exercise", "left"), ("lesson", "right"), ("needs", "left"),
-                            ("state", "left")):
-        table.add_column(column, justify=justify)
+    for column in ("#", "exercise", "lesson", "needs", "state"):
+        table.add_column(column, justify="right" if column in ("#", "lesson") else "left")
     for item in exercises:
         state = state_of(item, progress, folder)
         table.add_row(str(item.number), item.title, str(item.lesson), "Docker" if item.needs_docker else "",
