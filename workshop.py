@@ -51,7 +51,7 @@ def main(argv=None) -> int:
             return classroom_cli.pack_command(args.out, console)
         return classroom_cli.unpack_command(args.file, console)
     if args.exercises or args.exercise is not None or args.watch or args.reset_exercise is not None:
-        from lab.course.track.cli import run_track
+        from lab.course.track.commands import run_track
 
         return run_track(console, list_only=args.exercises, number=args.exercise, watch_mode=args.watch,
                          reset=args.reset_exercise, engine=args.engine)

@@ -7,7 +7,7 @@ from rich.console import Console
 
 from lab.course.track import checking, view
 from lab.course.track.checking import Case, Verdict, judge
-from lab.course.track.cli import Track
+from lab.course.track.commands import Track
 from lab.course.track.exercises import EXERCISES, exercise
 from lab.course.track.state import TrackProgress, reset_exercise, state_of
 from lab.course.track.static import read_facts
@@ -233,3 +233,26 @@ def test_the_list_shows_each_exercise_and_its_state(tmp_path):
     assert "file missing" in rows["1"] and "Docker" in rows["1"]
     assert "passed" in rows["4"] and "Docker" not in rows["4"]
     assert max(len(line) for line in out.getvalue().splitlines()) <= 80
+
+
+def test_the_committed_exercise_files_are_the_starters_reset_restores():
+    """exercises/ in the repository holds the same text as lab/course/track/starters/ (a learner's edits aside)."""
+    import shutil
+    import subprocess
+
+    from lab.paths import ROOT
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: the committed files cannot be read")
+    for item in EXERCISES:
+        committed = subprocess.run(["git", "show", f"HEAD:exercises/{item.stem}.py"], cwd=ROOT, capture_output=True,
+                                   text=True, check=True).stdout
+        assert committed == item.starter.read_text(), item.stem
+
+
+def test_workshop_takes_the_track_flags():
+    from workshop import parse_args
+
+    args = parse_args(["--watch", "--exercise", "4"])
+    assert args.watch and args.exercise == 4
+    assert parse_args(["--reset-exercise", "2"]).reset_exercise == 2 and parse_args(["--exercises"]).exercises

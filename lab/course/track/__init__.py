@@ -2,5 +2,5 @@
 
 exercises.py (what each one asks, its variants, its hints and why), plugin.py + subjects.py +
 freezing.py (the fixtures and the code under test), static.py (what the file does, read with
-ast), checking.py (runs and judges a file), state.py (progress and reset), cli.py (the commands).
+ast), checking.py (runs and judges a file), state.py (progress and reset), commands.py (the commands).
 """

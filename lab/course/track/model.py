@@ -64,7 +64,7 @@ class Exercise:
     @property
     def starter(self) -> Path:
         """The untouched starter, which --reset-exercise copies back."""
-        return STARTERS_DIR / f"{self.stem}.py"
+        return STARTERS_DIR / f"starter_{self.stem.removeprefix('test_')}.py"  # a module name of its own in lab/
 
     @property
     def solution(self) -> Path:

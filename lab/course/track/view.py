@@ -1,7 +1,7 @@
 """What the track shows: the list of exercises, an exercise's introduction, a verdict and its hint.
 
 Pure functions build Rich renderables from the catalog, the progress and a verdict; the
-commands (lab.course.track.cli) print them.
+commands (lab.course.track.commands) print them.
 """
 
 from pathlib import Path
