@@ -256,3 +256,11 @@ def test_workshop_takes_the_track_flags():
     args = parse_args(["--watch", "--exercise", "4"])
     assert args.watch and args.exercise == 4
     assert parse_args(["--reset-exercise", "2"]).reset_exercise == 2 and parse_args(["--exercises"]).exercises
+
+
+@pytest.mark.parametrize("item", EXERCISES, ids=lambda item: item.stem)
+def test_no_hint_applies_to_the_solution_and_the_first_applies_to_the_starter(item):
+    solution, starter = read_facts(item.solution.read_text()), read_facts(item.starter.read_text())
+
+    assert [hint for hint in item.hints if hint.applies(solution, set())] == []
+    assert item.hints[0].applies(starter, None) or item.hints[1].applies(starter, None)
