@@ -1,4 +1,4 @@
-"""TRACK 3 of 6: Redis in a container, and a rate limit whose window really ends.
+"""TRACK 3 of 7: Redis in a container, and a rate limit whose window really ends.
 
 The show allows 3 vote attempts per phone in a window; the window's end is Redis's own
 expiry (PEXPIRE). A fake clock in a mock resets a fake counter (lesson 3, the fantasy

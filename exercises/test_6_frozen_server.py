@@ -1,4 +1,4 @@
-"""TRACK 6 of 6: a frozen server, and a timeout you measure.
+"""TRACK 6 of 7: a frozen server, and a timeout you measure.
 
 A server that died refuses connections at once. A frozen one (paused, out of memory, a full
 disk) accepts them and never answers: a client without a timeout waits for ever. Lesson 9

@@ -1,4 +1,4 @@
-"""The six exercises of the track, in order: what each asks, the bugs it must catch, hints and why."""
+"""The seven exercises of the track, in order: what each asks, the bugs it must catch, hints and why."""
 
 from lab.course.track.model import (
     Bug,
@@ -174,7 +174,33 @@ FROZEN_SERVER = Exercise(
     servers=("redis",),
 )
 
-EXERCISES = [POSTGRES_FIXTURE, WAITING, REDIS_WINDOW, ISOLATION, REDIS_FAULT, FROZEN_SERVER]
+POSTGRES_OUTAGE = Exercise(
+    7, "test_7_postgres_outage", "Stop PostgreSQL under the show", 8,
+    "Lesson 8 broke Redis, and the show went on. When PostgreSQL goes, the show cannot record a vote, "
+    "and what matters is what the phone is told: an honest 503 (nothing was recorded), never a 500 and "
+    "never a 'recorded' that was not. Only a test that stops the real container under the show's real "
+    "app (lab.web, the vote store in lab.votes) sees that answer; it must also see a vote recorded while "
+    "PostgreSQL is up, or a show that refuses everything would pass it.",
+    (Bug("raises", "a vote store that lets PostgreSQL's error escape, so the phone gets a 500",
+         "stop the container inside the test and assert the vote's answer is 503"),
+     Bug("claims_recorded", "a vote store that tells the phone 'recorded' when the database did not answer",
+         "stop the container inside the test and assert the vote's answer is 503, not 201"),
+     Bug("never_records", "a vote store that answers 503 to every vote, database up or not",
+         "with PostgreSQL up, assert a vote is recorded (201)")),
+    (Hint("Give `postgres_container` @pytest.fixture(scope=\"module\") (this file stops it, so it is the file's "
+          "own): `with PostgresContainer(POSTGRES_IMAGE) as postgres: yield postgres`.",
+          lambda facts, _missed: bool(starts_in_fixture("postgres_container", "PostgresContainer",
+                                                        ("module", "session"))(facts))),
+     Hint("Stop it inside the test: postgres_container.get_wrapped_container().stop(); vote in a `try`, and call "
+          ".start() in its `finally` (the `show` of the next test waits until PostgreSQL answers again).",
+          _no_test_calls("stop", "kill")),
+     Hint("Assert both halves: with PostgreSQL up a vote gets 201; stopped, it gets 503 and "
+          "answer.json[\"status\"] == \"unavailable\".", misses("raises", "claims_recorded", "never_records"))),
+    rules=(starts_in_fixture("postgres_container", "PostgresContainer", ("module", "session")), no_sleep),
+    needs_docker=True,
+)
+
+EXERCISES = [POSTGRES_FIXTURE, WAITING, REDIS_WINDOW, ISOLATION, REDIS_FAULT, FROZEN_SERVER, POSTGRES_OUTAGE]
 
 
 def exercise(number: int) -> Exercise:

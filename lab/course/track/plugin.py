@@ -100,6 +100,23 @@ def redis_container():
     pytest.fail("Write the `redis_container` fixture in your file: it starts RedisContainer and yields the container.")
 
 
+@pytest.fixture
+def postgres_container():
+    """Exercise 7 asks you to write this fixture in your own file."""
+    pytest.fail("Write the `postgres_container` fixture in your file: it starts PostgresContainer and yields "
+                "the container.")
+
+
+@pytest.fixture(params=_variants())
+def show(request, postgres_container):
+    """Exercise 7: the show's app on your PostgreSQL container (show.new_phone() is a phone's browser)."""
+    from lab.course.track.outage import Show
+
+    running = Show(postgres_container, request.param)
+    yield running
+    running.close()
+
+
 @pytest.fixture(params=_variants())
 def votes_table(request, postgres_connection):
     """Exercise 1: a votes table on your connection, in a fresh schema; one vote per voter."""

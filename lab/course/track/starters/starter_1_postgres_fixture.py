@@ -1,4 +1,4 @@
-"""TRACK 1 of 6: start PostgreSQL yourself, once for the whole test session.
+"""TRACK 1 of 7: start PostgreSQL yourself, once for the whole test session.
 
 Until now the course handed you a database. Here you write the fixture that starts one: a
 PostgresContainer from testcontainers, started once per session (lesson 5: a container per

@@ -1,4 +1,4 @@
-"""TRACK 2 of 6: wait for a condition, not for a guess.
+"""TRACK 2 of 7: wait for a condition, not for a guess.
 
 The show imports ballots in the background: `ballot_import.start(ballots)` hands them to a
 worker and returns at once; the worker gets round to it when it can. Lesson 7 showed what a

@@ -1,4 +1,4 @@
-"""TRACK 4 of 6: tests that don't depend on each other.
+"""TRACK 4 of 7: tests that don't depend on each other.
 
 These three tests share one PostgreSQL, and each one's votes are committed: the next test
 sees them. Run in this file's order, the second test fails; in another order, a different

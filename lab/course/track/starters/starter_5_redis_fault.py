@@ -1,4 +1,4 @@
-"""TRACK 5 of 6: break the container inside the test, and assert what the app does.
+"""TRACK 5 of 7: break the container inside the test, and assert what the app does.
 
 Lesson 8 killed Redis under the show's rate limiter: votes went through, marked degraded
 (the limiter fails open; PostgreSQL still refuses a second vote). Here you write that test.
