@@ -81,3 +81,28 @@ def test_a_timeout_test_without_the_elapsed_time_misses_the_slow_client(track_la
     verdict = judged(item, track_lab, half)
 
     assert verdict.status == "failed" and verdict.missed == {"slow_timeout"}
+
+
+@pytest.mark.realdb
+def test_watch_passes_an_exercise_when_its_solution_is_saved_and_moves_on(track_lab, tmp_path):
+    import io
+
+    from lab.course.track.commands import Track
+    from lab.course.track.state import TrackProgress, reset_exercise
+
+    frozen, after = EXERCISES[5], EXERCISES[6]
+    for item in (frozen, after):
+        reset_exercise(item, tmp_path, tmp_path / "backups")
+    out = io.StringIO()
+    track = Track(Console(file=out, width=80, color_system=None), progress=TrackProgress(tmp_path / "track.json"),
+                  lab=track_lab, folder=tmp_path)
+
+    def save_the_solution(_seconds: float) -> None:
+        frozen.file_in(tmp_path).write_text(frozen.solution.read_text())
+
+    assert track.watch(start=6, sleep=save_the_solution, stop=lambda: 6 in track.progress.passed) == 0
+
+    text = " ".join(out.getvalue().split())
+    assert track.progress.passed == {6}
+    assert text.index("FAIL: a buggy version passed your tests.") < text.index("PASS: every test passes")
+    assert f"Exercise 7 of 7: {after.title}" in text

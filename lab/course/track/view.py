@@ -65,7 +65,8 @@ def verdict_table(item: Exercise, verdict: Verdict) -> Table:
     columns = _columns(item, verdict.cases)
     for variant, run in columns:
         table.add_column(_header(item, variant, run), no_wrap=True)
-    for test in dict.fromkeys(case.test for case in verdict.cases):
+    in_file_order = [case for case in verdict.cases if not case.run] or verdict.cases  # shuffled runs have a run
+    for test in dict.fromkeys(case.test for case in in_file_order + verdict.cases):
         ended = {(case.variant, case.run): case.outcome for case in verdict.cases if case.test == test}
         right = all(outcome == "passed" for (variant, _), outcome in ended.items() if variant == "right")
         table.add_row(test, *(_mark(variant, ended.get((variant, run), ""), right) for variant, run in columns))
