@@ -21,6 +21,7 @@ import pytest
 from lab.course.track import subjects
 from lab.course.track.freezing import Freezer
 from lab.settings import PostgresSettings, RedisSettings
+from lab.waiting import wait_for
 
 ENV_VARIANTS = "TCMAGIC_TRACK_VARIANTS"
 ENV_POSTGRES = "TCMAGIC_TRACK_POSTGRES"
@@ -155,6 +156,8 @@ def vote_limiter(request, redis_container):
     from lab.ratelimit.limiters import redis_client as client_for
 
     client = client_for(settings)
+    wait_for(client.ping, "Redis to answer (did a test leave it paused or stopped?)", timeout=30, interval=0.1,
+             ignore=(Exception,))  # a container stopped and started again by the previous test may still be starting
     _forget_counts(client)
     yield subjects.fault_limiter(settings, request.param)
     _forget_counts(client)
