@@ -29,8 +29,12 @@ class Track:
         self.lab = lab or Lab(console, owns_engine=True,
                               engine_factory=lambda: select_engine(engine, purpose="exercise", console=console))
         self.hints_shown: dict[int, set[int]] = {}
+        if self.progress.unreadable:
+            self.say(f"{view.relative(self.progress.path)} could not be read, so the track starts over "
+                     "(delete it to silence this).")
 
     def say(self, *lines) -> None:
+        """Print each line (a sentence or a Rich renderable) as it is, without guessing highlights."""
         for line in lines:
             self.console.print(line, highlight=False)
 

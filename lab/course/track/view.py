@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lab.course.track.checking import Case, Verdict
-from lab.course.track.model import EXERCISES_DIR, Exercise, Hint
+from lab.course.track.model import EXERCISES_DIR, Exercise
 from lab.course.track.state import TrackProgress, state_of
 from lab.course.track.static import FileFacts
 from lab.paths import ROOT
@@ -53,8 +53,11 @@ def _columns(item: Exercise, cases: list[Case]) -> list[tuple[str, str]]:
 
 
 def _header(item: Exercise, variant: str, run: str) -> str:
+    """A column's heading: the right code (in which order, when there are two), or a buggy version."""
+    if variant == "right" and item.two_orders:
+        return "right\norder 2" if run.endswith("r") else "right\norder 1"
     if variant == "right":
-        return "right\n" + ("order 2" if run.endswith("r") else "order 1") if item.two_orders else "right\ncode"
+        return "right\ncode"
     return f"{variant.replace('_', ' ')}\n(buggy)"
 
 
@@ -85,16 +88,12 @@ def next_hint(item: Exercise, facts: FileFacts, verdict: Verdict | None, shown: 
     if verdict is not None and verdict.status != "failed":
         return None
     missed = verdict.missed if verdict is not None else None
-    applying = [number for number, hint in enumerate(item.hints, start=1) if _applies(hint, facts, missed)]
+    applying = [number for number, hint in enumerate(item.hints, start=1) if hint.applies(facts, missed)]
     if not applying:
         return Text("Your file already does what every hint says: read the reasons above.")
     number = next((n for n in applying if n not in shown), applying[-1])
     shown.add(number)
     return Text.assemble((f"Hint {number} of {len(item.hints)}: ", "yellow"), item.hints[number - 1].text)
-
-
-def _applies(hint: Hint, facts: FileFacts, missed: set[str] | None) -> bool:
-    return bool(hint.applies(facts, missed))
 
 
 def verdict_lines(item: Exercise, verdict: Verdict) -> list:
