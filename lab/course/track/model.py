@@ -92,8 +92,9 @@ def starts_in_fixture(fixture: str, container: str, scopes: tuple[str, ...]) -> 
             return [f"There is no `{fixture}` fixture: define it with @pytest.fixture(scope=\"{scopes[0]}\")."]
         reasons = []
         if found.scope not in scopes:
+            serves = "every test" if scopes[0] == "session" else "every test of this file"
             reasons.append(f"`{fixture}` has scope \"{found.scope}\": make it scope=\"{scopes[0]}\", so one "
-                           "container serves every test (lesson 5).")
+                           f"container serves {serves} (lesson 5).")
         if container not in found.calls:
             reasons.append(f"`{fixture}` does not start a {container}: create one in it, in a `with` block.")
         return reasons
