@@ -21,6 +21,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--reset", action="store_true", help="forget your progress")
     parser.add_argument("--auto", action="store_true", help="no questions: run straight through (tests, CI)")
     parser.add_argument("--check", action="store_true", help="pre-flight checks for this machine, then exit")
+    track = parser.add_argument_group("the exercise track (you write the container code)")
+    track.add_argument("--exercises", action="store_true", help="list the track's exercises and their state")
+    track.add_argument("--exercise", type=int, metavar="N", help="check exercise N of the track (with --watch: start there)")
+    track.add_argument("--watch", action="store_true", help="check the current exercise, re-check on every save, "
+                       "move on when it passes")
+    track.add_argument("--reset-exercise", type=int, metavar="N", help="put exercise N's starter back "
+                       "(your file is kept in .tcmagic/exercise-backups/)")
     fix_venv.add_flag(parser)
     parser.add_argument("--engine", choices=CHOICES, help="what runs PostgreSQL and Redis: docker, embedded (local "
                         f"processes) or auto (Docker when it answers, else embedded); default {ENGINE_VARIABLE}, else auto")
@@ -43,6 +50,11 @@ def main(argv=None) -> int:
         if args.command == "pack":
             return classroom_cli.pack_command(args.out, console)
         return classroom_cli.unpack_command(args.file, console)
+    if args.exercises or args.exercise is not None or args.watch or args.reset_exercise is not None:
+        from lab.course.track.commands import run_track
+
+        return run_track(console, list_only=args.exercises, number=args.exercise, watch_mode=args.watch,
+                         reset=args.reset_exercise, engine=args.engine)
     return run_workshop(console, sys.stdin, number=args.lesson, list_only=args.list, reset=args.reset, auto=args.auto,
                         engine=args.engine)
 
