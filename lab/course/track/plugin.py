@@ -6,7 +6,7 @@ The track's checker loads it with `-p lab.course.track.plugin` and sets:
   TCMAGIC_TRACK_REDIS      a running Redis's URL, and TCMAGIC_TRACK_FREEZE how to freeze it
                            ("docker:<container id>" or "pid:<process id>")
   TCMAGIC_TRACK_ORDER      a seed: the tests run in that shuffled order ("<seed>r": reversed)
-Run directly (`python -m pytest exercises/`), it starts its own servers and uses the right code only.
+Run directly (`python3 -m pytest exercises/`), it starts its own servers and uses the right code only.
 Fixtures that the learner writes (`postgres_connection`, `redis_client`, `redis_container`) are
 requested by name, so the learner's own fixture is the one used.
 """
