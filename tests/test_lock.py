@@ -8,7 +8,6 @@ README, CI and the devcontainer install both of them together.
 import json
 import re
 import shlex
-from pathlib import Path
 
 import pytest
 

@@ -50,8 +50,8 @@ def install_requirements() -> None:
 
 def wait_for_docker(timeout: float = DOCKER_WAIT):
     """A Docker client, once dockerd answers (it starts beside us and is often not ready yet)."""
-    from lab.servers.containers import docker_client
     from lab.errors import DockerUnavailable
+    from lab.servers.containers import docker_client
     from lab.waiting import WaitTimeout, wait_for
 
     try:
