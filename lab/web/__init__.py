@@ -16,7 +16,7 @@ from lab.paths import ROOT
 from lab.servers.engines import ready_line, server_kind
 from lab.testruns.paired import TestComparison
 from lab.web import presenter, routes, socket_events
-from lab.show.ballot import Ballot
+from lab.show.ballot import Ballot, keep_reconciled
 from lab.web.bounded_json import BoundedJSONProvider, socketio_json
 from lab.show.broadcast import Broadcaster, ResultsRoom
 from lab.web.transport.capacity import HandshakeGate
@@ -72,6 +72,7 @@ def create_app(config: ShowConfig) -> Flask:
         sleep=socketio.sleep,
         rooms=(ResultsRoom(DASHBOARDS), ResultsRoom(PRESENTER), PHONE_ROOM),
     )
+    keep_reconciled(ballot, broadcaster.results_changed, socketio.start_background_task, socketio.sleep)
     feed = Feed(broadcaster)
     services = ShowServices(
         feed, broadcaster, config.real_store, start_task=socketio.start_background_task, sleep=socketio.sleep,
