@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pytest
 
 from lab.waiting import wait_for
-from tests.web.helpers import TOKEN, Presenter, audience_member
+from tests.web.helpers import TOKEN, Presenter
 
 pytestmark = pytest.mark.realdb
 
