@@ -31,6 +31,7 @@ from lab.web.transport.packet_gate import PACKET_BURST, PACKET_EVERY, Allowance,
 from lab.show.feed import Feed, FeedLine
 from lab.show.live import LiveShow
 from lab.web.transport.phone_path import PhonePath
+from lab.web.transport.read_pace import ReadPace
 from lab.web.phones import PHONE_ROOM
 from lab.show.rooms import DASHBOARDS, PHONES, PRESENTER
 from lab.web.presenter_secret import PresenterSecret, checked_secret
@@ -97,7 +98,8 @@ def create_app(config: ShowConfig) -> Flask:
     secret = PresenterSecret(checked_secret(config.presenter_token))
     socket_events.register(socketio, show, secret, Allowance())
     app.extensions[EXTENSION] = ShowRuntime(config, socketio, broadcaster, feed, services, tests, show, secret=secret,
-                                            voters=voters, vote_pages=vote_pages, docker_events=stream)
+                                            voters=voters, vote_pages=vote_pages, results_pace=ReadPace(socketio.sleep),
+                                            docker_events=stream)
     return app
 
 
