@@ -318,7 +318,7 @@ def crash_and_resume() -> dict:
 
 
 def poll_results(base: str, clients: int, polling, measuring, stop, report) -> None:
-    """Child process: `clients` keep-alive connections GET /api/results back to back until `stop`.
+    """Child process: `clients` keep-alive connections from the attacker's address GET /api/results back to back until `stop`.
 
     `polling` is set once every client has sent its first request; `report` gets the
     answers by status, how many came while `measuring` (until `stop`) and how fast, and
@@ -331,7 +331,7 @@ def poll_results(base: str, clients: int, polling, measuring, stop, report) -> N
     first = threading.Barrier(clients + 1)
 
     def client() -> None:
-        connection = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+        connection = http.client.HTTPConnection(where.hostname, where.port, timeout=30, source_address=(ATTACKER, 0))
         try:
             connection.connect()
             first.wait(60)
