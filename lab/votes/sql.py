@@ -3,8 +3,8 @@
 Parametrised SQL only. Table names come from class attributes, never from input.
 """
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 import psycopg2
 
