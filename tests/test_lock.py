@@ -123,7 +123,7 @@ def test_one_documented_command_regenerates_both_locks_as_their_headers_say():
     for source, lock in ((RUNTIME_IN, RUNTIME_LOCK), (DEV_IN, DEV_LOCK)):
         assert f"#   {command}" in source.read_text().splitlines(), f"{source.name} names another command"
         header = lock.read_text().splitlines()[1].lstrip("# ").split()  # "uv pip compile ..." as uv ran it
-        ran = next(words[2:] for words in compiles if source.name in words)  # without "python -m"
+        ran = next(words[2:] for words in compiles if source.name in words)  # without "python3 -m"
         assert header == ran, lock.name
         assert {"--universal", "--generate-hashes"} <= set(ran)
 
