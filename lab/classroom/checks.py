@@ -4,10 +4,14 @@ Standard library only: the doctor, the Codespaces check and the venv repair all 
 and the repair runs before the requirements are installed.
 """
 
-from __future__ import annotations  # so that an old Python reaches check_python instead of a TypeError
+from __future__ import (
+    annotations,  # so that an old Python reaches check_python instead of a TypeError
+)
 
 import sys
 from dataclasses import dataclass
+
+from lab.classroom.markers import marker_environment, marker_holds
 
 SUPPORTED_PYTHON = ((3, 11), (3, 13))  # the oldest and newest minor version the pinned requirements install on
 
@@ -23,14 +27,20 @@ class CheckResult:
     blocking: bool = True
 
 
-def pinned_requirements(text: str) -> dict[str, str]:
-    """{'flask': '3.1.3', ...} from the text of a requirements file."""
+def pinned_requirements(text: str, environment: dict[str, str] | None = None) -> dict[str, str]:
+    """{'flask': '3.1.3', ...} from the text of a requirements file (a hashed lock too), for this platform.
+
+    A pin whose environment marker does not hold here (`colorama==0.4.6 ; sys_platform == 'win32'`
+    on Linux) is left out: pip does not install it.
+    """
+    environment = marker_environment() if environment is None else environment
     pins = {}
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].split(";", 1)[0].strip()  # no comments, no environment markers
-        if "==" in line:
-            name, version = line.split("==", 1)
-            pins[name.split("[", 1)[0].strip().lower()] = version.strip()
+    for line in text.replace("\\\n", " ").splitlines():  # a lock continues a pin's line with its hashes
+        requirement, _, marker = line.split("#", 1)[0].partition(";")
+        requirement, marker = requirement.strip(), marker.split(" --hash", 1)[0].strip()
+        if "==" in requirement and not requirement.startswith("-") and (not marker or marker_holds(marker, environment)):
+            name, version = requirement.split("==", 1)
+            pins[name.split("[", 1)[0].strip().lower()] = version.split()[0]
     return pins
 
 

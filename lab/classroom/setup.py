@@ -34,12 +34,12 @@ class SetupFailed(Exception):
 
 
 def install_requirements() -> None:
-    """pip install the pinned requirements (quick when they already are)."""
-    from lab.classroom.fix_venv import pip_install
+    """pip install both locks, the README's tree, hashes checked (quick when they already are installed)."""
+    from lab.classroom.fix_venv import DEV_REQUIREMENTS, pip_install
 
-    if not pip_install(sys.executable, [REQUIREMENTS]):
+    if not pip_install(sys.executable, [REQUIREMENTS, DEV_REQUIREMENTS]):
         raise SetupFailed(
-            "pip could not install requirements.txt: read the pip error above, fix the network, "
+            "pip could not install requirements.txt and requirements-dev.txt: read the pip error above, fix the network, "
             "and run `python3 -m lab.classroom.setup` again"
         )
     user_site = site.getusersitepackages()  # pip falls back here when site-packages is read-only
@@ -50,8 +50,8 @@ def install_requirements() -> None:
 
 def wait_for_docker(timeout: float = DOCKER_WAIT):
     """A Docker client, once dockerd answers (it starts beside us and is often not ready yet)."""
-    from lab.servers.containers import docker_client
     from lab.errors import DockerUnavailable
+    from lab.servers.containers import docker_client
     from lab.waiting import WaitTimeout, wait_for
 
     try:

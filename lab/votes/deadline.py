@@ -21,20 +21,15 @@ connection, refusing at most one vote there. The pairing errs early by at most o
 trip, which can refuse a vote sent in time, never store one too late. What no client can
 rule out is a freeze in the microseconds between the server's check and its answer leaving.
 
-Under gevent, a greenlet whose answer has arrived runs again only after the greenlets
-that became ready before it: under a thousand phones, 10 to 37 ms after PostgreSQL had
-answered the results' tally (measured), so every broadcast carried a count that old. A
-read done `promptly` waits for its answer holding the event loop, up to HOLD_SECONDS a
-wait (a tally on this machine's loopback takes about a millisecond), then like any other:
-a frozen server costs the show's other greenlets HOLD_SECONDS, not the deadline.
+Every wait lets the event loop run: nothing here holds it while PostgreSQL answers. (The
+results no longer need a fresh count on every broadcast: the ballot keeps a running count
+and reconciles it with PostgreSQL's about once a second, lab.show.ballot.)
 """
 
 import select
 import sys
 import time
-from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Iterator
 
 import psycopg2
 import psycopg2.extensions
@@ -46,7 +41,6 @@ LIVENESS = {  # for a server that vanished (host down, cable out); frozen server
 
 
 STORE_WITHIN = 0.75  # of io_timeout: the rest is for the commit and the answer's way back
-HOLD_SECONDS = 0.02  # a prompt read holds the event loop this long at most per wait, then lets it run
 
 
 class DeadlineExceeded(psycopg2.OperationalError):
@@ -58,7 +52,6 @@ class DeadlineConnection(psycopg2.extensions.connection):
 
     def __init__(self, dsn: str, async_: int = 0, *, io_timeout: float | None = None) -> None:
         self.io_timeout = io_timeout  # set first: connecting already waits through the callback
-        self.hold = 0.0  # seconds each wait holds the event loop (`promptly`) before letting it run
         self._server_clock: tuple[datetime, float] | None = None  # (server time, monotonic time) paired
         super().__init__(dsn, async_)
 
@@ -91,22 +84,6 @@ def with_deadline(io_timeout: float):
     return factory
 
 
-@contextmanager
-def promptly(connection, up_to: float = HOLD_SECONDS) -> Iterator[None]:
-    """Meanwhile, `connection`'s answers are taken as soon as they arrive: each wait holds the event loop up to `up_to` s.
-
-    Only a connection with a deadline can (the show's); any other waits as always.
-    """
-    if not isinstance(connection, DeadlineConnection):
-        yield
-        return
-    before, connection.hold = connection.hold, up_to
-    try:
-        yield
-    finally:
-        connection.hold = before
-
-
 def store_by(connection) -> datetime | None:
     """When a write sent now on `connection` must be stored by, on the server's clock; None if it waits forever."""
     if isinstance(connection, DeadlineConnection) and connection.io_timeout is not None:
@@ -124,7 +101,7 @@ def wait_with_deadline(connection) -> None:
     """Wait until `connection` has its answer; DeadlineExceeded once its io_timeout is spent (psycopg2 then closes it)."""
     timeout = getattr(connection, "io_timeout", None)
     deadline = None if timeout is None else time.monotonic() + timeout
-    ready_to = _socket_waits(getattr(connection, "hold", 0.0))
+    ready_to = _socket_waits()
     while True:
         state = connection.poll()
         if state == POLL_OK:
@@ -136,30 +113,16 @@ def wait_with_deadline(connection) -> None:
             raise DeadlineExceeded(f"PostgreSQL did not answer within {timeout:g} s")
 
 
-def _socket_waits(hold: float = 0.0):
-    """How to wait for a socket to be readable (or writable) within a timeout: gevent's way once it has patched select.
-
-    With `hold`, gevent's way is preceded by up to `hold` seconds of the unpatched select(),
-    during which nothing else in the process runs.
-    """
+def _socket_waits():
+    """How to wait for a socket to be readable (or writable) within a timeout: gevent's way once it has patched select."""
     monkey = sys.modules.get("gevent.monkey")
     if monkey is None or not monkey.is_module_patched("select"):
         return _wait_with_select
-    if not hold:
-        return _wait_in_gevent
-    blocking_select = monkey.get_original("select", "select")
-
-    def hold_then_wait(fd: int, write: bool, timeout: float | None) -> bool:
-        held = hold if timeout is None else min(hold, timeout)
-        if _wait_with_select(fd, write, held, blocking_select):
-            return True
-        return _wait_in_gevent(fd, write, None if timeout is None else timeout - held)
-
-    return hold_then_wait
+    return _wait_in_gevent
 
 
-def _wait_with_select(fd: int, write: bool, timeout: float | None, select_=None) -> bool:
-    readable, writable, _ = (select_ or select.select)([] if write else [fd], [fd] if write else [], [], timeout)
+def _wait_with_select(fd: int, write: bool, timeout: float | None) -> bool:
+    readable, writable, _ = select.select([] if write else [fd], [fd] if write else [], [], timeout)
     return bool(writable if write else readable)
 
 

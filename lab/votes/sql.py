@@ -3,14 +3,13 @@
 Parametrised SQL only. Table names come from class attributes, never from input.
 """
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 import psycopg2
 
 from lab.settings import PostgresSettings
 from lab.votes import StoreUnavailable
-from lab.votes.deadline import promptly
 from lab.votes.outcomes import VoteResult, from_sqlstate, unavailable
 from lab.votes.pool import ConnectionPool
 
@@ -84,8 +83,8 @@ class SqlVoteStore:
             return dict(cursor.fetchall())
 
     def tally(self) -> dict[str, int]:
-        """Option id -> votes, options without votes included; taken promptly (the broadcasts carry it)."""
-        with self._reading() as cursor, promptly(cursor.connection):
+        """Option id -> votes, options without votes included (PostgreSQL's count: the ballot reconciles with it)."""
+        with self._reading() as cursor:
             cursor.execute(
                 f"SELECT o.id, count(v.voter_id) FROM {self.options_table} o "
                 f"LEFT JOIN {self.votes_table} v ON v.option_id = o.id GROUP BY o.id, o.position ORDER BY o.position"

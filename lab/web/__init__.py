@@ -16,7 +16,7 @@ from lab.paths import ROOT
 from lab.servers.engines import ready_line, server_kind
 from lab.testruns.paired import TestComparison
 from lab.web import presenter, routes, socket_events
-from lab.show.ballot import Ballot
+from lab.show.ballot import Ballot, keep_reconciled
 from lab.web.bounded_json import BoundedJSONProvider, socketio_json
 from lab.show.broadcast import Broadcaster, ResultsRoom
 from lab.web.transport.capacity import HandshakeGate
@@ -31,6 +31,7 @@ from lab.web.transport.packet_gate import PACKET_BURST, PACKET_EVERY, Allowance,
 from lab.show.feed import Feed, FeedLine
 from lab.show.live import LiveShow
 from lab.web.transport.phone_path import PhonePath
+from lab.web.transport.read_pace import ReadPace
 from lab.web.phones import PHONE_ROOM
 from lab.show.rooms import DASHBOARDS, PHONES, PRESENTER
 from lab.web.presenter_secret import PresenterSecret, checked_secret
@@ -72,6 +73,7 @@ def create_app(config: ShowConfig) -> Flask:
         sleep=socketio.sleep,
         rooms=(ResultsRoom(DASHBOARDS), ResultsRoom(PRESENTER), PHONE_ROOM),
     )
+    keep_reconciled(ballot, broadcaster.results_changed, socketio.start_background_task, socketio.sleep)
     feed = Feed(broadcaster)
     services = ShowServices(
         feed, broadcaster, config.real_store, start_task=socketio.start_background_task, sleep=socketio.sleep,
@@ -96,7 +98,8 @@ def create_app(config: ShowConfig) -> Flask:
     secret = PresenterSecret(checked_secret(config.presenter_token))
     socket_events.register(socketio, show, secret, Allowance())
     app.extensions[EXTENSION] = ShowRuntime(config, socketio, broadcaster, feed, services, tests, show, secret=secret,
-                                            voters=voters, vote_pages=vote_pages, docker_events=stream)
+                                            voters=voters, vote_pages=vote_pages, results_pace=ReadPace(socketio.sleep),
+                                            docker_events=stream)
     return app
 
 

@@ -53,9 +53,15 @@ def vote():
 
 @bp.get("/api/results")
 def results():
-    """The tallies, real and fantasy; per option once the presenter shows them (or asks, with the secret)."""
+    """The tallies, real and fantasy; per option once the presenter shows them (or asks, with the secret).
+
+    From the show's kept count, never a query; an address polling faster than the show's
+    read pace waits its turn (lab.web.transport.read_pace).
+    """
+    runtime = runtime_of()
+    runtime.results_pace.wait_turn(request.remote_addr or "")
     presenter_asks = TOKEN_HEADER in request.headers and token_problem() is None
-    return jsonify(runtime_of().show.results(reveal=presenter_asks))
+    return jsonify(runtime.show.results(reveal=presenter_asks))
 
 
 @bp.get("/favicon.ico")

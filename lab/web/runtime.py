@@ -12,6 +12,7 @@ from lab.web.docker_feed import DockerEventStream
 from lab.show.feed import Feed
 from lab.show.live import LiveShow
 from lab.web.presenter_secret import PresenterSecret
+from lab.web.transport.read_pace import ReadPace
 from lab.web.vote_pages import VotePages
 from lab.web.voters import VoterCookies
 from lab.show.services import ShowServices
@@ -33,6 +34,7 @@ class ShowRuntime:
     secret: PresenterSecret
     voters: VoterCookies
     vote_pages: VotePages
+    results_pace: ReadPace  # how often one address may read /api/results
     docker_events: DockerEventStream | None = None
 
 

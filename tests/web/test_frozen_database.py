@@ -54,7 +54,11 @@ def test_while_frozen_every_vote_and_the_results_are_answered_then_votes_count_a
     watchdog = threading.Timer(WATCHDOG_SECONDS, frozen_postgres.unpause)  # a hanging store fails, not hangs
     watchdog.start()
     during = votes_at_once(freezable_app, VOTERS)
-    results = audience_member(freezable_app).get("/api/results")
+    reader = audience_member(freezable_app)
+    # the results answer from the show's count at once; its reconciliation finds PostgreSQL not answering
+    wait_for(lambda: reader.get("/api/results").json["database"] == "unavailable",
+             "the results to say the database does not answer", timeout=WATCHDOG_SECONDS / 2)
+    results = reader.get("/api/results")
     still_frozen = frozen_postgres.status() == "paused"
     watchdog.cancel()
     if still_frozen:

@@ -148,10 +148,13 @@ def test_a_database_that_does_not_answer_is_a_503_with_nothing_recorded(client, 
     show.ballot.real.pool = ConnectionPool(PostgresSettings("127.0.0.1", free_port()), size=1, wait_timeout=0.5)
     try:
         answer = vote(client)
-        results = client.get("/api/results").json
-        # the failed vote starts a health probe in the background: only its failure says "down"
+        # the failed vote starts a health probe in the background: only its failure says "down";
+        # the results' count is reconciled in the background too, which finds no answer either
         wait_for(lambda: any("PostgreSQL is down" in line["text"] for line in show.feed.lines()),
                  "the health probe to find PostgreSQL down")
+        wait_for(lambda: client.get("/api/results").json["database"] == "unavailable",
+                 "the results' reconciliation to find PostgreSQL not answering")
+        results = client.get("/api/results").json
     finally:
         show.ballot.real.pool.close()
         show.ballot.real.pool = working_pool
