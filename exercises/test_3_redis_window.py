@@ -22,7 +22,7 @@ from testcontainers.community.redis import RedisContainer  # noqa: F401 - yours 
 
 from lab.servers.images import IMAGES
 
-REDIS_IMAGE = IMAGES["redis"].name  # redis:7-alpine, or your TCMAGIC_REDIS_IMAGE
+REDIS_IMAGE = IMAGES["redis"].name  # the workshop's Redis image (lab/servers/images.py), or your TCMAGIC_REDIS_IMAGE
 
 
 @pytest.fixture

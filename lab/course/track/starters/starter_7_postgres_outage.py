@@ -25,7 +25,7 @@ from testcontainers.community.postgres import PostgresContainer  # noqa: F401 - 
 
 from lab.servers.images import IMAGES
 
-POSTGRES_IMAGE = IMAGES["postgres"].name  # postgres:15-alpine, or your TCMAGIC_POSTGRES_IMAGE
+POSTGRES_IMAGE = IMAGES["postgres"].name  # the workshop's PostgreSQL image (lab/servers/images.py), or your TCMAGIC_POSTGRES_IMAGE
 
 
 @pytest.fixture
