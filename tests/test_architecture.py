@@ -107,3 +107,14 @@ def test_the_web_face_holds_at_most_twenty_modules_and_its_transport_is_a_room_o
     assert len(face) <= 20, face
     assert (LAB / "web" / "transport" / "__init__.py").exists()
     assert (LAB / "show" / "__init__.py").exists()
+
+
+def test_lab_uses_testcontainers_through_its_public_api():
+    """No Reaper (`:meta private:`), no override of a private method such as `_connect` (issue 23)."""
+    private = [f"{path.relative_to(ROOT)}:{node.lineno}" for path in LAB.rglob("*.py")
+               for node in ast.walk(ast.parse(path.read_text()))
+               if (isinstance(node, ast.ImportFrom) and (node.module or "").startswith("testcontainers")
+                   and any(alias.name == "Reaper" or alias.name.startswith("_") for alias in node.names))
+               or (isinstance(node, ast.FunctionDef) and node.name in {"_connect", "_configure", "_create_instance"})]
+
+    assert private == []

@@ -25,10 +25,10 @@ def ryuk_image() -> str:
 
 
 def ryuk_disabled() -> bool:
-    """True when testcontainers is told not to start Ryuk (TESTCONTAINERS_RYUK_DISABLED)."""
-    from testcontainers.core.config import testcontainers_config
+    """True when the user told testcontainers not to start Ryuk (TESTCONTAINERS_RYUK_DISABLED)."""
+    from lab.servers.ryuk import ryuk_disabled_by_user  # a running show's own Ryuk also switches testcontainers' off
 
-    return testcontainers_config.ryuk_disabled
+    return ryuk_disabled_by_user()
 
 
 def needed_images(include_ryuk: bool | None = None) -> list[str]:

@@ -5,21 +5,21 @@ the monitor and cleanup find them by label. Ports are published on 127.0.0.1 whe
 Docker runs on this machine, or the servers join the host's network and listen on
 127.0.0.1 themselves where a native Linux engine allows it (lab.servers.container_host);
 every server gets a random password. Each start is timed until the server answers a real query, polled from here
-every 20 ms, while Ryuk starts beside the first server (lab.servers.ryuk). A running
+every 20 ms by a wait strategy (lab.servers.readiness), while Ryuk starts beside the first server
+(lab.servers.ryuk). A running
 service can be stopped, killed, paused and recovered.
 """
 
+import functools
 import os
 import socket
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
 import docker
 import docker.errors
 import psycopg2
-from testcontainers.community.postgres import PostgresContainer
 from testcontainers.community.redis import RedisContainer
 from testcontainers.core.config import testcontainers_config
 from testcontainers.core.container import DockerContainer
@@ -32,13 +32,13 @@ from lab.servers.images import IMAGES
 from lab.servers.labels import (  # noqa: F401 - their importers know them from here
     LABEL_DURABLE, LABEL_MANAGED, LABEL_NAMESPACE, LABEL_PORT, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN, RUN_ID, our_labels,
 )
+from lab.servers.readiness import ServerAnswers, wait_ready
 from lab.servers.ryuk import claim_ryuk, release_ryuk, start_ryuk
 from lab.settings import POSTGRES_DB, POSTGRES_USER, PostgresSettings, RedisSettings, new_password
-from lab.waiting import WaitTimeout, wait_for
+from lab.waiting import WaitTimeout
 
 TESTCONTAINERS_LABEL = "org.testcontainers"  # testcontainers' own label on everything it starts
 READY_TIMEOUT = float(os.environ.get("TCMAGIC_READY_TIMEOUT", "60"))
-READY_POLL_SECONDS = 0.02  # testcontainers' own wait polls once a second
 PGDATA = "/var/lib/postgresql/data"  # the official image's data directory
 # throwaway databases only: a crash may lose them, and they are thrown away anyway
 THROWAWAY_SETTINGS = ("-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off")
@@ -104,13 +104,6 @@ def redis_answers(settings: RedisSettings) -> bool:
         client.close()
 
 
-class _QuietPostgresContainer(PostgresContainer):
-    """PostgresContainer whose readiness we judge ourselves, from the host, every 20 ms."""
-
-    def _connect(self) -> None:  # testcontainers' own check polls `psql` once a second
-        pass
-
-
 @dataclass
 class Service:
     """A running server in a container: where it listens, how long it took, and chaos."""
@@ -168,7 +161,7 @@ class Service:
             wrapped.unpause()
         elif state != "running":
             wrapped.start()
-        _wait_ready(self.role, self.is_ready, timeout)
+        wait_ready(self.role, self.is_ready, timeout)
         return time.perf_counter() - started
 
     def remove(self, keep_data: bool = False) -> None:
@@ -179,17 +172,6 @@ class Service:
             pass
         if not keep_data:
             self.forget_data()
-
-
-def _wait_ready(role: str, is_ready: Callable[[], bool], timeout: float) -> None:
-    try:
-        wait_for(is_ready, f"{role} to answer a query", timeout=timeout, interval=READY_POLL_SECONDS,
-                 ignore=(Exception,))
-    except WaitTimeout as error:
-        raise StartupFailed(
-            f"{role} started but did not answer within {timeout:g} s: check `docker logs` of the "
-            "container, free some memory, or raise TCMAGIC_READY_TIMEOUT."
-        ) from error
 
 
 class DockerEngine:
@@ -225,8 +207,9 @@ class DockerEngine:
         """
         data = self._take_over(resume) if resume is not None else self._new_volume() if durable else None
         login = data or DurableData("docker", "", POSTGRES_USER, new_password(), POSTGRES_DB)
-        container = _QuietPostgresContainer(IMAGES["postgres"].name, username=login.user, password=login.password,
-                                            dbname=login.dbname)
+        # the image itself, not testcontainers' PostgresContainer: that one also polls `psql` once a second
+        container = DockerContainer(IMAGES["postgres"].name).with_envs(
+            POSTGRES_USER=login.user, POSTGRES_PASSWORD=login.password, POSTGRES_DB=login.dbname)
         host_port = free_port()
         command = ["postgres"]
         if self.publishing.host_network:  # PGPORT: the entrypoint's psql and both of its servers use it
@@ -255,7 +238,6 @@ class DockerEngine:
         container = RedisContainer(IMAGES["redis"].name)
         listening = ["--bind", LOOPBACK, "--port", str(host_port)] if self.publishing.host_network else []
         container.with_command(["redis-server", "--requirepass", password, "--save", "", "--appendonly", "no", *listening])
-        container.waiting_for(_NoWait())
         return self._start("redis", container, 6379, host_port, lambda host, port: RedisSettings(host, port, password),
                            redis_answers)
 
@@ -299,30 +281,29 @@ class DockerEngine:
         else:
             self.publishing.publish(container, port, host_port)
             container.with_kwargs(labels=labels)
+        # where the server answers is known once its container runs
+        settings = functools.cache(lambda: settings_of(*self.publishing.address(container, port, host_port)))
+
+        def is_ready() -> bool:
+            return answers(settings())
+
         started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=1) as beside:
-            claimed = claim_ryuk()  # before our container exists, so testcontainers starts no Ryuk of its own
-            try:
-                container.start()
-            except docker.errors.DockerException as error:
-                if claimed:
-                    release_ryuk()
-                raise StartupFailed(
-                    f"Docker could not start the {role} container ({error}): run `python3 cleanup.py` "
-                    "to remove leftovers, check `docker ps`, then try again."
-                ) from error
-            # Ryuk starts once our container runs: creating both at once slows both on two cores
-            ryuk = beside.submit(self._start_ryuk) if claimed else None
-            settings = settings_of(*self.publishing.address(container, port, host_port))
-            is_ready = lambda: answers(settings)  # noqa: E731 - captured for recover()
-            try:
-                _wait_ready(role, is_ready, READY_TIMEOUT)
-                if ryuk is not None:
-                    ryuk.result()
-            except BaseException:
-                container.stop()
-                raise
-        return Service(role, settings, time.perf_counter() - started, container, is_ready)
+        claimed = claim_ryuk()  # before our container exists, so testcontainers starts no Ryuk of its own
+        # Ryuk starts once our container runs, while the server gets ready
+        container.waiting_for(ServerAnswers(role, is_ready, READY_TIMEOUT, self._start_ryuk if claimed else None))
+        try:
+            container.start()
+        except docker.errors.DockerException as error:
+            if claimed:
+                release_ryuk()
+            raise StartupFailed(
+                f"Docker could not start the {role} container ({error}): run `python3 cleanup.py` "
+                "to remove leftovers, check `docker ps`, then try again."
+            ) from error
+        except BaseException:
+            container.stop()
+            raise
+        return Service(role, settings(), time.perf_counter() - started, container, is_ready)
 
     def _start_ryuk(self) -> None:
         image = testcontainers_config.ryuk_image
@@ -330,14 +311,8 @@ class DockerEngine:
             ensure_image(self.client, image)
             start_ryuk(self.publishing, free_port(), READY_TIMEOUT)
         except (docker.errors.DockerException, WaitTimeout, ImageUnavailable) as error:
+            release_ryuk()  # the next server start tries again
             raise StartupFailed(
                 f"Ryuk, testcontainers' clean-up container, did not start ({error}): run `docker pull {image}`, "
                 "or set TESTCONTAINERS_RYUK_DISABLED=true and run `python3 cleanup.py` after your session."
             ) from error
-
-
-class _NoWait:
-    """A wait strategy that returns at once: we time readiness ourselves."""
-
-    def wait_until_ready(self, container) -> None:
-        return None

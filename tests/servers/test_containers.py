@@ -137,6 +137,19 @@ def test_the_servers_listen_on_loopback_only_and_ryuk_is_published_there(docker_
     assert [binding["HostIp"] for binding in ryuk["HostConfig"]["PortBindings"]["8080/tcp"]] == ["127.0.0.1"]
 
 
+def test_our_ryuk_stands_in_for_testcontainers_own_and_the_users_choice_still_reads_on(docker_engine, postgres_service):
+    from testcontainers.core.config import testcontainers_config
+
+    from lab.classroom.pulling import needed_images, ryuk_disabled
+
+    ryuks = docker.from_env().containers.list(filters={"name": f"testcontainers-ryuk-{SESSION_ID}"})
+
+    assert len(ryuks) == 1 and ryuks[0].status == "running"
+    assert testcontainers_config.ryuk_disabled  # the documented switch: testcontainers starts no second Ryuk
+    assert not ryuk_disabled()  # the user keeps Ryuk on: the doctor and the pack still see it
+    assert testcontainers_config.ryuk_image in needed_images()
+
+
 def test_on_dockers_bridge_the_ports_are_published_on_loopback_only(monkeypatch):
     from lab.servers.containers import DockerEngine
 
