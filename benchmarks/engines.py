@@ -73,7 +73,7 @@ def time_suite(engine_name: str, runs: int) -> list[float]:
         env = {**os.environ, "TCMAGIC_ENGINE": engine_name, "TCMAGIC_REQUIRE_DOCKER": required}
         started = time.perf_counter()
         run = subprocess.run([sys.executable, "-m", "pytest", "tests/test_reality.py", "-q", "-p", "no:cacheprovider"],
-                             cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+                             cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
         walls.append(time.perf_counter() - started)
         if run.returncode != 0:
             raise SystemExit(f"tests/test_reality.py failed on {engine_name}: fix it before benchmarking.\n"

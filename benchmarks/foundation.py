@@ -105,7 +105,7 @@ def time_suite(path: str, runs: int) -> tuple[list[float], dict[str, float], dic
             started = time.monotonic()
             run = subprocess.run(
                 [sys.executable, "-m", "pytest", path, "-q", "-p", "no:cacheprovider", "-p", "benchmarks.phase_timer"],
-                cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
             )
             ended = time.monotonic()
             if run.returncode != 0:

@@ -13,6 +13,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Self
 
 import psutil
 
@@ -80,7 +81,7 @@ class PeakMemory:
         self.peak = 0
         self._done = threading.Event()
 
-    def __enter__(self) -> "PeakMemory":
+    def __enter__(self) -> Self:
         self.peak = self.process.memory_info().rss
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()

@@ -160,7 +160,7 @@ def rounds_table(shows: list[dict], bares: list[dict], title: str) -> Table:
     for column in ("round", "first", "show votes/s", "show p50 / p99", "bare votes/s", "bare p99", "show / bare",
                    *(["lag p95"] if sockets else [])):
         table.add_column(column, justify="right")
-    for number, (show, bare) in enumerate(zip(shows, bares), start=1):
+    for number, (show, bare) in enumerate(zip(shows, bares, strict=True), start=1):
         table.add_row(str(number), "bare" if number % 2 else "show", f"{show['votes_per_s']:.0f}",
                       f"{show['p50_ms']:.0f} / {show['p99_ms']:.0f} ms", f"{bare['votes_per_s']:.0f}",
                       f"{bare['p99_ms']:.0f} ms", f"{show['votes_per_s'] / bare['votes_per_s']:.2f}",
@@ -175,8 +175,8 @@ def phone_rows(end: dict, shows: list[dict]) -> list[Row]:
     lag = {pct: statistics.median(r[f"phone_lag_{pct}_ms"] for r in shows) for pct in ("p50", "p95", "p99")}
     low, high = last["phone_messages_per_socket"]
     return [
-        ("phone sockets: opened / connected after the last round", f"{end['phone_sockets_opened']} / "
-         f"{last['phone_sockets_connected']}", f"== {count}",
+        ("phone sockets: opened / connected after the last round",
+         f"{end['phone_sockets_opened']} / {last['phone_sockets_connected']}", f"== {count}",
          end["phone_sockets_opened"] == count and all(r["phone_sockets_connected"] == count for r in shows)),
         (f"results lag to all {count} sockets p50 / p95 / p99", f"{lag['p50']:.0f} / {lag['p95']:.0f} / {lag['p99']:.0f} ms",
          "p95 <= 500 ms", lag["p95"] <= 500),
@@ -194,7 +194,7 @@ def phone_rows(end: dict, shows: list[dict]) -> list[Row]:
 
 def verdicts(end: dict, shows: list[dict], bares: list[dict], phones: int) -> list[Row]:
     """(measure, value, target, met): counts must hold in every round; speeds are judged on the median round."""
-    ratios = [show["votes_per_s"] / bare["votes_per_s"] for show, bare in zip(shows, bares)]
+    ratios = [show["votes_per_s"] / bare["votes_per_s"] for show, bare in zip(shows, bares, strict=True)]
     floor = 0.85 if "phone_sockets" in end else 0.7
     middle = {key: statistics.median(r[key] for r in shows)
               for key in ("wall_s", "p50_ms", "p95_ms", "p99_ms", "votes_per_s", "dashboard_lag_p50_ms", "dashboard_lag_p99_ms")}

@@ -17,6 +17,7 @@ or end of input.
 """
 
 import base64
+import itertools
 import json
 import os
 import selectors
@@ -162,7 +163,7 @@ def summary(phones: list[PhoneSocket]) -> dict:
         everyone_by[total] = None if None in firsts else max(firsts)
         if None not in firsts and total in sent:
             spreads.append(max(firsts) - min(firsts))  # how long one broadcast took from the first socket to the last
-    gaps = [b[0] - a[0] for phone in phones for a, b in zip(phone.heard[1:], phone.heard[2:])]  # after the catch-up
+    gaps = [b[0] - a[0] for phone in phones for a, b in itertools.pairwise(phone.heard[1:])]  # after the catch-up
     return {
         "sockets": len(phones),
         "connected": sum(phone.connected and not phone.closed for phone in phones),
@@ -204,7 +205,7 @@ def run(base_url: str, count: int, out=sys.stdout, commands=sys.stdin) -> None:
                 selector.unregister(phone.sock)
         return True
 
-    for number in range(count):
+    for _ in range(count):
         phones.append(PhoneSocket(where.hostname, where.port))
         phones[-1].sock.setblocking(False)
         selector.register(phones[-1].sock, selectors.EVENT_READ, phones[-1])

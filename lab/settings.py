@@ -26,6 +26,8 @@ def server_url(scheme: str, host: str, port: int, password: str, user: str = "",
 def url_parts(url: str) -> tuple[str, int, str, str, str]:
     """(host, port, user, password, path) of a `server_url`, unquoted; "" for what it leaves out."""
     parts = urlsplit(url)
+    if parts.hostname is None or parts.port is None:
+        raise ValueError(f"{url!r} names no host and port")
     return parts.hostname, parts.port, unquote(parts.username or ""), unquote(parts.password or ""), parts.path.lstrip("/")
 
 

@@ -85,7 +85,7 @@ def test_two_taps_at_the_same_instant_store_one_vote(store, at_once):
     """Hides: the race. The fake has one list and no second connection; all 60 calls
     were "handled" and 20 rows per phone now sit in it. The test checks the calls."""
     for phone in ("phone-1", "phone-2", "phone-3"):
-        results = at_once(20, lambda: store.vote(phone, "containers"))
+        results = at_once(20, lambda phone=phone: store.vote(phone, "containers"))
 
         assert all(r.outcome in (Outcome.ACCEPTED, Outcome.DUPLICATE) for r in results)
     assert store.vote.call_count == 60

@@ -48,7 +48,7 @@ def test_two_taps_at_the_same_instant_store_one_vote(store, at_once):
     """Three phones each fire 20 requests at the same instant over 10 open connections: one row each."""
     store.pool.warm(10)
     for phone in ("phone-1", "phone-2", "phone-3"):
-        results = at_once(20, lambda: store.vote(phone, "containers"))
+        results = at_once(20, lambda phone=phone: store.vote(phone, "containers"))
 
         assert [r.outcome for r in results].count(Outcome.ACCEPTED) == 1
         assert store.votes_of(phone) == 1

@@ -49,7 +49,7 @@ def endpoint_description(env: dict[str, str]) -> str:
 
         context = ContextAPI.get_current_context()
         return f"context {context.Name} ({context.Host or 'default socket'})"
-    except Exception:  # a broken ~/.docker/config.json must not break the doctor
+    except Exception:  # noqa: BLE001 - a broken ~/.docker/config.json must not break the doctor
         return "the default socket /var/run/docker.sock"
 
 
@@ -120,7 +120,7 @@ def check_container_host(client, image: str, env: dict[str, str]) -> CheckResult
         return CheckResult("container host", False, f"not checked: the probe needs {image}", blocking=False)
     try:
         seen = container_host.probe(client, image)
-    except Exception as error:  # any Docker failure here means the probe itself could not run
+    except Exception as error:  # noqa: BLE001 - any Docker failure here means the probe itself could not run
         return CheckResult(
             "container host", False, f"probe container did not start ({error.__class__.__name__})",
             "Run `python3 cleanup.py` and check `docker ps`, then try again.", blocking=False,

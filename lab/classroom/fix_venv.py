@@ -114,7 +114,7 @@ def interpreter_works(venv: Path) -> bool:
     import subprocess
 
     try:
-        return subprocess.run([str(venv_python(venv)), "-c", "pass"], capture_output=True, timeout=60).returncode == 0
+        return subprocess.run([str(venv_python(venv)), "-c", "pass"], capture_output=True, timeout=60, check=False).returncode == 0
     except (OSError, subprocess.SubprocessError):
         return False
 
@@ -129,7 +129,7 @@ def rebuild(venv: Path, python: str, say=print) -> None:
             raise RepairFailed(f"{venv} is not a venv (it has no pyvenv.cfg): move it away, then run the repair again")
         say(f"{venv}: its interpreter is gone, making it again with {python}")
         shutil.rmtree(venv)
-    if subprocess.run([python, "-m", "venv", str(venv)]).returncode != 0:
+    if subprocess.run([python, "-m", "venv", str(venv)], check=False).returncode != 0:
         raise RepairFailed(f"{python} could not make a venv: install its venv module "
                            "(Debian/Ubuntu: `sudo apt-get install python3-venv`), then run the repair again")
 
@@ -139,7 +139,7 @@ def pip_install(python: str, requirements: list[Path]) -> bool:
     import subprocess
 
     arguments = [part for path in requirements for part in ("-r", str(path))]
-    return subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", *arguments]).returncode == 0
+    return subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", *arguments], check=False).returncode == 0
 
 
 def reinstall(venv: Path, requirements: list[Path]) -> None:

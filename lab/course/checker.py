@@ -24,6 +24,8 @@ from lab.paths import ROOT
 EXERCISE = ROOT / "exercises" / "test_sku_uniqueness.py"
 SOLUTION = ROOT / "lab" / "course" / "solutions" / "sku_uniqueness.py"
 CHECK_TIMEOUT = 120.0
+TestOutcome = Literal["passed", "failed", "error", "skipped"]
+JUNIT_ENDINGS: dict[str, TestOutcome] = {"failure": "failed", "error": "error", "skipped": "skipped"}  # JUnit XML's tags
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class CaseResult:
 
     test: str
     variant: str
-    outcome: Literal["passed", "failed", "error", "skipped"]
+    outcome: TestOutcome
     message: str = ""
 
 
@@ -60,7 +62,7 @@ def parse_cases(xml_text: str) -> list[CaseResult]:
         rest = [part for part in parts if part != variant]
         test = base + (f"[{'-'.join(rest)}]" if rest else "")
         ended = next((child for child in case if child.tag in ("failure", "error", "skipped")), None)
-        outcome = {"failure": "failed"}.get(ended.tag, ended.tag) if ended is not None else "passed"
+        outcome = JUNIT_ENDINGS[ended.tag] if ended is not None else "passed"
         message = (ended.get("message") or ended.text or "").strip().splitlines() if ended is not None else []
         cases.append(CaseResult(test, variant, outcome, (message[0] if message else "")[:240]))
     return cases
@@ -74,7 +76,7 @@ def run_exercise(path: Path, settings: PostgresSettings, timeout: float = CHECK_
         command = [sys.executable, "-m", "pytest", str(path), "-p", "lab.course.exercise_plugin",
                    "-p", "no:cacheprovider", "-q", "-rN", f"--junitxml={report}"]
         run = subprocess.run(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                             capture_output=True, text=True, timeout=timeout)
+                             capture_output=True, text=True, timeout=timeout, check=False)
         cases = parse_cases(report.read_text()) if report.exists() else []
         return cases, run.stdout + run.stderr
 

@@ -13,10 +13,10 @@ from typing import Callable, TextIO
 
 from rich.console import Console
 
-from lab.servers.containers import LABEL_PURPOSE, LABEL_RUN, DockerEngine, Service
+from lab.servers.containers import LABEL_PURPOSE, LABEL_RUN, DockerEngine
 from lab.course.keyboard import keys_held
 from lab.course.progress import Progress
-from lab.servers.engines import select_engine, server_kind
+from lab.servers.engines import Engine, RunningService, select_engine, server_kind
 from lab.errors import WorkshopError
 from lab.testruns.pytest_run import run_test_file
 
@@ -70,18 +70,18 @@ def needs_docker_sentence(number: int) -> str:
 class Lab:
     """The servers a course run uses: started when first needed, removed at the end."""
 
-    def __init__(self, console: Console, engine_factory: Callable[[], DockerEngine] | None = None,
-                 postgres: Service | None = None, redis: Service | None = None, owns_engine: bool | None = None,
+    def __init__(self, console: Console, engine_factory: Callable[[], Engine] | None = None,
+                 postgres: RunningService | None = None, redis: RunningService | None = None, owns_engine: bool | None = None,
                  busy: Callable | None = None) -> None:
         self.console = console
         self.busy = busy or console.status
         self._owns_engine = engine_factory is None if owns_engine is None else owns_engine
         self._engine_factory = engine_factory or (lambda: select_engine(None, purpose="workshop", console=console))
-        self._engine: DockerEngine | None = None
+        self._engine: Engine | None = None
         self._current = {"postgres": postgres, "redis": redis}
-        self._started: list[Service] = []
+        self._started: list[RunningService] = []
 
-    def engine(self) -> DockerEngine:
+    def engine(self) -> Engine:
         """The engine (Docker, or embedded processes), chosen on first use."""
         if self._engine is None:
             self._engine = self._engine_factory()
@@ -106,7 +106,7 @@ class Lab:
             return {"TCMAGIC_ENGINE": "docker", "TCMAGIC_REQUIRE_DOCKER": "1"}
         return {"TCMAGIC_ENGINE": "embedded", "TCMAGIC_REQUIRE_DOCKER": ""}
 
-    def start(self, role: str, keep: bool = True) -> Service:
+    def start(self, role: str, keep: bool = True) -> RunningService:
         """Start a fresh server with a spinner; `keep` makes it the course's `role` server."""
         from lab.servers.images import IMAGES
 
@@ -115,7 +115,7 @@ class Lab:
         with self.busy(f"Starting {role} {where}..."):
             return self.launch(role, keep)
 
-    def launch(self, role: str, keep: bool = True) -> Service:
+    def launch(self, role: str, keep: bool = True) -> RunningService:
         """Start a fresh server without a spinner (the caller shows its own view); `keep` as in `start`."""
         service = self.engine().start(role)
         self._started.append(service)
@@ -123,19 +123,19 @@ class Lab:
             self._current[role] = service
         return service
 
-    def servers(self) -> list[Service]:
+    def servers(self) -> list[RunningService]:
         """The servers this run started and has not removed yet."""
         return list(self._started)
 
-    def postgres(self) -> Service:
+    def postgres(self) -> RunningService:
         """The course's PostgreSQL, started if there is none yet."""
         return self._current["postgres"] or self.start("postgres")
 
-    def redis(self) -> Service:
+    def redis(self) -> RunningService:
         """The course's Redis, started if there is none yet."""
         return self._current["redis"] or self.start("redis")
 
-    def release(self, service: Service) -> None:
+    def release(self, service: RunningService) -> None:
         """Remove a server this run started."""
         service.remove()
         self._started.remove(service)
@@ -155,8 +155,10 @@ class Lab:
 
     def _sweep(self) -> None:
         """Remove what a Ctrl-C mid-start left behind: containers of this engine's run and purpose."""
-        labels = [f"{LABEL_RUN}={self._engine.run_id}", f"{LABEL_PURPOSE}={self._engine.purpose}"]
-        for container in self._engine.client.containers.list(all=True, filters={"label": labels}, ignore_removed=True):
+        engine = self._engine
+        assert isinstance(engine, DockerEngine)  # called only when has_docker()
+        labels = [f"{LABEL_RUN}={engine.run_id}", f"{LABEL_PURPOSE}={engine.purpose}"]
+        for container in engine.client.containers.list(all=True, filters={"label": labels}, ignore_removed=True):
             container.remove(force=True, v=True)
 
 

@@ -11,7 +11,7 @@ from typing import Iterator, TextIO
 try:
     import termios
 except ImportError:  # Windows: no terminal settings to change, the keys are simply echoed
-    termios = None
+    termios = None  # type: ignore[assignment]  # checked before every use
 
 
 def terminal_fd(stream: TextIO) -> int | None:

@@ -2,7 +2,7 @@
 
 from typing import TextIO
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.rule import Rule
 from rich.table import Table
 
@@ -18,7 +18,8 @@ NOT_A_TERMINAL = "Input is not a terminal, so the course runs without questions,
 def lessons_table(progress: Progress) -> Table:
     """Every lesson with its number, length and whether it is done."""
     table = Table(title="TestContainers Magic: the workshop", title_justify="left")
-    for column, justify in (("#", "right"), ("lesson", "left"), ("min", "right"), ("done", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("#", "right"), ("lesson", "left"), ("min", "right"), ("done", "left"))
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for item in LESSONS:
         mark = "[green]✓[/]" if done(item, progress) else ""

@@ -6,7 +6,7 @@ lesson can run it many times in-process and count. The source shown is this sour
 
 import threading
 import time
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from lab.ratelimit.limiters import RedisRateLimiter
 from lab.waiting import WaitTimeout, wait_for
@@ -39,9 +39,10 @@ class BackgroundCall:
         threading.Thread(target=self._run, args=(call,), daemon=True).start()
 
     def _run(self, call) -> None:
+        outcome: tuple[Any, Exception | None]
         try:
             outcome = (call(), None)
-        except Exception as error:  # handed to whoever asks for the value
+        except Exception as error:  # noqa: BLE001 - handed to whoever asks for the value
             outcome = (None, error)
         self.ended = time.monotonic()  # before it counts as returned: seconds() is final from then on
         self._outcome.append(outcome)

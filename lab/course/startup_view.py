@@ -7,6 +7,7 @@
 import threading
 from typing import Iterable
 
+from rich.console import JustifyMethod
 from rich.table import Table
 
 from lab.servers.container_event import ContainerEvent, parse_event
@@ -31,7 +32,7 @@ class ContainerEvents:
         try:
             for raw in self._stream:
                 self.events.append(parse_event(raw))
-        except Exception:  # the stream was closed under us: that is how reading ends
+        except Exception:  # noqa: BLE001, S110 - the stream was closed under us: that is how reading ends
             pass
 
     def seen(self, action: str) -> bool:
@@ -54,7 +55,8 @@ def our_labels_of(attributes: dict) -> str:
 def events_table(events: Iterable[ContainerEvent], started: float, ready_after: float | None, now: float) -> Table:
     """Each Docker event for the container, seconds after the start began, then when it answered a query."""
     table = Table(title="PostgreSQL starting, as `docker events` tells it", title_justify="left")
-    for column, justify in (("+s", "right"), ("event", "left"), ("container, labels", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("+s", "right"), ("event", "left"), ("container, labels", "left"))
+    for column, justify in columns:
         table.add_column(column, justify=justify, overflow="fold")
     for event in events:
         if event.action not in SHOWN:
@@ -74,7 +76,8 @@ def events_table(events: Iterable[ContainerEvent], started: float, ready_after: 
 def processes_table(services: Iterable, started: float, ready_after: float | None, now: float) -> Table:
     """The embedded engine's server processes: role, pid, port, state; a counter while the first one starts."""
     table = Table(title="The embedded engine's server processes (no Docker here)", title_justify="left")
-    for column, justify in (("server", "left"), ("pid", "right"), ("port", "right"), ("state", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("server", "left"), ("pid", "right"), ("port", "right"), ("state", "left"))
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for service in services:
         table.add_row(service.role, str(service.pid or "-"), str(service.settings.port), service.status())

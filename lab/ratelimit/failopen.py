@@ -11,18 +11,25 @@ death and recovery even when nobody votes.
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Protocol
 
 from lab.ratelimit.limiters import RateDecision, RateLimiter
 
 SKIPPED = RateDecision(allowed=True, degraded=True)
 
 
+class ServerLimiter(RateLimiter, Protocol):
+    """A limiter backed by a server: its counts can be reset and its connections dropped."""
+
+    def reset(self) -> None: ...
+    def reconnect(self) -> None: ...
+
+
 @dataclass(eq=False)
 class FailOpenLimiter:
     """Wraps a limiter: after a degraded answer, skip it for `backoff` seconds, then try again."""
 
-    limiter: RateLimiter
+    limiter: ServerLimiter
     ping: Callable[[], object]
     backoff: float = 0.5
     clock: Callable[[], float] = time.monotonic
@@ -47,14 +54,14 @@ class FailOpenLimiter:
         """Forget every voter's count (a fresh start); a Redis that does not answer is noted, not raised."""
         try:
             self.limiter.reset()
-        except Exception:  # as in probe: whatever a dead or frozen Redis raises
+        except Exception:  # noqa: BLE001 - as in probe: whatever a dead or frozen Redis raises
             self._record(True)
 
     def probe(self) -> bool:
         """Ask Redis whether it answers (the watcher's call); True when it does."""
         try:
             self.ping()
-        except Exception:  # refused, timed out, frozen: redis-py raises RedisError, a socket may raise OSError
+        except Exception:  # noqa: BLE001 - refused, timed out, frozen: redis-py raises RedisError, a socket may raise OSError
             self._record(True)
             return False
         self._record(False)

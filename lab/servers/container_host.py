@@ -102,7 +102,8 @@ class Publishing:
     def publish(self, container: DockerContainer, port: int, host_port: int) -> None:
         """Publish `port` of `container` (its only published port) on `host_port` at our bind address."""
         container.ports.clear()
-        container.ports[f"{port}/tcp"] = (self.bind_address, host_port)
+        # docker-py takes (host address, port); testcontainers passes it on, though its annotation names a port only
+        container.ports[f"{port}/tcp"] = (self.bind_address, host_port)  # type: ignore[assignment]
 
     def address(self, container: DockerContainer, port: int, host_port: int) -> tuple[str, int]:
         """(host, port) where this process reaches `port` of the started `container`, published on `host_port`."""
@@ -143,15 +144,16 @@ def probe(client: docker.DockerClient, image: str, timeout: float = 10.0) -> Rea
     container = client.containers.run(
         image, detach=True, ports={f"{PROBE_PORT}/tcp": None}, labels=our_labels("probe", "doctor"),
     )
+    container_id = str(container.id)  # docker-py's run() returns a created container: it has an id
     try:
         mode = testcontainers_client.get_connection_mode()
         if mode.value == "gateway_ip":
-            host = testcontainers_client.gateway_ip(container.id)
+            host = testcontainers_client.gateway_ip(container_id)
         elif mode.value == "bridge_ip":
-            host = testcontainers_client.bridge_ip(container.id)
+            host = testcontainers_client.bridge_ip(container_id)
         else:
             host = testcontainers_client.host()
-        port = int(testcontainers_client.port(container.id, PROBE_PORT)) if mode.use_mapped_port else PROBE_PORT
+        port = int(testcontainers_client.port(container_id, PROBE_PORT)) if mode.use_mapped_port else PROBE_PORT
         try:
             wait_for(
                 lambda: tcp_connects(host, port), f"{host}:{port}", timeout=timeout, interval=0.1, ignore=(OSError,)
@@ -163,7 +165,7 @@ def probe(client: docker.DockerClient, image: str, timeout: float = 10.0) -> Rea
         container.remove(force=True)
 
 
-def override_hint(env: dict[str, str] | None = None) -> str:
+def override_hint(env: Mapping[str, str] | None = None) -> str:
     """The variable to set, with the value most likely to work here."""
     env = os.environ if env is None else env
     current = env.get("TESTCONTAINERS_HOST_OVERRIDE") or env.get("TC_HOST")

@@ -15,7 +15,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, TypeVar
 
 import docker
 import docker.errors
@@ -40,6 +40,7 @@ from lab.waiting import WaitTimeout
 TESTCONTAINERS_LABEL = "org.testcontainers"  # testcontainers' own label on everything it starts
 READY_TIMEOUT = float(os.environ.get("TCMAGIC_READY_TIMEOUT", "60"))
 PGDATA = "/var/lib/postgresql/data"  # the official image's data directory
+ServerSettings = TypeVar("ServerSettings", PostgresSettings, RedisSettings)
 # throwaway databases only: a crash may lose them, and they are thrown away anyway
 THROWAWAY_SETTINGS = ("-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off")
 
@@ -125,7 +126,7 @@ class Service:
     @property
     def name(self) -> str:
         """The container's name as Docker shows it."""
-        return self.container.get_wrapped_container().name
+        return self.container.get_wrapped_container().name or ""  # docker-py names every container it lists
 
     def status(self) -> str:
         """Docker's status now: running, paused, exited, removed..."""
@@ -271,8 +272,7 @@ class DockerEngine:
         return data
 
     def _start(self, role: str, container: DockerContainer, port: int, host_port: int,
-               settings_of: Callable[[str, int], PostgresSettings | RedisSettings],
-               answers: Callable[[PostgresSettings | RedisSettings], bool]) -> Service:
+               settings_of: Callable[[str, int], ServerSettings], answers: Callable[[ServerSettings], bool]) -> Service:
         ensure_image(self.client, container.image)  # with testcontainers' hub prefix, if one is set
         labels = our_labels(role, self.purpose, self.run_id)
         if self.publishing.host_network:  # the server listens on host_port of this machine's loopback

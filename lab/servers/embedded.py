@@ -143,7 +143,7 @@ def _wait_ready(server: ServerProcess, answers: Callable[[], bool], timeout: flo
 
 
 def _remove_all_at_exit() -> None:
-    for service in list(_live):
+    for service in list(_live):  # noqa: PERF101 - remove() takes the service out of _live: iterate over a copy
         service.remove()
 
 
@@ -223,7 +223,7 @@ class EmbeddedEngine:
             details = {"port": port, "run_id": self.run_id, "purpose": self.purpose}
             server = ServerProcess(role, command, server_dir, self.pid_dir, stop_signal, details)
             server.start()
-            settings, is_ready = _ready(role, server, replace(login, port=port))
+            settings, is_ready = _ready(server, replace(login, port=port))
         except BaseException:
             if server is not None:
                 server.forget()
@@ -235,13 +235,17 @@ class EmbeddedEngine:
         return service
 
 
-def _ready(role: str, server: ServerProcess, settings: PostgresSettings | RedisSettings):
+def _ready(server: ServerProcess,
+           settings: PostgresSettings | RedisSettings) -> tuple[PostgresSettings | RedisSettings, Callable[[], bool]]:
     """Wait until the new server answers; for PostgreSQL create the workshop database first if need be."""
-    if role == "postgres":
-        admin = replace(settings, dbname="postgres")
+    if isinstance(settings, PostgresSettings):
+        postgres = settings
+        admin = replace(postgres, dbname="postgres")
         _wait_ready(server, lambda: postgres_answers(admin), READY_TIMEOUT)
-        create_database(admin, settings.dbname)
-    answers = redis_answers if role == "redis" else postgres_answers
-    is_ready = lambda: answers(settings)  # noqa: E731 - captured for recover()
+        create_database(admin, postgres.dbname)
+        is_ready = lambda: postgres_answers(postgres)  # captured for recover()
+    else:
+        redis = settings
+        is_ready = lambda: redis_answers(redis)
     _wait_ready(server, is_ready, READY_TIMEOUT)
     return settings, is_ready

@@ -58,7 +58,7 @@ def redis_server_program() -> Path:
 @cache
 def server_version(program: Path) -> str:
     """The version a server program reports, e.g. "18.6" or "6.2.14"."""
-    output = subprocess.run([str(program), "--version"], capture_output=True, text=True, env=server_env()).stdout
+    output = subprocess.run([str(program), "--version"], capture_output=True, text=True, env=server_env(), check=False).stdout
     found = re.search(r"(\d+\.\d+(?:\.\d+)?)", output)
     return found.group(1) if found else "?"
 

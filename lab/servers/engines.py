@@ -28,13 +28,13 @@ class RunningService(Protocol):
     settings: PostgresSettings | RedisSettings
     startup_seconds: float
     engine: str
-    is_ready: Callable[[], bool]
     durable: DurableData | None  # a durable PostgreSQL's data and login, to resume from
 
     @property
     def container_id(self) -> str: ...
     @property
     def name(self) -> str: ...
+    def is_ready(self) -> bool: ...
     def status(self) -> str: ...
     def kill(self) -> None: ...
     def stop(self) -> None: ...
@@ -65,7 +65,7 @@ def start_together(engine: Engine, roles: Iterable[str]) -> dict[str, RunningSer
     with ThreadPoolExecutor(max_workers=len(roles)) as pool:
         futures = {role: pool.submit(engine.start, role) for role in roles}
     started = {role: future.result() for role, future in futures.items() if future.exception() is None}
-    failed = [future.exception() for future in futures.values() if future.exception() is not None]
+    failed = [error for future in futures.values() if (error := future.exception()) is not None]
     if failed:
         remove_together(started.values())
         raise failed[0]
@@ -153,9 +153,8 @@ def server_kind(engine_or_service) -> str:
 
     A service names its engine in `.engine`, an engine itself in `.name`.
     """
-    name = getattr(engine_or_service, "engine", None)
-    if not isinstance(name, str):
-        name = getattr(engine_or_service, "name", "docker")
+    engine = getattr(engine_or_service, "engine", None)
+    name = engine if isinstance(engine, str) else str(getattr(engine_or_service, "name", "docker"))
     return SERVER_KINDS.get(name, "container")
 
 

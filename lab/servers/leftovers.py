@@ -255,7 +255,7 @@ def watch(owner: int, pid_dir: Path) -> int:
 def _stop_or_say(leftover: Leftover) -> None:
     try:
         stop_leftover(leftover)
-    except Exception as error:  # the watchdog's last job: one server's failure must not spare the others
+    except Exception as error:  # noqa: BLE001 - the watchdog's last job: one server's failure must not spare the others
         print(f"Could not stop the {leftover.role} server {leftover.pid} ({error}): "
               "run `python3 cleanup.py` to stop it.", file=sys.stderr)
 

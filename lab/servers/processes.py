@@ -100,7 +100,7 @@ class ServerProcess:
 
     def state(self) -> str:
         """running, paused (stopped by SIGSTOP) or exited."""
-        if self.exited():
+        if self.process is None or self.exited():
             return "exited"
         try:
             status = psutil.Process(self.process.pid).status()
@@ -119,7 +119,7 @@ class ServerProcess:
         self._signal_and_wait(signal.SIGCONT, stopped=False)
 
     def _signal_and_wait(self, signum: int, stopped: bool) -> None:
-        if self.exited():
+        if self.process is None or self.exited():
             return
         try:
             server = psutil.Process(self.process.pid)
@@ -147,7 +147,7 @@ class ServerProcess:
         self._forget_pid_file()
 
     def _end(self, how) -> None:
-        if not self.exited():
+        if self.process is not None and not self.exited():
             try:
                 how(psutil.Process(self.process.pid))
             except psutil.NoSuchProcess:

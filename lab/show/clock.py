@@ -57,5 +57,5 @@ class ShowClock:
             return self._read() - self._stage_mark
 
     def _read(self) -> float:
-        running = self.now() - self._since if self.state == RUNNING else 0.0
+        running = self.now() - self._since if self.state == RUNNING and self._since is not None else 0.0
         return self._banked + running

@@ -25,6 +25,7 @@ from lab.servers.engines import (
     ready_line,
     server_kind,
 )
+from lab.settings import RedisSettings
 from lab.show.broadcast import Broadcaster
 from lab.show.feed import Feed, FeedLine
 from lab.votes import VoteStore
@@ -174,7 +175,7 @@ class ShowServices:
         self.feed.post(FeedLine("chaos", chaos_line(role, verb, service), "bad"))
         if role == "postgres":
             self.track_database(False)
-        else:
+        elif self.limiter is not None:
             self.limiter.probe()  # the banner shows at once, not at the next vote
         self.status_changed()
         return {"component": role, "state": service.status()}
@@ -185,19 +186,24 @@ class ShowServices:
 
     def _ensure_redis(self) -> float | None:
         if self.redis is None:
-            if self.engine is None:
-                raise ServiceProblem("This show has no engine to start Redis with.")
-            self.redis = self.engine.start_redis()
-            client = redis_client(self.redis.settings)
-            self.limiter = FailOpenLimiter(
-                RedisRateLimiter(client, limit=LIMIT, window=WINDOW), ping=client.ping, on_change=self._redis_changed
-            )
-            ready = ready_line("Redis", self.redis.startup_seconds, server_kind(self.redis))
-            self.feed.post(FeedLine("startup", ready, "good"))
-            return self.redis.startup_seconds
+            return self._start_redis()
         if self.redis.status() != "running":
             return self._bring_back("redis", self.redis)
         return None
+
+    def _start_redis(self) -> float:
+        if self.engine is None:
+            raise ServiceProblem("This show has no engine to start Redis with.")
+        self.redis = self.engine.start_redis()
+        settings = self.redis.settings
+        assert isinstance(settings, RedisSettings)  # start_redis starts Redis
+        client = redis_client(settings)
+        self.limiter = FailOpenLimiter(
+            RedisRateLimiter(client, limit=LIMIT, window=WINDOW), ping=client.ping, on_change=self._redis_changed
+        )
+        ready = ready_line("Redis", self.redis.startup_seconds, server_kind(self.redis))
+        self.feed.post(FeedLine("startup", ready, "good"))
+        return self.redis.startup_seconds
 
     def _recover(self) -> dict:
         recovered = {role: round(self._bring_back(role, service), 2) for role, service in self._down()}
@@ -220,7 +226,7 @@ class ShowServices:
             self.real_store.server_restarted()  # connections opened before the restart are dead
             self.track_database(True)
             self.broadcaster.results_changed()  # a tally that failed on a dead connection meanwhile is stale
-        else:
+        elif self.limiter is not None:
             self.limiter.probe()
         self.feed.post(FeedLine("recovered", f"{_name(role)} recovered in {duration_words(seconds)}", "good"))
         return seconds
@@ -231,13 +237,13 @@ class ShowServices:
             seconds = self._replace_postgres()
         else:
             self.redis = None  # the removed one: a new one, with a limiter of its own
-            seconds = self._ensure_redis()
+            seconds = self._start_redis()
         self.feed.post(FeedLine("recovered", f"{_name(role)} was removed from outside the show: a new one answered in "
                                 f"{duration_words(seconds)}", "good"))
         return seconds
 
     def _replace_postgres(self) -> float:
-        data = self.postgres.durable
+        data = self.postgres.durable if self.postgres is not None else None
         if data is None or self.engine is None:
             raise ServiceProblem("PostgreSQL was removed from outside the show and kept no data to start again from: "
                                  "end the show with Ctrl+C and start a new one.")
@@ -248,7 +254,7 @@ class ShowServices:
         return self.postgres.startup_seconds
 
     def _redis_changed(self, degraded: bool) -> None:
-        if not degraded:  # idle connections opened before a restart are dead: each would fail once
+        if not degraded and self.limiter is not None:  # idle connections opened before a restart are dead: each would fail once
             self.limiter.reconnect()
         if not self.enabled:
             return
@@ -273,7 +279,7 @@ class ShowServices:
     def _watch(self) -> None:
         while not self._stopped:
             self.sleep(WATCH_INTERVAL)
-            if self.enabled and not self._stopped:
+            if self.enabled and not self._stopped and self.limiter is not None:
                 self.limiter.probe()  # at most the client's 0.25 s timeout, no retries
 
 

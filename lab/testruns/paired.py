@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from lab.targets import check_target
-from lab.testruns.pytest_run import TestOutcome, run_test_file
+from lab.testruns.pytest_run import TestOutcome, TestRunBroken, run_test_file
 
 FILES = {"fantasy": "tests/test_fantasy.py", "reality": "tests/test_reality.py"}
 
@@ -28,6 +28,12 @@ class Totals:
     other: int = 0
     seconds: float = 0.0
     tests: list[dict] = field(default_factory=list)
+    broken: str = ""  # the one line that says why pytest did not run the file through
+
+    def broke(self, why: str) -> None:
+        """The run broke (a file that does not collect, a crash): counted as one more failure."""
+        self.broken = why
+        self.other += 1
 
     def add(self, outcome: TestOutcome) -> None:
         """Count one finished test."""
@@ -43,6 +49,8 @@ class Totals:
 
 def verdict(totals: Totals) -> str:
     """The line the projector shows under one side's results."""
+    if totals.broken:
+        return totals.broken
     if totals.passed + totals.failed + totals.other == 0:
         return "no test ran"
     green = totals.failed == 0 and totals.other == 0
@@ -98,4 +106,7 @@ class TestComparison:
             totals.add(outcome)
             emit("test_result", {"side": side, "target": target, **asdict(outcome)})
 
-        self._run_file(FILES[side], target=target, extra_env=self._extra_env, on_result=on_result)
+        try:
+            self._run_file(FILES[side], target=target, extra_env=self._extra_env, on_result=on_result)
+        except TestRunBroken as error:
+            totals.broke(str(error))

@@ -12,8 +12,10 @@ PREFIX = "TCMAGIC-RESULT "
 
 
 def _emit(name: str, outcome: str, seconds: float) -> None:
-    sys.__stdout__.write(PREFIX + json.dumps({"name": name, "outcome": outcome, "seconds": round(seconds, 4)}) + "\n")
-    sys.__stdout__.flush()
+    stdout = sys.__stdout__  # past pytest's capture; None only in a process without a stdout at all
+    assert stdout is not None
+    stdout.write(PREFIX + json.dumps({"name": name, "outcome": outcome, "seconds": round(seconds, 4)}) + "\n")
+    stdout.flush()
 
 
 _durations: dict[str, float] = {}

@@ -11,6 +11,7 @@ listed as "in use by pid N" and kept unless `force`: cleanup never pulls a runni
 database from under it, nor, while the show runs, its way back after a crash.
 """
 
+import functools
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
@@ -45,7 +46,7 @@ def docker_items(client, connections: Callable = tcp_connections) -> tuple[list[
         image = container.attrs.get("Config", {}).get("Image", "?")
         purpose = container.labels.get(LABEL_PURPOSE) or "testcontainers"
         items[container.id] = Item("container", container.name, f"{image}, {container.status}, {purpose}",
-                                   docker_remover(lambda c=container: c.remove(force=True, v=True)),
+                                   docker_remover(functools.partial(container.remove, force=True, v=True)),
                                    container.labels.get(LABEL_RUN, ""), users.get(container.id))
     for filters in label_filters():
         for network in client.networks.list(filters=filters):
@@ -56,7 +57,7 @@ def docker_items(client, connections: Callable = tcp_connections) -> tuple[list[
             run_id = (volume.attrs.get("Labels") or {}).get(LABEL_RUN, "")
             durable = (volume.attrs.get("Labels") or {}).get(LABEL_DURABLE) == "true"
             items[volume.id] = Item("volume", volume.name, "a show's durable PostgreSQL data" if durable else "",
-                                    docker_remover(lambda v=volume: v.remove(force=True)), run_id, runs.get(run_id),
+                                    docker_remover(functools.partial(volume.remove, force=True)), run_id, runs.get(run_id),
                                     resume_data=durable)
     return list(items.values()), runs
 
@@ -68,7 +69,9 @@ def plan(root: Path, run_id: str | None = None, connect: Callable = docker_clien
     With `run_id`, only what belongs to that run (and the show, if it uses the run); no caches.
     While the show of `root` runs, every show's way back after a crash is in use by it.
     """
-    notes, found, runs = [], [], {}
+    notes: list[str] = []
+    found: list[Item] = []
+    runs: dict[str, int] = {}
     try:
         found, runs = docker_items(connect(), connections)
     except DockerUnavailable as error:
@@ -80,7 +83,7 @@ def plan(root: Path, run_id: str | None = None, connect: Callable = docker_clien
         return ", ".join(sorted(run for run, user in runs.items() if user == pid))
 
     engine = engine_items(root, runs_of)
-    stopping = {item.stops for item in embedded if not item.user}
+    stopping = {item.stops for item in embedded if not item.user and item.stops is not None}
     items = engine + embedded + found + resume_items(root, durable_root, stopping)
     show = next((item.user for item in engine if item.kind == "process"), None)
     items = [replace(item, user=item.user or show) if item.resume_data else item for item in items]
@@ -110,7 +113,7 @@ def apply(items: list[Item], dry_run: bool, force: bool = False) -> list[tuple[I
 
 def kept_note(results: list[tuple[Item, str]]) -> str | None:
     """One sentence when something was kept because a live process uses it."""
-    kept = sorted({item.user for item, result in results if result.startswith("in use")})
+    kept = sorted({item.user for item, result in results if result.startswith("in use") and item.user is not None})
     if not kept:
         return None
     pids = ", ".join(map(str, kept))

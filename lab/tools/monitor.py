@@ -320,7 +320,7 @@ def _pump(stream, events: queue.Queue) -> None:
     try:
         for event in stream:
             events.put(event)
-    except Exception:  # a dropped HTTP stream raises whatever urllib3/requests has: all mean "lost"
+    except Exception:  # noqa: BLE001, S110 - a dropped HTTP stream raises whatever urllib3/requests has: all mean "lost"
         pass
     events.put(None)
 
@@ -328,5 +328,5 @@ def _pump(stream, events: queue.Queue) -> None:
 def _close(stream) -> None:
     try:
         stream.close()
-    except Exception:  # closing a dropped HTTP stream may raise anything urllib3 has
+    except Exception:  # noqa: BLE001, S110 - closing a dropped HTTP stream may raise anything urllib3 has
         pass

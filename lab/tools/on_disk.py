@@ -7,11 +7,13 @@ its resume file (the database login and the cookie key) and the embedded engine'
 durable PostgreSQL data under DURABLE_ROOT.
 """
 
+import functools
 import json
 import os
 import signal
 import subprocess
 from pathlib import Path
+from collections.abc import Set
 from typing import Callable
 
 from lab.paths import EMBEDDED_PID_DIR_NAME, SHOW_PID_FILE_NAME, pid_alive
@@ -38,7 +40,7 @@ def cache_items(root: Path) -> list[Item]:
         if paths:
             where = ", ".join(str(path.relative_to(root)) for path in paths[:3]) + (", ..." if len(paths) > 3 else "")
             count = f"{len(paths)} folder{'s' if len(paths) > 1 else ''}"
-            items.append(Item("cache", f"{name} ({count})", where, lambda paths=paths: remove_folders(paths)))
+            items.append(Item("cache", f"{name} ({count})", where, functools.partial(remove_folders, paths)))
     return items
 
 
@@ -70,12 +72,12 @@ def embedded_items(root: Path) -> list[Item]:
         port = f", port {leftover.port}" if leftover.port else ""
         owner = leftover.owner_pid if leftover.owner_pid and pid_alive(leftover.owner_pid) else None
         items.append(Item("embedded server", f"{leftover.role} (pid {leftover.pid})", f"{state}{port}",
-                          lambda leftover=leftover: stop_leftover(leftover), leftover.run_id, owner,
+                          functools.partial(stop_leftover, leftover), leftover.run_id, owner,
                           stops=leftover.pid))
     return items
 
 
-def resume_items(root: Path, durable_root: Path, stopping: set[int] = frozenset()) -> list[Item]:
+def resume_items(root: Path, durable_root: Path, stopping: Set[int] = frozenset()) -> list[Item]:
     """A crashed show's resume file and the embedded engine's durable data directories.
 
     A directory whose PostgreSQL still runs is in use by it, unless that server is one of
@@ -92,7 +94,7 @@ def resume_items(root: Path, durable_root: Path, stopping: set[int] = frozenset(
         user = server if server and server not in stopping and pid_alive(server) else None
         run_id = folder.name[len(DURABLE_DIR_PREFIX):].rpartition("-")[0]
         items.append(Item("durable data", str(folder), "a show's durable PostgreSQL data (embedded engine)",
-                          lambda folder=folder: remove_folders([folder]), run_id, user, resume_data=True))
+                          functools.partial(remove_folders, [folder]), run_id, user, resume_data=True))
     return items
 
 
@@ -115,7 +117,7 @@ def command_line(pid: int) -> list[str]:
     proc = Path(f"/proc/{pid}/cmdline")
     if proc.exists():
         return [part for part in proc.read_bytes().decode(errors="replace").split("\0") if part]
-    ps = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True)
+    ps = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True, check=False)
     return ps.stdout.split()
 
 

@@ -32,16 +32,18 @@ class Connection:
 def tcp_connections() -> list[Connection]:
     """Every established TCP connection of a process we may look at (all of them for root)."""
     try:
-        found = psutil.net_connections(kind="tcp")
+        return [Connection(c.pid, c.raddr.ip, c.raddr.port) for c in psutil.net_connections(kind="tcp")
+                if c.pid and c.raddr and c.status == psutil.CONN_ESTABLISHED]
     except psutil.AccessDenied:  # macOS without root: our own processes, one by one
-        found = []
-        for process in psutil.process_iter():
-            try:
-                found += [connection._replace(pid=process.pid) for connection in process.net_connections(kind="tcp")]
-            except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
-                continue
-    return [Connection(c.pid, c.raddr.ip, c.raddr.port) for c in found
-            if c.pid and c.raddr and c.status == psutil.CONN_ESTABLISHED]
+        pass
+    found = []
+    for process in psutil.process_iter():
+        try:  # a process's own connections carry no pid: it is the process's
+            found += [Connection(process.pid, c.raddr.ip, c.raddr.port) for c in process.net_connections(kind="tcp")
+                      if c.raddr and c.status == psutil.CONN_ESTABLISHED]
+        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+    return found
 
 
 def published_ports(attrs: dict) -> set[int]:
@@ -74,7 +76,7 @@ def container_users(containers: list[dict], connections: Iterable[Connection]) -
     """{container id: pid of a live process using it} for the containers in use (from `docker inspect` data)."""
     inside = set().union(*(internal_ips(attrs) for attrs in containers))
     by_port = {port: attrs["Id"] for attrs in containers for port in published_ports(attrs)}
-    direct = {}
+    direct: dict[str, int] = {}
     for connection in connections:
         if connection.remote_ip not in inside and connection.remote_port in by_port:
             direct.setdefault(by_port[connection.remote_port], connection.pid)
@@ -89,7 +91,7 @@ def container_users(containers: list[dict], connections: Iterable[Connection]) -
 
 def run_users(containers: list[dict], users: dict[str, int]) -> dict[str, int]:
     """{run id: pid} for every run with a container in use (its networks and volumes are in use too)."""
-    runs = {}
+    runs: dict[str, int] = {}
     for attrs in containers:
         run_id = (attrs.get("Config", {}).get("Labels") or {}).get(LABEL_RUN)
         if run_id and attrs["Id"] in users:

@@ -30,12 +30,13 @@ import select
 import sys
 import time
 from datetime import datetime, timedelta
+from typing import Any, Callable
 
 import psycopg2
 import psycopg2.extensions
 from psycopg2.extensions import POLL_OK, POLL_READ, POLL_WRITE
 
-LIVENESS = {  # for a server that vanished (host down, cable out); frozen servers are the deadline's job
+LIVENESS: dict[str, Any] = {  # for a server that vanished (host down, cable out); frozen servers are the deadline's job
     "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2, "tcp_user_timeout": 5000,
 }
 
@@ -53,13 +54,15 @@ class DeadlineConnection(psycopg2.extensions.connection):
     def __init__(self, dsn: str, async_: int = 0, *, io_timeout: float | None = None) -> None:
         self.io_timeout = io_timeout  # set first: connecting already waits through the callback
         self._server_clock: tuple[datetime, float] | None = None  # (server time, monotonic time) paired
-        super().__init__(dsn, async_)
+        super().__init__(dsn, async_=async_)
 
     def read_server_clock(self) -> None:
         """Pair the server's clock with ours (one round trip; the pool does it when it opens a connection)."""
         with self.cursor() as cursor:
             cursor.execute("SELECT clock_timestamp()")
-            self.pair_clocks(cursor.fetchone()[0])
+            row = cursor.fetchone()
+            assert row is not None  # SELECT clock_timestamp() returns one row
+            self.pair_clocks(row[0])
 
     def pair_clocks(self, server_time: datetime) -> None:
         """Note a server time read by the statement whose answer just arrived."""
@@ -70,11 +73,12 @@ class DeadlineConnection(psycopg2.extensions.connection):
         """The server-clock time after which a statement sent now must not be stored: we have given up by then."""
         if self._server_clock is None:
             self.read_server_clock()
+        assert self._server_clock is not None and self.io_timeout is not None  # paired just now; a deadline connection
         server_time, paired_at = self._server_clock
         return server_time + timedelta(seconds=time.monotonic() - paired_at + STORE_WITHIN * self.io_timeout)
 
 
-def with_deadline(io_timeout: float):
+def with_deadline(io_timeout: float) -> Callable[[str, int], DeadlineConnection]:
     """A psycopg2 `connection_factory` for connections that give up after `io_timeout` seconds."""
     install()
 

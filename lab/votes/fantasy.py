@@ -36,7 +36,7 @@ class FantasyVoteStore:
     def import_ballots(self, ballots: Sequence[tuple[str, str]]) -> VoteResult:
         """Append every ballot; there is no transaction to fail."""
         with self._lock:
-            self.rows.extend(tuple(ballot) for ballot in ballots)
+            self.rows.extend((voter_id, option_id) for voter_id, option_id in ballots)
             self._per_option.update(option_id for _, option_id in ballots)
         return accepted(f"{len(ballots)} ballots imported.")
 

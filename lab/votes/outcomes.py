@@ -4,7 +4,7 @@ Errors are recognised by SQLSTATE (the code PostgreSQL sends), never by message 
 """
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 UNIQUE_VIOLATION = "23505"
 NOT_NULL_VIOLATION = "23502"
@@ -21,7 +21,7 @@ _CONSTRAINT_NAMES = {
 }
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """The four things that can happen to a vote."""
 
     ACCEPTED = "accepted"
@@ -59,7 +59,7 @@ def from_sqlstate(sqlstate: str | None, constraint: str | None = None) -> VoteRe
             f"Refused by the database's UNIQUE constraint{where}, SQLSTATE {sqlstate}.",
             sqlstate,
         )
-    if sqlstate and (sqlstate.startswith("23") or sqlstate.startswith("22")):
+    if sqlstate and sqlstate.startswith(("23", "22")):
         return VoteResult(Outcome.INVALID, f"Refused by the database's {rule} rule{where}, SQLSTATE {sqlstate}.", sqlstate)
     return unavailable(sqlstate)
 

@@ -11,7 +11,7 @@ once it answers again.
 import queue
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 import psycopg2
 import psycopg2.extensions
@@ -35,7 +35,7 @@ class ConnectionPool:
         self.settings = settings
         self.size = size
         self.wait_timeout = wait_timeout
-        self._connect_options = {} if io_timeout is None else {**LIVENESS, "connection_factory": with_deadline(io_timeout)}
+        self._connect_options: dict[str, Any] = {} if io_timeout is None else {**LIVENESS, "connection_factory": with_deadline(io_timeout)}
         self._idle: queue.LifoQueue = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
         self._closed = False

@@ -52,13 +52,14 @@ def create_app(config: ShowConfig) -> Flask:
     register_error_handlers(app)
     socketio = SocketIO(
         app,
-        async_mode=config.async_mode,
-        cors_allowed_origins=config.allowed_origins or None,
+        async_mode=config.async_mode,  # type: ignore[arg-type]  # one of ASYNC_MODES, checked by ShowConfig
+        cors_allowed_origins=config.allowed_origins or None,  # type: ignore[arg-type]  # None: same origin, Flask-SocketIO's default
         max_http_buffer_size=MAX_BODY_BYTES,
         json=socketio_json,
     )
+    socket_server = socketio.server  # type: ignore[attr-defined]  # python-socketio's Server, set by init_app, undeclared
     outboxes = Outboxes(spawn=socketio.start_background_task)
-    guard_packets(socketio.server, Allowance(burst=PACKET_BURST, every=PACKET_EVERY), outboxes)
+    guard_packets(socket_server, Allowance(burst=PACKET_BURST, every=PACKET_EVERY), outboxes)
     first_round = hashlib.sha256(f"round:{config.secret_key}".encode()).hexdigest()[:8]  # kept through --resume
     ballot = Ballot(config.real_store, config.fantasy_store, config.options, first_round)
     if config.resumed:
@@ -70,13 +71,14 @@ def create_app(config: ShowConfig) -> Flask:
         results=ballot.results,
         interval=config.results_interval,
         start_task=socketio.start_background_task,
-        sleep=socketio.sleep,
+        sleep=socketio.sleep,  # type: ignore[arg-type]  # annotated `seconds: int`, it sleeps for any float
         rooms=(ResultsRoom(DASHBOARDS), ResultsRoom(PRESENTER), PHONE_ROOM),
     )
     keep_reconciled(ballot, broadcaster.results_changed, socketio.start_background_task, socketio.sleep)
     feed = Feed(broadcaster)
     services = ShowServices(
-        feed, broadcaster, config.real_store, start_task=socketio.start_background_task, sleep=socketio.sleep,
+        feed, broadcaster, config.real_store, start_task=socketio.start_background_task,
+        sleep=socketio.sleep,  # type: ignore[arg-type]  # annotated `seconds: int`, it sleeps for any float
         engine=config.engine, postgres=config.postgres_service, fixed_limiter=config.rate_limiter,
     )
     tests = ComparisonStage(broadcaster.send, config.comparison or TestComparison())
@@ -84,16 +86,17 @@ def create_app(config: ShowConfig) -> Flask:
     facts = show_facts(kind, feed.length, presenter.BOT_ATTEMPTS)
     show = LiveShow(config.question, ballot, feed, services, tests, broadcaster, ShowClock(), facts)
     voters, vote_pages = VoterCookies(config.secret_key), VotePages()
-    app.wsgi_app = PhonePath(app.wsgi_app, app, show, MAX_BODY_BYTES,  # a phone's page and vote, before Flask
+    # WSGI middleware the way Flask's documentation adds it (mypy sees wsgi_app as a method)
+    app.wsgi_app = PhonePath(app.wsgi_app, app, show, MAX_BODY_BYTES,  # type: ignore[method-assign]  # a phone's page and vote, before Flask
                              lambda script_root: vote_pages.rendered(show, script_root), voters)
     if config.max_connections is not None:
-        app.wsgi_app = HandshakeGate(app.wsgi_app, config.max_connections)  # the server counts the connections
-    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # outermost, so Socket.IO's and the phones' answers carry them too
+        app.wsgi_app = HandshakeGate(app.wsgi_app, config.max_connections)  # type: ignore[method-assign]  # the server counts the connections
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]  # outermost, so Socket.IO's and the phones' answers carry them too
     for role, seconds in config.startup.items():
         feed.post(FeedLine("startup", ready_line(role, seconds, kind), "good"))
     stream = None
     if config.docker_client is not None:
-        stream = DockerEventStream(config.docker_client, config.run_id, feed.post, since=config.events_since)
+        stream = DockerEventStream(config.docker_client, config.run_id or "", feed.post, since=config.events_since)
         socketio.start_background_task(stream.run)
     secret = PresenterSecret(checked_secret(config.presenter_token))
     socket_events.register(socketio, show, secret, Allowance())

@@ -43,8 +43,9 @@ def nesting_depth(text: str | bytes) -> int:
 
 def may_nest_deeper(text: str | bytes, depth: int) -> bool:
     """False when `text` can't nest deeper than `depth`: it opens no more arrays and objects than that."""
-    opening = (b"[", b"{") if isinstance(text, (bytes, bytearray)) else ("[", "{")
-    return text.count(opening[0]) + text.count(opening[1]) > depth
+    if isinstance(text, (bytes, bytearray)):
+        return text.count(b"[") + text.count(b"{") > depth
+    return text.count("[") + text.count("{") > depth
 
 
 def bounded_loads(text: str | bytes, **kwargs):

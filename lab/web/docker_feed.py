@@ -8,6 +8,7 @@ import threading
 from typing import Callable
 
 import docker
+from docker.types import CancellableStream
 
 from lab.servers.container_event import parse_event
 from lab.servers.containers import LABEL_MANAGED, LABEL_ROLE, LABEL_RUN
@@ -61,7 +62,7 @@ class DockerEventStream:
         self.run_id = run_id
         self.on_line = on_line
         self.since = since  # replay events from this time on (the container's create and start)
-        self._stream = None
+        self._stream: CancellableStream | None = None
         self._stopped = threading.Event()
 
     def run(self) -> None:
@@ -75,7 +76,7 @@ class DockerEventStream:
                 line = feed_line(event)
                 if line:
                     self.on_line(line)
-        except Exception:  # the feed is a bonus: whatever breaks the stream, the show goes on
+        except Exception:  # noqa: BLE001 - the feed is a bonus: whatever breaks the stream, the show goes on
             if not self._stopped.is_set():
                 self.on_line(FeedLine("docker-feed", "Docker events feed lost: the show goes on without it", "bad"))
         finally:
@@ -87,5 +88,5 @@ class DockerEventStream:
         if self._stream is not None:
             try:
                 self._stream.close()
-            except Exception:  # closing a dropped HTTP stream may raise anything urllib3 has
+            except Exception:  # noqa: BLE001, S110 - closing a dropped HTTP stream may raise anything urllib3 has
                 pass

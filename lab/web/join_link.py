@@ -97,6 +97,6 @@ def qr_terminal(matrix: list[list[bool]]) -> str:
     glyphs = {(False, False): "█", (True, False): "▄", (False, True): "▀", (True, True): " "}
     rows = matrix + ([[False] * len(matrix[0])] if len(matrix) % 2 else [])
     return "\n".join(
-        "".join(glyphs[(top, bottom)] for top, bottom in zip(rows[y], rows[y + 1]))
+        "".join(glyphs[(top, bottom)] for top, bottom in zip(rows[y], rows[y + 1], strict=True))
         for y in range(0, len(rows), 2)
     )

@@ -44,4 +44,4 @@ PHONE_ROOM = ResultsRoom(PHONES, PHONE_EVERY, phone_results)
 def welcome_phone(broadcaster: Broadcaster) -> None:
     """A phone connected (or came back): into the phones' room, and the latest results to it alone."""
     join_room(PHONES)
-    broadcaster.catch_up(PHONES, request.sid)
+    broadcaster.catch_up(PHONES, request.sid)  # type: ignore[attr-defined]  # set by Flask-SocketIO in an event

@@ -97,7 +97,7 @@ def answer(**fields):
 
 def action_names() -> list[str]:
     """The actions this blueprint serves, by name."""
-    prefix = bp.url_prefix + "/"
+    prefix = f"{bp.url_prefix or ''}/"
     return sorted(rule.rule.removeprefix(prefix) for rule in current_app.url_map.iter_rules()
                   if rule.endpoint.startswith(f"{bp.name}.") and "<" not in rule.rule)
 

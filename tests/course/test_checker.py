@@ -15,7 +15,7 @@ ON_ALL = ("correct", "no_unique", "case_sensitive", "lower_only", "trim_only")
 
 
 def cases(test: str, *outcomes: str) -> list[CaseResult]:
-    return [CaseResult(test, variant, outcome) for variant, outcome in zip(ON_ALL, outcomes)]
+    return [CaseResult(test, variant, outcome) for variant, outcome in zip(ON_ALL, outcomes, strict=True)]
 
 
 def test_a_test_that_passes_on_every_table_proves_nothing():

@@ -167,7 +167,7 @@ def test_the_hands_on_is_done_once_its_exercise_passed(course, screen, progress,
 def test_without_a_terminal_the_script_runs_as_auto_and_never_waits():
     """stdin is /dev/null here: the course must not block on a prompt (a lesson that fails fast proves it)."""
     run = subprocess.run([sys.executable, "workshop.py", "--lesson", "99"], cwd=ROOT, stdin=subprocess.DEVNULL,
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=60, check=False)
 
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
@@ -244,7 +244,7 @@ def test_one_test_that_catches_a_bug_is_enough_for_the_row_of_all_tests():
     cases = [CaseResult(name, variant, outcome) for name, outcomes in
              (("test_a", ("passed", "failed", "passed", "failed", "passed")),
               ("test_b", ("passed", "passed", "failed", "passed", "failed")))
-             for variant, outcome in zip(TABLES, outcomes)]
+             for variant, outcome in zip(TABLES, outcomes, strict=True)]
 
     text = render(handson.verdict_table(Verdict(True, "PASS", [], cases)))
 
@@ -267,7 +267,7 @@ def test_at_80_columns_the_verdict_table_shows_every_test_name_whole():
 
 def test_the_exercise_and_its_solution_stay_out_of_the_default_test_run():
     run = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+                         cwd=ROOT, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, check=False)
 
     assert "tests/course/test_course_units.py" in run.stdout
     assert "exercises/" not in run.stdout and "solutions" not in run.stdout
@@ -281,7 +281,7 @@ def test_progress_json_is_plain_and_readable(progress):
 
 def workshop(*arguments: str, **env) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "workshop.py", *arguments], cwd=ROOT, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=120, env={**os.environ, **env})
+                          capture_output=True, text=True, timeout=120, env={**os.environ, **env}, check=False)
 
 
 def test_check_runs_the_classroom_doctor_and_fails_when_docker_is_required_and_absent():

@@ -15,7 +15,8 @@ class Recorder:
         self.emitted.append((event, data, to))
 
 
-def make_broadcaster(recorder, tallies, rooms=(ResultsRoom(DASHBOARDS),), clock=lambda: 0.0):
+def make_broadcaster(recorder, tallies, rooms=None, clock=lambda: 0.0):
+    rooms = (ResultsRoom(DASHBOARDS),) if rooms is None else rooms  # a room of its own for each broadcaster
     return Broadcaster(recorder.emit, lambda: next(tallies), 0.1, recorder.tasks.append, lambda seconds: None,
                        rooms, clock)
 

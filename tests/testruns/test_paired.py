@@ -6,7 +6,7 @@ import pytest
 
 from lab.errors import WorkshopError
 from lab.testruns.paired import TestComparison, Totals, verdict
-from lab.testruns.pytest_run import TestOutcome
+from lab.testruns.pytest_run import TestOutcome, TestRunBroken
 from lab.waiting import wait_for
 
 
@@ -60,3 +60,21 @@ def test_results_stream_per_side_and_a_second_run_is_refused():
 def test_an_unknown_target_is_refused():
     with pytest.raises(WorkshopError, match="Unknown target .production.: use one of real, naive"):
         TestComparison().start("production", lambda *_: None)
+
+
+def test_a_side_whose_run_broke_shows_pytests_one_line_in_red():
+    events = []
+    line = "pytest could not run tests/test_reality.py (exit code 2, interrupted, an error while collecting): ERROR x"
+
+    def fake_run_file(path, target, extra_env, on_result):
+        if "reality" in path:
+            raise TestRunBroken(line)
+        on_result(TestOutcome("test_a", "passed", 0.01))
+
+    assert TestComparison(run_file=fake_run_file).start("real", lambda name, data: events.append((name, data)))
+    wait_for(lambda: any(name == "tests_finished" for name, _ in events), "the run to finish")
+
+    finished = events[-1][1]
+    assert finished["reality"]["verdict"] == line
+    assert finished["reality"]["other"] == 1  # red on the projector, not an empty green
+    assert finished["fantasy"]["verdict"] == "green but blind: it never touched the app"

@@ -68,7 +68,7 @@ def exists(thing) -> bool:
 
 def run_cleanup(*arguments) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "cleanup.py", *arguments], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, stdin=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "160"})
+                          timeout=120, stdin=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "160"}, check=False)
 
 
 @pytest.mark.docker
@@ -374,7 +374,7 @@ def test_a_crashed_shows_resume_file_and_durable_data_are_removed_and_said_so(pr
 
 
 def test_dry_run_lists_a_crashed_shows_resume_data_and_removes_nothing(project, crashed_show):
-    run_id, durable_root = crashed_show
+    _run_id, durable_root = crashed_show
 
     items, _ = plan(project, connect=docker_unreachable, durable_root=durable_root)
     results = apply(resume_data(items), dry_run=True)

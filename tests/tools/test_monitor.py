@@ -117,7 +117,7 @@ def test_new_rows_are_green_and_removed_rows_red_until_they_go():
     state.remove("old", now=102)
 
     table = build_table(state.visible(102), now=102)
-    styles = {row.name: style.style for row, style in zip(state.visible(102), table.rows)}
+    styles = {row.name: style.style for row, style in zip(state.visible(102), table.rows, strict=True)}
 
     assert styles == {"old": "bold red", "new": "bold green"}
     assert "removed" in render(table)
@@ -181,7 +181,7 @@ def test_when_docker_goes_away_the_monitor_says_so_backs_off_and_reconnects():
 @pytest.mark.docker
 def test_once_prints_a_snapshot_with_our_session_container(postgres_service):
     run = subprocess.run([sys.executable, "watch_containers.py", "--once"], cwd=ROOT, capture_output=True,
-                         text=True, timeout=60, stdin=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "200"})
+                         text=True, timeout=60, stdin=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "200"}, check=False)
 
     assert run.returncode == 0, run.stderr
     assert postgres_service.name in run.stdout
@@ -190,7 +190,7 @@ def test_once_prints_a_snapshot_with_our_session_container(postgres_service):
 
 def test_once_without_docker_is_one_sentence_and_exit_1():
     run = subprocess.run([sys.executable, "watch_containers.py", "--once"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=60, stdin=subprocess.DEVNULL, env={**os.environ, "DOCKER_HOST": "tcp://127.0.0.1:9"})
+                         timeout=60, stdin=subprocess.DEVNULL, env={**os.environ, "DOCKER_HOST": "tcp://127.0.0.1:9"}, check=False)
 
     assert run.returncode == 1
     assert run.stdout.startswith("Docker is not reachable at DOCKER_HOST=tcp://127.0.0.1:9")

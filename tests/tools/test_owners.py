@@ -1,5 +1,7 @@
 """Which live process uses a container: from its connections, spread over its run and session."""
 
+import os
+
 from lab.servers.containers import LABEL_MANAGED, LABEL_PORT, LABEL_RUN
 from lab.tools.owners import Connection, container_users, run_users
 
@@ -52,3 +54,23 @@ def test_a_server_on_the_hosts_network_is_in_use_through_the_port_its_label_name
 
     assert container_users([on_host], [Connection(1000, "127.0.0.1", 41300)]) == {"pg": 1000}
     assert container_users([bridged_with_label], [Connection(1001, "127.0.0.1", 41301)]) == {}  # a label alone proves nothing
+
+
+def test_without_the_right_to_see_every_connection_our_own_processes_are_read_one_by_one(monkeypatch):
+    import socket
+
+    import psutil
+
+    from lab.tools.owners import tcp_connections
+
+    def denied(kind):
+        raise psutil.AccessDenied()  # macOS without root
+
+    monkeypatch.setattr(psutil, "net_connections", denied)
+    with socket.create_server(("127.0.0.1", 0)) as server, socket.create_connection(server.getsockname()):
+        port = server.getsockname()[1]
+        accepted, _ = server.accept()
+        with accepted:
+            found = tcp_connections()
+
+    assert Connection(os.getpid(), "127.0.0.1", port) in found

@@ -137,7 +137,7 @@ def test_with_postgres_killed_votes_are_503_nothing_accepted_is_missing_and_reco
     screen.wait_for("status", lambda status: status["postgres"] == "up")
     for shown in (lambda t: t.startswith("Docker: postgres container") and "killed" in t,
                   lambda t: "PostgreSQL is down" in t, lambda t: "PostgreSQL is back" in t):
-        screen.wait_for("feed", lambda lines: any(shown(line["text"]) for line in lines), timeout=10)
+        screen.wait_for("feed", lambda lines, shown=shown: any(shown(line["text"]) for line in lines), timeout=10)
     # the results' running count, reconciled with PostgreSQL's: the vote whose answer was lost at the kill included
     stored = show.ballot.real.count()
     screen.wait_for("results", lambda results: results["totals"]["real"] == stored, timeout=10)

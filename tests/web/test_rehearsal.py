@@ -121,7 +121,7 @@ def test_the_next_demo_votes_and_is_not_rate_limited_after_a_reset(rehearsed, co
 
 
 def test_a_reset_while_a_test_comparison_runs_says_to_wait(rehearsed):
-    app, run = rehearsed
+    app, _run = rehearsed
     presenter = Presenter(app.test_client())
     presenter.act("tests", {"target": "naive"})
 

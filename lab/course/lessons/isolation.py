@@ -4,6 +4,7 @@ import time
 import uuid
 
 import psycopg2
+from rich.console import JustifyMethod
 from rich.table import Table
 
 from lab.course import mishaps
@@ -26,7 +27,8 @@ def strategies_table(figures: dict[str, float], rounds: int = ROUNDS) -> Table:
     """Milliseconds per test for each strategy, slowest first, with what each one guarantees and can't test."""
     table = Table(title=f"Per test: start clean, insert 20 votes, make them go ({rounds} rounds each, "
                         "one new container)", title_justify="left")
-    for column, justify in (("strategy", "left"), ("ms/test", "right"), ("guarantees", "left"), ("can't test", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("strategy", "left"), ("ms/test", "right"), ("guarantees", "left"), ("can't test", "left"))
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for name, ms in sorted(figures.items(), key=lambda item: -item[1]):
         table.add_row(name, f"{ms:,.1f}", *PROMISES[name])

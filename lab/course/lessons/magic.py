@@ -16,13 +16,14 @@ from lab.course.specimens import BackgroundCall
 from lab.course.startup_view import ContainerEvents, events_table, processes_table
 from lab.servers.containers import READY_TIMEOUT
 from lab.waiting import WaitTimeout, wait_for
+from lab.votes.outcomes import VoteResult
 from lab.votes.postgres import PostgresVoteStore
 
 TITLE = "The Magic"
 MINUTES = 2
 
 
-def attempts_table(attempts: list[tuple[str, object]]) -> Table:
+def attempts_table(attempts: list[tuple[str, VoteResult]]) -> Table:
     """Each write, what the database answered, and the SQLSTATE behind a refusal."""
     table = Table(title="What PostgreSQL answered", title_justify="left")
     for column in ("attempt", "outcome", "SQLSTATE", "message"):

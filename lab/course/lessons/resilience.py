@@ -4,17 +4,19 @@ import time
 
 from rich.table import Table
 
-from lab.ratelimit.limiters import RedisRateLimiter, redis_client
+from lab.ratelimit.limiters import RateDecision, RedisRateLimiter, redis_client
 
 TITLE = "Resilience: kill Redis, fail open, recover"
 MINUTES = 1
 
 
-def attempts_table(attempts: list[tuple[str, object, float]]) -> Table:
+def attempts_table(attempts: list[tuple[str, RateDecision, float]]) -> Table:
     """Each vote attempt: when, what the limiter decided, how long it took."""
     table = Table(title="Vote attempts through the rate limiter (3 a minute per phone)", title_justify="left")
-    for column, justify in (("phase", "left"), ("decision", "left"), ("count in Redis", "right"), ("ms", "right")):
-        table.add_column(column, justify=justify)
+    for column in ("phase", "decision"):
+        table.add_column(column, justify="left")
+    for column in ("count in Redis", "ms"):
+        table.add_column(column, justify="right")
     for phase, decision, ms in attempts:
         if decision.degraded:
             words = "[yellow]allowed, degraded (failed open)[/]"

@@ -98,7 +98,8 @@ def run(ctx) -> None:
                 say(f"Unfrozen, Redis answered the first GET at last, {hung[0].seconds():.1f} s after it was sent.")
             except WaitTimeout:
                 pass
-        patient.close(), hasty.close()
+        patient.close()
+        hasty.close()
         with ctx.busy("Removing this lesson's Redis..."):
             ctx.lab.release(service)
     say("Every call to another server needs a timeout, and the code around it needs a plan for when it fires.")
