@@ -15,7 +15,6 @@ import os  # noqa: E402
 import secrets  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
-from urllib.parse import urlsplit  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
@@ -54,8 +53,7 @@ def create_app(store: PostgresVoteStore) -> Flask:
 
 if __name__ == "__main__":
     patch_psycopg()
-    url = urlsplit(os.environ["TCMAGIC_BARE_DSN"])
-    settings = PostgresSettings(url.hostname, url.port, url.username, url.password, url.path.lstrip("/"))
+    settings = PostgresSettings.from_url(os.environ["TCMAGIC_BARE_DSN"])
     store = PostgresVoteStore(settings, pool_size=20, wait_timeout=5.0)
     store.reset(options=True)
     for option_id in os.environ.get("TCMAGIC_BARE_OPTIONS", "mocks,real-containers,prayer").split(","):

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
@@ -119,7 +120,7 @@ def main() -> int:
     parser.add_argument("--json", default="benchmarks/results/engines.json", help="where to write the figures")
     args = parser.parse_args()
     console = Console()
-    figures = {
+    figures: dict[str, Any] = {
         **provenance(),
         "engines": {name: measure_engine(name, args.starts, args.suite_runs) for name in ENGINES},
     }

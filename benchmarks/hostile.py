@@ -94,6 +94,7 @@ class Phone:
     def vote(self, base: str, option: str = "prayer") -> tuple[int, float]:
         """Open the page (for the cookie) unless this phone has one, then vote; (status, seconds the vote took)."""
         where = urlsplit(base)
+        assert where.hostname, base
         with closing(http.client.HTTPConnection(where.hostname, where.port, timeout=30)) as connection:
             if not self.cookie:
                 self.cookie = open_vote_page(connection)
@@ -152,7 +153,7 @@ class Projector:
                 packet = self.connection.recv()
                 if packet == "2":
                     self.connection.send("3")
-                elif '"postgres":"down"' in packet.replace(" ", "") or "PostgreSQL is down" in packet:
+                elif isinstance(packet, str) and ('"postgres":"down"' in packet.replace(" ", "") or "PostgreSQL is down" in packet):
                     self.down = True
         except (websocket.WebSocketException, OSError):
             return
@@ -181,7 +182,8 @@ def flood(base: str, sockets: int, frames: int, go, opened, report) -> None:
     started = time.perf_counter()
     for connection in connections:
         try:
-            connection.sock.sendall(burst)
+            if connection.sock is not None:  # None: already cut by the show
+                connection.sock.sendall(burst)
         except OSError:
             pass  # already cut by the show
     sent_in = time.perf_counter() - started
@@ -191,9 +193,12 @@ def flood(base: str, sockets: int, frames: int, go, opened, report) -> None:
 
 def closed_by_the_show(connection: websocket.WebSocket) -> bool:
     """Whether the show has ended this connection (reading what it sent until the end, or nothing waits)."""
-    connection.sock.setblocking(False)
+    sock = connection.sock
+    if sock is None:  # websocket-client dropped it: the show closed it
+        return True
+    sock.setblocking(False)
     try:
-        while connection.sock.recv(65536):
+        while sock.recv(65536):
             pass
         return True
     except BlockingIOError:
@@ -207,7 +212,8 @@ def snapshot_flood() -> dict:
     show = Show("flood")
     try:
         projector = Projector(show.base)
-        go, opened, report = multiprocessing.Event(), multiprocessing.Event(), multiprocessing.Queue()
+        go, opened = multiprocessing.Event(), multiprocessing.Event()
+        report: multiprocessing.Queue = multiprocessing.Queue()
         attacker = multiprocessing.Process(target=flood, args=(show.base, 100, 100, go, opened, report))
         attacker.start()
         opened.wait(60)
@@ -274,7 +280,7 @@ def frozen_postgres() -> dict:
         finally:
             container.unpause()
             thawed = time.perf_counter()
-        after = []
+        after: list[tuple[int, float]] = []
         while not after or after[-1][0] != 201:
             after.append(Phone().vote(show.base))
         first_201 = time.perf_counter() - thawed

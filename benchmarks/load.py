@@ -133,7 +133,8 @@ def bare_running(log: Path) -> Iterator[str]:
 def measure(phones: int, rounds: int, dashboard_count: int, concurrency: int, logs: Path,
             phone_sockets: int = 0, on_round=lambda number, who: None) -> tuple[dict, list[dict], list[dict]]:
     """Both servers up, `rounds` rounds each, taking turns; (the show's setup and end figures, its rounds, the bare's)."""
-    show_rounds, bare_rounds = [], []
+    show_rounds: list[dict] = []
+    bare_rounds: list[dict] = []
     with bare_running(logs / "bare_app.log") as bare_base, \
             show_running(dashboard_count, logs / "reality_engine.log", phone_sockets) as show:
         options = show.running.options()

@@ -15,6 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -72,6 +73,7 @@ def post_vote(connection: http.client.HTTPConnection, cookie: str, option: str) 
 def phone(base_url: str, number: int, option: str, timeout: float = 10.0) -> list[VoteAttempt]:
     """Open the vote page, vote, vote again; what each vote attempt got."""
     where = urlsplit(base_url)
+    assert where.hostname, base_url
     connection = http.client.HTTPConnection(where.hostname, where.port, timeout=timeout)
     attempts = []
     try:
@@ -141,7 +143,7 @@ def summarise(attempts: list[VoteAttempt], wall: float) -> dict:
     }
 
 
-def results_lag_ms(attempts: list[VoteAttempt], seen: list[tuple[float, int | None]], before: int = 0) -> dict:
+def results_lag_ms(attempts: list[VoteAttempt], seen: Sequence[tuple[float, int | None]], before: int = 0) -> dict:
     """For the k-th accepted vote: time until the first broadcast whose total reached `before` + k.
 
     seen: (arrival, total) of each broadcast; before: the votes counted before these attempts.
@@ -166,14 +168,16 @@ class PhoneListeners:
     def __init__(self, base_url: str, count: int) -> None:
         self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("phone_sockets.py")), base_url, str(count)],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline().split()
+        assert self.process.stdin is not None and self.process.stdout is not None  # both PIPE
+        self.stdin, self.stdout = self.process.stdin, self.process.stdout
+        line = self.stdout.readline().split()
         self.connected = int(line[1]) if line[:1] == ["connected"] else 0
 
     def report(self) -> dict:
         """What the sockets heard so far (benchmarks/phone_sockets.py): who heard which total when, pace, losses."""
-        self.process.stdin.write("report\n")
-        self.process.stdin.flush()
-        return json.loads(self.process.stdout.readline())
+        self.stdin.write("report\n")
+        self.stdin.flush()
+        return json.loads(self.stdout.readline())
 
     def close(self) -> None:
         """Close every socket and end the child process."""

@@ -27,6 +27,7 @@ import struct
 import sys
 import time
 import zlib
+from typing import Any
 from urllib.parse import urlsplit
 
 PATH = "/socket.io/?EIO=4&transport=websocket"
@@ -50,7 +51,7 @@ class PhoneSocket:
                           f"Sec-WebSocket-Extensions: {BROWSERS_OFFER}\r\n\r\n".encode())
         self.buffer = bytearray()
         self.upgraded = self.connected = self.closed = False
-        self.inflate = None  # a decompressor kept for the whole connection, if the server took the offer
+        self.inflate: Any = None  # a decompressor kept for the whole connection, if the server took the offer
         self.text: list[bytes] = []
         self.compressed = False  # the message being read came compressed
         self.heard: list[tuple[float, int | None, bool]] = []  # (arrival, real total, visible)
@@ -160,9 +161,11 @@ def summary(phones: list[PhoneSocket]) -> dict:
     for total in totals:
         firsts = [next((at for at, seen, visible in phone.heard if visible and seen is not None and seen >= total), None)
                   for phone in phones]
-        everyone_by[total] = None if None in firsts else max(firsts)
-        if None not in firsts and total in sent:
-            spreads.append(max(firsts) - min(firsts))  # how long one broadcast took from the first socket to the last
+        heard_by = [at for at in firsts if at is not None]
+        everyone = len(heard_by) == len(firsts)
+        everyone_by[total] = max(heard_by) if everyone else None
+        if everyone and total in sent:
+            spreads.append(max(heard_by) - min(heard_by))  # how long one broadcast took from the first socket to the last
     gaps = [b[0] - a[0] for phone in phones for a, b in itertools.pairwise(phone.heard[1:])]  # after the catch-up
     return {
         "sockets": len(phones),
@@ -205,6 +208,7 @@ def run(base_url: str, count: int, out=sys.stdout, commands=sys.stdin) -> None:
                 selector.unregister(phone.sock)
         return True
 
+    assert where.hostname and where.port, base_url
     for _ in range(count):
         phones.append(PhoneSocket(where.hostname, where.port))
         phones[-1].sock.setblocking(False)

@@ -1,7 +1,7 @@
 """Helpers the tests share (conftest files hold fixtures only, and import these)."""
 
 from contextlib import contextmanager
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, Protocol, TypeVar
 
 import pytest
 
@@ -9,7 +9,11 @@ from lab.servers.engines import remove_together, start_together
 from lab.votes import Outcome
 from lab.votes.postgres import PostgresVoteStore
 
-Removable = TypeVar("Removable")
+class _Removes(Protocol):
+    def remove(self) -> None: ...
+
+
+Removable = TypeVar("Removable", bound=_Removes)
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """run_reporting: an entry point's WorkshopError or Ctrl-C ends in one line and an exit code, never a traceback."""
 
 import io
+from typing import cast
 
 from rich.console import Console
 
@@ -10,7 +11,7 @@ from lab.errors import DockerUnavailable, run_reporting
 def printed(work, **lines) -> tuple[int, str]:
     console = Console(file=io.StringIO(), width=200, color_system=None)
     code = run_reporting(work, console, stopped="Stopped.", **lines)
-    return code, console.file.getvalue()
+    return code, cast(io.StringIO, console.file).getvalue()
 
 
 def interrupted():

@@ -8,6 +8,8 @@ import pytest
 
 from lab.testruns.pytest_run import run_test_file
 
+pytestmark = pytest.mark.slow
+
 TESTS = Path(__file__).parent
 
 

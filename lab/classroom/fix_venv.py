@@ -49,7 +49,7 @@ def normal_name(name: str) -> str:
 def installed_names(paths: list[str]) -> set[str]:
     """Distributions installed on `paths`, from their metadata folders' names (importlib.metadata
     would import zipfile and email, which import the threads and sockets gevent must patch first)."""
-    names = set()
+    names: set[str] = set()
     for folder in paths:
         try:
             entries = os.listdir(folder or ".")

@@ -44,7 +44,7 @@ def _read(path: Path) -> str:
 
 def _socket_links(pid_dir: Path) -> set[str]:
     """What a process's open files point at; fds that close while we look are skipped."""
-    links = set()
+    links: set[str] = set()
     try:
         fds = list((pid_dir / "fd").iterdir())
     except OSError:  # another user's process, or gone

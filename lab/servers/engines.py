@@ -10,7 +10,7 @@ ports can't stay on loopback, is announced in one line too.
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Iterable, Mapping, Protocol
+from typing import Iterable, Mapping, Protocol
 
 from lab.errors import DockerUnavailable, WorkshopError
 from lab.servers.durable import DurableData

@@ -13,7 +13,7 @@ import os
 import signal
 import subprocess
 from pathlib import Path
-from collections.abc import Set
+from collections.abc import Set as AbstractSet
 from typing import Callable
 
 from lab.paths import EMBEDDED_PID_DIR_NAME, SHOW_PID_FILE_NAME, pid_alive
@@ -77,7 +77,7 @@ def embedded_items(root: Path) -> list[Item]:
     return items
 
 
-def resume_items(root: Path, durable_root: Path, stopping: Set[int] = frozenset()) -> list[Item]:
+def resume_items(root: Path, durable_root: Path, stopping: AbstractSet[int] = frozenset()) -> list[Item]:
     """A crashed show's resume file and the embedded engine's durable data directories.
 
     A directory whose PostgreSQL still runs is in use by it, unless that server is one of

@@ -13,6 +13,8 @@ from lab.show.script import STAGES
 from lab.web.server import NEXT_STEPS
 from tests.browser.helpers import PHONE
 
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]  # Chromium on a loaded machine
+
 DOCS_IMAGES = Path(__file__).resolve().parent.parent.parent / "docs" / "images"
 SIZES = [(1280, 720), (1920, 1080)]
 SHOT_SIZE = (1280, 720)  # the docs' screenshots

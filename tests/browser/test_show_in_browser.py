@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import PHONE
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(120)]  # Chromium on a loaded machine
 
 DOCS_IMAGES = Path(__file__).resolve().parent.parent.parent / "docs" / "images"
 

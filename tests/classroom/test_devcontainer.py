@@ -88,7 +88,7 @@ def top_level_imports(module: str) -> set[str]:
     for node in tree.body:
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
+        elif isinstance(node, ast.ImportFrom) and node.module:  # a relative import names no module
             found.add(node.module)
     return found
 

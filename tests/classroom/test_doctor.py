@@ -110,6 +110,7 @@ def test_with_docker_unreachable_the_doctor_says_how_to_start_it(monkeypatch, co
         preflight(free_port(), console)
 
 
+@pytest.mark.slow
 @pytest.mark.docker
 def test_with_docker_up_every_check_runs_and_passes(docker_engine, monkeypatch, console):
     monkeypatch.setattr("lab.classroom.pulling.ryuk_disabled", lambda: True)  # Ryuk can't be pulled on CI machines
@@ -137,6 +138,7 @@ def test_missing_images_and_ryuk_fail_with_the_pull_command(docker_client_for_te
     assert doctor.check_ryuk(docker_client_for_test, "tcmagic-absent/ryuk:0", disabled=True).ok
 
 
+@pytest.mark.slow
 @pytest.mark.docker
 def test_the_container_host_probe_reaches_a_container_and_leaves_none_behind(docker_client_for_test):
     from lab.servers.images import IMAGES
@@ -149,6 +151,7 @@ def test_the_container_host_probe_reaches_a_container_and_leaves_none_behind(doc
     assert after <= before  # the probe removed its own container
 
 
+@pytest.mark.slow
 @pytest.mark.docker
 def test_a_wrong_host_override_is_caught_by_the_probe(docker_client_for_test, monkeypatch):
     from testcontainers.core.config import testcontainers_config

@@ -54,6 +54,8 @@ def test_missing_packages_are_named_from_the_requirements(tmp_path):
     assert missing_packages(requirements, [str(site)]) == []
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(300)
 def test_a_venv_whose_interpreter_is_gone_is_rebuilt_by_one_command(bare_python, tmp_path):
     venv = tmp_path / ".venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
@@ -101,6 +103,7 @@ def test_a_python_too_old_is_told_so_in_one_sentence_before_anything_else(monkey
                                        "the venv with it (`python3.13 -m venv .venv`), or use the Codespace.\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", ["reality_engine.py", "workshop.py", "watch_containers.py", "cleanup.py"])
 def test_every_entry_scripts_help_lists_the_repair_the_readme_promises(script):
     shown = subprocess.run([sys.executable, script, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60,

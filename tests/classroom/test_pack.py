@@ -10,6 +10,7 @@ from lab.classroom.cli import pack_command, unpack_command
 pytestmark = pytest.mark.docker
 
 
+@pytest.mark.slow
 def test_pack_then_unpack_brings_a_removed_image_back(docker_client_for_test, test_tag, tmp_path, console):
     pack_file = tmp_path / "pack.tar"
 

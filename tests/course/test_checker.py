@@ -8,13 +8,13 @@ from rich.console import Console
 
 from lab.course import checker
 from lab.course.catalog import CASE_SENSITIVE, LOWER_ONLY, NO_UNIQUE, TRIM_ONLY
-from lab.course.checker import CaseResult, judge, parse_cases
+from lab.course.checker import CaseResult, TestOutcome, judge, parse_cases
 from lab.course.lessons.handson import show_verdict
 
 ON_ALL = ("correct", "no_unique", "case_sensitive", "lower_only", "trim_only")
 
 
-def cases(test: str, *outcomes: str) -> list[CaseResult]:
+def cases(test: str, *outcomes: TestOutcome) -> list[CaseResult]:
     return [CaseResult(test, variant, outcome) for variant, outcome in zip(ON_ALL, outcomes, strict=True)]
 
 
@@ -79,6 +79,7 @@ def test_variants_are_read_from_test_ids_even_with_the_learners_own_parameters()
     assert parsed[2].test == "(collecting exercises.test_y)"
 
 
+@pytest.mark.slow
 @pytest.mark.realdb
 def test_the_starter_file_fails_verification(postgres_settings):
     verdict = checker.check(checker.EXERCISE, postgres_settings)
@@ -89,6 +90,7 @@ def test_the_starter_file_fails_verification(postgres_settings):
     assert len(verdict.reasons) == 4
 
 
+@pytest.mark.slow
 @pytest.mark.realdb
 def test_the_reference_solution_passes_verification(postgres_settings):
     verdict = checker.check(checker.SOLUTION, postgres_settings)
@@ -97,6 +99,7 @@ def test_the_reference_solution_passes_verification(postgres_settings):
     assert {case.variant for case in verdict.results if case.outcome == "failed"} == set(ON_ALL[1:])
 
 
+@pytest.mark.slow
 @pytest.mark.realdb
 def test_a_test_that_ignores_capitals_is_told_what_it_misses(postgres_settings, tmp_path):
     learner = tmp_path / "test_mine.py"
@@ -150,6 +153,7 @@ def test_a_test_that_fails_on_the_correct_table_is_reported_wrong_not_caught(pos
     assert "✓ caught" not in screen.file.getvalue() and row.count("✗ wrong") == 4
 
 
+@pytest.mark.slow
 @pytest.mark.realdb
 def test_a_file_that_does_not_load_shows_pythons_complaint(postgres_settings, tmp_path):
     learner = tmp_path / "test_broken.py"
@@ -162,6 +166,7 @@ def test_a_file_that_does_not_load_shows_pythons_complaint(postgres_settings, tm
     assert any("SyntaxError" in reason for reason in verdict.reasons)
 
 
+@pytest.mark.slow
 @pytest.mark.realdb
 def test_watch_mode_rechecks_when_the_file_is_saved(postgres_settings, tmp_path):
     learner = tmp_path / "test_sku_uniqueness.py"

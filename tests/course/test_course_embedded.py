@@ -11,6 +11,8 @@ from rich.text import Text
 from lab.course.context import Lab
 from lab.course.lessons.flaky import verdict_on_sleeping
 
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+
 NEEDS_DOCKER = ("This lesson is about containers and needs Docker: start Docker Desktop "
                 "(or `sudo systemctl start docker`), then run `python3 workshop.py --lesson {}`")
 

@@ -15,7 +15,7 @@ from lab.course.registry import LESSONS
 from lab.course.runner import run_workshop
 from lab.testruns.pytest_run import TestOutcome
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 def fake_suite_runs(calls):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from typing import cast
 from rich.console import Console
 
 from lab.course.checker import CaseResult, Verdict
@@ -27,7 +28,7 @@ from lab.testruns.pytest_run import ROOT, TestOutcome
 def render(renderable) -> str:
     console = Console(file=io.StringIO(), width=120, color_system=None)
     console.print(renderable)
-    return console.file.getvalue()
+    return cast(io.StringIO, console.file).getvalue()
 
 
 def test_progress_survives_a_restart_and_reset_forgets_it(progress):
@@ -259,12 +260,13 @@ def test_at_80_columns_the_verdict_table_shows_every_test_name_whole():
 
     console.print(handson.verdict_table(Verdict(False, "FAIL", [], cases)))
 
-    text = console.file.getvalue()
+    text = cast(io.StringIO, console.file).getvalue()
     assert "…" not in text
     joined = "".join(line.split("│")[1].strip() for line in text.splitlines() if line.startswith("│"))
     assert all(name in joined for name in names)
 
 
+@pytest.mark.slow
 def test_the_exercise_and_its_solution_stay_out_of_the_default_test_run():
     run = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
                          cwd=ROOT, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, check=False)

@@ -4,6 +4,7 @@ import io
 import threading
 
 import pytest
+from typing import cast
 from rich.console import Console
 
 from lab.course.lessons.common import runs_strip
@@ -16,7 +17,7 @@ from lab.waiting import wait_for
 def plain(renderable) -> str:
     console = Console(file=io.StringIO(), width=80, color_system=None)
     console.print(renderable)
-    return console.file.getvalue().rstrip()
+    return cast(io.StringIO, console.file).getvalue().rstrip()
 
 
 def test_the_strip_shows_each_run_and_the_count_so_far():

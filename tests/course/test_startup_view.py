@@ -1,6 +1,7 @@
 """Lesson 2's live view, built from Docker events or the embedded processes, without Docker."""
 
 import io
+from typing import cast
 from types import SimpleNamespace
 
 from rich.console import Console
@@ -16,7 +17,7 @@ LABELS = {"dev.tcmagic.managed": "true", "dev.tcmagic.role": "postgres", "dev.tc
 def plain(renderable) -> str:
     console = Console(file=io.StringIO(), width=80, color_system=None)
     console.print(renderable)
-    return console.file.getvalue()
+    return cast(io.StringIO, console.file).getvalue()
 
 
 def raw(action: str, at: float) -> dict:

@@ -9,7 +9,8 @@ import pytest
 from lab.testruns.pytest_run import ROOT
 from lab.waiting import wait_for
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
+pytestmark = [pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)"),
+              pytest.mark.slow, pytest.mark.timeout(240)]
 
 
 class Terminal:

@@ -66,6 +66,7 @@ def test_the_limiter_fails_open_within_a_second_while_redis_is_down(docker_engin
         service.remove()
 
 
+@pytest.mark.slow
 def test_a_killed_postgres_means_unavailable_then_recovers_with_its_votes(docker_engine):
     service = docker_engine.start_postgres(durable=True)
     store = PostgresVoteStore(service.settings, wait_timeout=1.0)
@@ -87,6 +88,7 @@ def test_a_killed_postgres_means_unavailable_then_recovers_with_its_votes(docker
         service.remove()
 
 
+@pytest.mark.slow
 def test_after_a_restart_a_refreshed_pool_answers_at_once(docker_engine):
     service = docker_engine.start_postgres(durable=True)
     store = PostgresVoteStore(service.settings, pool_size=4, wait_timeout=1.0)
@@ -185,6 +187,7 @@ def test_redis_refuses_commands_without_its_random_password(redis_service):
     stranger.close()
 
 
+@pytest.mark.slow
 def test_a_durable_postgres_outlives_its_container_and_is_resumed_with_its_votes(docker_engine):
     first = docker_engine.start_postgres(durable=True)
     saved = DurableData.from_dict(first.durable.to_dict())
@@ -217,6 +220,7 @@ sys.stdin.read()
 """
 
 
+@pytest.mark.slow
 def test_after_a_sigkill_ryuk_reaps_the_container_and_the_volume_stays_for_resume(docker_engine):
     client = docker.from_env()
     show = subprocess.Popen([sys.executable, "-c", CRASHING_SHOW], cwd=ROOT, text=True, stdin=subprocess.PIPE,

@@ -22,6 +22,7 @@ OWNER = """
 import json, sys
 from pathlib import Path
 from lab.servers.embedded import EmbeddedEngine
+
 engine = EmbeddedEngine(purpose="test", pid_dir=Path(sys.argv[1]))
 servers = [engine.start_postgres(), engine.start_redis(), engine.start_postgres(durable=True)]
 print(json.dumps([[s.pid, str(s.data_dir)] for s in servers]), flush=True)
@@ -80,6 +81,7 @@ def test_a_pid_file_whose_pid_now_belongs_to_another_program_never_kills_it(tmp_
         stranger.wait()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("end", ["normal exit", "Ctrl+C", "SIGKILL"])
 def test_the_servers_and_their_data_go_when_their_program_ends(tmp_path, end):
     with subprocess.Popen([sys.executable, "-c", OWNER, str(tmp_path)], cwd=ROOT, text=True,

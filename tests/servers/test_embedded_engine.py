@@ -54,6 +54,7 @@ def test_a_service_names_itself_like_a_container(embedded_redis):
     assert embedded_redis.container_id == f"pid-{embedded_redis.pid}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("break_it", ["kill", "stop"])
 def test_a_broken_postgres_means_unavailable_then_recovers_with_its_votes_on_the_same_port(embedded_engine, break_it):
     service = embedded_engine.start_postgres(durable=True)
@@ -80,6 +81,7 @@ def test_a_broken_postgres_means_unavailable_then_recovers_with_its_votes_on_the
         service.remove()
 
 
+@pytest.mark.slow
 def test_a_paused_postgres_hangs_new_connections_then_carries_on(embedded_engine):
     service = embedded_engine.start_postgres()
     try:
@@ -160,6 +162,7 @@ def test_the_servers_listen_on_loopback_only_and_want_their_random_passwords(emb
         redis_client(replace(redis_settings, password=""), timeout=2.0).ping()
 
 
+@pytest.mark.slow
 def test_a_durable_postgres_keeps_its_data_for_a_resumed_run_until_removed(embedded_engine):
     first = embedded_engine.start_postgres(durable=True)
     saved = DurableData.from_dict(first.durable.to_dict())

@@ -72,6 +72,7 @@ def test_an_unknown_engine_is_one_sentence_with_the_choices(console):
         select_engine("podman", purpose="test", console=console, environ={})
 
 
+@pytest.mark.slow
 def test_without_docker_the_reality_file_runs_on_embedded_servers_and_its_header_says_so():
     """As a user without Docker would: `pytest tests/test_reality.py`, and read the output."""
     env = {**os.environ, "DOCKER_HOST": NOWHERE, "TCMAGIC_ENGINE": "", "TCMAGIC_REQUIRE_DOCKER": ""}

@@ -71,6 +71,7 @@ def run_cleanup(*arguments) -> subprocess.CompletedProcess:
                           timeout=120, stdin=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "160"}, check=False)
 
 
+@pytest.mark.slow
 @pytest.mark.docker
 def test_dry_run_lists_our_things_and_removes_nothing(leftovers, project):
     run_id, made = leftovers
@@ -86,6 +87,7 @@ def test_dry_run_lists_our_things_and_removes_nothing(leftovers, project):
     assert (project / ".pytest_cache").exists() and (project / "lab" / "__pycache__").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.docker
 def test_cleanup_of_one_run_removes_that_run_only_and_the_decoy_survives(leftovers, project):
     run_id, made = leftovers
@@ -282,6 +284,7 @@ def show_run_id(show_pid: int, client) -> str:
     return ""
 
 
+@pytest.mark.slow
 @pytest.mark.docker
 def test_cleanup_spares_a_running_show_and_the_show_still_answers(docker_engine, tmp_path):
     import signal

@@ -8,6 +8,7 @@ import threading
 
 import docker
 import pytest
+from typing import cast
 from rich.console import Console
 
 from lab.servers.containers import LABEL_MANAGED, LABEL_PORT, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN
@@ -35,7 +36,7 @@ def attrs(container_id="c1", name="/tcmagic-pg", labels=None, status="running"):
 def render(table) -> str:
     console = Console(file=io.StringIO(), width=100, color_system=None)
     console.print(table)
-    return console.file.getvalue()
+    return cast(io.StringIO, console.file).getvalue()
 
 
 def test_a_row_shows_name_image_role_status_ports_and_age():
@@ -64,7 +65,7 @@ def test_at_80_columns_no_image_is_split_ryuk_takes_one_line_and_no_role_wraps()
     ]
     console = Console(file=io.StringIO(), width=80, color_system=None)
     console.print(build_table(rows, now=CREATED_AT + 125, title="Containers of the workshop and of testcontainers"))
-    lines = console.file.getvalue().splitlines()
+    lines = cast(io.StringIO, console.file).getvalue().splitlines()
 
     assert max(map(len, lines)) <= 80
     for whole in ("condescending_goldwasser", "xenodochial_einstein", "postgres:15-alpine", "redis:7-alpine",
@@ -178,6 +179,7 @@ def test_when_docker_goes_away_the_monitor_says_so_backs_off_and_reconnects():
     assert "Traceback" not in screen.getvalue()
 
 
+@pytest.mark.slow
 @pytest.mark.docker
 def test_once_prints_a_snapshot_with_our_session_container(postgres_service):
     run = subprocess.run([sys.executable, "watch_containers.py", "--once"], cwd=ROOT, capture_output=True,

@@ -67,6 +67,7 @@ def test_without_the_right_to_see_every_connection_our_own_processes_are_read_on
         raise psutil.AccessDenied()  # macOS without root
 
     monkeypatch.setattr(psutil, "net_connections", denied)
+    monkeypatch.setattr(psutil, "process_iter", lambda: iter([psutil.Process()]))  # this process is enough to look at
     with socket.create_server(("127.0.0.1", 0)) as server, socket.create_connection(server.getsockname()):
         port = server.getsockname()[1]
         accepted, _ = server.accept()

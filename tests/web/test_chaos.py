@@ -20,7 +20,7 @@ from lab.waiting import wait_for
 from tests.helpers import own_server
 from tests.web.helpers import HandingEngine, Presenter, audience_member
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 FAIL_OPEN_BOUND = 1.0  # seconds a vote may take while Redis is dead or frozen
 RESUME_BOUND = 2.0  # seconds until limiting resumes once Redis answers again

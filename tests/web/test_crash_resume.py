@@ -23,7 +23,7 @@ from lab.waiting import wait_for
 from lab.show.resume import RESUME_FILE_VARIABLE
 from lab.web.voters import COOKIE_NAME
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(180)]
 
 TOKEN = "crash-test-presenter-secret"
 RYUK_BOUND = 25  # seconds for Ryuk to remove a killed show's containers

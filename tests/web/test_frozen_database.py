@@ -17,7 +17,7 @@ from lab.waiting import wait_for
 from tests.helpers import own_server
 from tests.web.helpers import audience_member
 
-pytestmark = pytest.mark.realdb
+pytestmark = [pytest.mark.realdb, pytest.mark.slow]
 
 POOL_SIZE = 4
 VOTERS = 3 * POOL_SIZE  # more phones than connections: some wait for one, some hold a stuck one

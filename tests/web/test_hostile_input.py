@@ -20,7 +20,7 @@ from lab.web.presenter import TOKEN_HEADER
 from lab.web.voters import COOKIE_NAME
 from tests.web.helpers import TOKEN
 
-pytestmark = pytest.mark.realdb
+pytestmark = [pytest.mark.realdb, pytest.mark.slow]
 
 ACTIONS = ["reset", "results", "stage", "rate-limit", "bot", "chaos", "tests"]
 FUZZ = settings(max_examples=200, deadline=None, database=None,

@@ -15,7 +15,7 @@ from lab.web import runtime_of
 from tests.helpers import own_server
 from tests.web.helpers import Presenter, ScriptedRun, audience_member
 
-pytestmark = pytest.mark.realdb
+pytestmark = [pytest.mark.realdb, pytest.mark.slow]
 
 OUTCOMES = {"fantasy": [("test_one_vote", "passed")], "reality": [("test_one_vote", "failed")]}
 

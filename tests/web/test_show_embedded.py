@@ -51,6 +51,7 @@ def feed(app) -> list[str]:
     return [line["text"] for line in runtime_of(app).show.feed.lines()]
 
 
+@pytest.mark.slow
 def test_votes_rate_limit_and_chaos_work_on_processes_and_the_feed_says_what_happened(embedded_app):
     presenter, phone = Presenter(embedded_app.test_client()), audience_member(embedded_app)
     show = runtime_of(embedded_app).show
@@ -81,6 +82,7 @@ def test_votes_rate_limit_and_chaos_work_on_processes_and_the_feed_says_what_hap
     assert not any("Docker" in text or "docker" in text or "(container)" in text for text in texts)
 
 
+@pytest.mark.slow
 def test_a_paused_redis_process_is_said_so_in_the_feed_and_recovered(embedded_app):
     presenter = Presenter(embedded_app.test_client())
     presenter.act("rate-limit", {"enabled": True})

@@ -83,6 +83,7 @@ def removable_app(show_config, docker_engine, build_app):
             redis.remove()
 
 
+@pytest.mark.slow
 @pytest.mark.docker
 def test_recover_after_an_outside_removal_starts_new_servers_and_the_votes_are_still_there(removable_app, caplog):
     app, postgres = removable_app

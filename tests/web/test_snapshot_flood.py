@@ -168,6 +168,7 @@ def gevent_show():
         show.communicate(timeout=30)
 
 
+@pytest.mark.slow
 def test_under_gevent_a_browsers_offer_of_compression_is_declined(gevent_show):
     port, _ = gevent_show
     sock, head, first = open_raw_websocket(port, BROWSERS_OFFER)
@@ -177,6 +178,7 @@ def test_under_gevent_a_browsers_offer_of_compression_is_declined(gevent_show):
         assert first[0] == 0x81 and first[payload_at:payload_at + 2] == b'0{'  # final text, RSV1 clear: the open packet
 
 
+@pytest.mark.slow
 def test_under_gevent_a_burst_already_received_is_cut_before_it_is_parsed_and_nothing_is_printed(gevent_show):
     port, show = gevent_show
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.realdb
+pytestmark = [pytest.mark.realdb, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -25,7 +25,7 @@ from lab.web.voters import COOKIE_NAME
 from tests.helpers import own_server
 from tests.web.helpers import audience_member
 
-pytestmark = pytest.mark.realdb
+pytestmark = [pytest.mark.realdb, pytest.mark.slow]
 
 POOL_SIZE = 4
 BEFORE = 2 * POOL_SIZE  # every connection of the pool opened, and left open

@@ -116,7 +116,7 @@ class FakeSocketIO:
     def __init__(self, participants: dict[str, str], engine_sockets: dict) -> None:
         import socketio
 
-        self.emitted = []
+        self.emitted: list[tuple] = []
         self.server = type("Server", (), {})()
         self.server.packet_class = socketio.packet.Packet
         self.server.manager = type("Manager", (), {"get_participants": lambda _, ns, room: iter(participants.items())})()
@@ -130,7 +130,8 @@ class Recorder:
     """An Outbox that notes what it was asked to write, and says whether the kernel took it."""
 
     def __init__(self, takes: bool = True) -> None:
-        self.takes, self.frames = takes, []
+        self.takes = takes
+        self.frames: list[bytes] = []
 
     def write_now(self, frame: bytes) -> bool:
         self.frames.append(frame)
