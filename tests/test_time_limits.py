@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from lab.paths import ROOT
 
 
@@ -10,6 +12,7 @@ def test_every_test_has_a_time_limit_unless_it_names_a_longer_one(pytestconfig):
     assert float(pytestconfig.getini("timeout")) == 60
 
 
+@pytest.mark.slow
 def test_a_test_that_hangs_fails_at_its_limit_and_the_run_ends():
     run = subprocess.run([sys.executable, "-m", "pytest", "tests/hanging_sample.py", "-o", "timeout=2", "-q", "-p", "no:cacheprovider"],
                          cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, check=False)

@@ -126,7 +126,7 @@ class ShowServices:
         else:
             self.feed.post(FeedLine("rate-limit-off", "Rate limit off: every vote goes straight to PostgreSQL", "info"))
         self.status_changed()
-        answer = {"enabled": enabled, "limit": LIMIT, "window": WINDOW}
+        answer: dict[str, object] = {"enabled": enabled, "limit": LIMIT, "window": WINDOW}
         if started is not None:
             answer["redis_startup_seconds"] = round(started, 2)
             answer["said"] = f"Redis ready in {duration_words(started)}: {LIMIT} votes every {WINDOW:g} s per phone"

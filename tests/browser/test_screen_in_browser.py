@@ -14,7 +14,7 @@ from lab.show.ballot import results_payload
 from lab.web.phones import phone_results
 from tests.browser.helpers import PHONE, HttpVoter
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(120)]  # Chromium on a loaded machine
 
 PROJECTOR = {"width": 1280, "height": 720}
 RATIOS = [(10, 8), (15, 10), (1, 0), (1000, 999)]  # the mock's count : PostgreSQL's

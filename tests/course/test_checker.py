@@ -129,6 +129,7 @@ def test_{name}(catalog):
 @pytest.mark.realdb
 @pytest.mark.parametrize("name, other, missed_table", [("capitals_only", "abc-123", LOWER_ONLY),
                                                         ("spaces_only", " ABC-123 ", TRIM_ONLY)])
+@pytest.mark.slow
 def test_a_test_of_half_the_rule_is_caught_on_real_tables(postgres_settings, tmp_path, name, other, missed_table):
     learner = tmp_path / "test_mine.py"
     learner.write_text(LEARNER.format(name=name, other=other))
@@ -139,6 +140,7 @@ def test_a_test_of_half_the_rule_is_caught_on_real_tables(postgres_settings, tmp
     assert verdict.reasons == [checker.missed_reason(missed_table)]
 
 
+@pytest.mark.slow
 @pytest.mark.realdb
 def test_a_test_that_fails_on_the_correct_table_is_reported_wrong_not_caught(postgres_settings, tmp_path):
     learner = tmp_path / "test_mine.py"

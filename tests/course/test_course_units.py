@@ -216,7 +216,7 @@ def cells(line: str) -> list[str]:
 
 def test_the_verdict_table_says_caught_or_missed_on_each_buggy_table():
     cases = [CaseResult("test_a", variant, outcome)
-             for variant, outcome in zip(TABLES, ("passed", "failed", "passed", "failed", "passed"))]
+             for variant, outcome in zip(TABLES, ("passed", "failed", "passed", "failed", "passed"), strict=True)]
 
     text = render(handson.verdict_table(Verdict(False, "FAIL", [], cases)))
 

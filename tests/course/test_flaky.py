@@ -39,6 +39,7 @@ def on_a_slower_machine(test, extra: float):
     return slower
 
 
+@pytest.mark.slow
 @pytest.mark.realdb
 @pytest.mark.parametrize("extra", SLOWER_MACHINES)
 def test_the_sleeping_test_passes_some_but_not_most_or_few_runs_at_any_speed(lesson_ctx, lesson_client, extra):
@@ -48,6 +49,7 @@ def test_the_sleeping_test_passes_some_but_not_most_or_few_runs_at_any_speed(les
     assert 4 < sum(results) < 16, results
 
 
+@pytest.mark.slow
 @pytest.mark.realdb
 @pytest.mark.parametrize("extra", SLOWER_MACHINES)
 def test_the_waiting_test_passes_every_run_at_any_speed(lesson_ctx, lesson_client, extra):

@@ -1,14 +1,14 @@
 """The hands-on hints follow what the learner's file does and what the last check showed."""
 
 from lab.course import checker, hints
-from lab.course.checker import CaseResult, Verdict
+from lab.course.checker import CaseResult, TestOutcome, Verdict
 
 STARTER = checker.EXERCISE.read_text()
 UNMOCKED = "def test_twice(catalog):\n    assert catalog.add('A-1').accepted\n"
 TABLES = ("correct", "no_unique", "case_sensitive", "lower_only", "trim_only")
 
 
-def verdict_catching(*variants: str, on_correct: str = "passed") -> Verdict:
+def verdict_catching(*variants: str, on_correct: TestOutcome = "passed") -> Verdict:
     cases = [CaseResult("test_x", "correct", on_correct)]
     cases += [CaseResult("test_x", name, "failed" if name in variants else "passed") for name in TABLES[1:]]
     return Verdict(False, "FAIL", [], cases)

@@ -1,6 +1,7 @@
 """Lesson 4, Hands-on: write a SKU uniqueness test; it is run and judged on a real PostgreSQL."""
 
 from pathlib import Path
+from typing import Any
 
 from rich.syntax import Syntax
 from rich.table import Table
@@ -90,7 +91,7 @@ def run(ctx) -> None:
         "each buggy table (no UNIQUE constraint; one that compares SKUs exactly; one that ignores only capitals; "
         "one that ignores only spaces) at least one must fail. The lesson is done when they do.")
     settings = ctx.lab.postgres().settings
-    state = {"passed": False, "verdict": None, "hints shown": set()}  # this run's checks only, not saved progress
+    state: dict[str, Any] = {"passed": False, "verdict": None, "hints shown": set()}  # this run's checks only, not saved progress
 
     def check_now() -> checker.Verdict:
         with ctx.busy(f"Running {relative(exercise)} against a real PostgreSQL..."):
