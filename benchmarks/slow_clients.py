@@ -69,14 +69,16 @@ def watch_until_closed(connections: dict[socket.socket, float], give_up: float,
     while len(closed) < len(connections) and time.perf_counter() - opened < give_up:
         wait = max(0.0, min(next_byte, opened + give_up) - time.perf_counter())
         for key, _ in selector.select(timeout=wait):
+            readable = key.fileobj
+            assert isinstance(readable, socket.socket)  # only sockets are registered
             try:
-                data = key.fileobj.recv(65536)
+                data = readable.recv(65536)
             except OSError:
                 data = b""
             first_answer = first_answer or data
             if not data:
-                close(key.fileobj)
-        if time.perf_counter() >= next_byte:
+                close(readable)
+        if trickle_every is not None and time.perf_counter() >= next_byte:
             for sock in [sock for sock in connections if sock not in closed]:
                 try:
                     sock.sendall(b"x")
@@ -163,7 +165,8 @@ def handshakes(port: int, count: int, threads: int = 8) -> dict[str, int]:
                     connection = None
             except OSError:
                 statuses.append(0)
-                connection.close()
+                if connection is not None:
+                    connection.close()
                 connection = None
         if connection is not None:
             connection.close()

@@ -56,6 +56,7 @@ def served_show():
         process = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], text=True, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parents[3])
         shows.append(ServedShow(port, process))
+        assert process.stdout is not None and process.stderr is not None  # both PIPE
         assert process.stdout.readline().strip() == "serving", process.stderr.read()
         return shows[-1]
 

@@ -5,16 +5,12 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 from lab.servers.containers import free_port
 from lab.votes.fantasy import FantasyVoteStore
 from lab.web.config import ShowConfig
 from lab.web.transport.capacity import FULL, HandshakeGate, Room, fair_share
 from lab.web.transport.open_files import connection_room
 from tests.web.helpers import TOKEN, answer_then_close, raw_connection
-
-pytestmark = pytest.mark.slow
 
 HANDSHAKE = "/socket.io/?EIO=4&transport=polling"
 AUDIENCE = [f"192.0.2.{number}" for number in range(1, 250)]  # each phone its own address, as on conference Wi-Fi
