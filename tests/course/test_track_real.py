@@ -11,6 +11,8 @@ from lab.course.context import Lab
 from lab.course.track import checking
 from lab.course.track.exercises import EXERCISES
 
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
 ON_SERVERS = [item for item in EXERCISES if not item.needs_docker]
 IN_CONTAINERS = [item for item in EXERCISES if item.needs_docker]
 

@@ -9,6 +9,7 @@ import random
 import threading
 import uuid
 from collections.abc import Sequence
+from typing import ClassVar
 
 import psycopg2
 import psycopg2.errors
@@ -30,7 +31,7 @@ OPTIONS = {"mocks": "Mocks", "containers": "Real containers"}
 class VotesTable:
     """Exercise 1: a votes table in a schema of its own on the learner's connection; one vote per voter."""
 
-    DDL = {RIGHT: "voter_id text NOT NULL UNIQUE, option_id text NOT NULL",
+    DDL: ClassVar[dict[str, str]] = {RIGHT: "voter_id text NOT NULL UNIQUE, option_id text NOT NULL",
            "no_unique": "voter_id text NOT NULL, option_id text NOT NULL",
            "silent": "voter_id text NOT NULL UNIQUE, option_id text NOT NULL"}  # UNIQUE, but cast() ignores conflicts
 
@@ -195,7 +196,7 @@ def timed_limiter(settings: RedisSettings, variant: str) -> RedisRateLimiter:
 class VotesFunctions:
     """Exercise 4: the app's vote functions on a connection the caller owns (they never commit)."""
 
-    DDL = {RIGHT: "voter_id text NOT NULL UNIQUE, option_id text NOT NULL",
+    DDL: ClassVar[dict[str, str]] = {RIGHT: "voter_id text NOT NULL UNIQUE, option_id text NOT NULL",
            "no_unique": "voter_id text NOT NULL, option_id text NOT NULL"}
 
     def __init__(self, variant: str) -> None:
