@@ -337,6 +337,7 @@ def poll_results(base: str, clients: int, polling, measuring, stop, report) -> N
     first = threading.Barrier(clients + 1)
 
     def client() -> None:
+        assert where.hostname
         connection = http.client.HTTPConnection(where.hostname, where.port, timeout=30, source_address=(ATTACKER, 0))
         try:
             connection.connect()

@@ -8,6 +8,7 @@ typed `ShowRuntime` (lab.web.runtime); `runtime_of(app)` returns it.
 """
 
 import hashlib
+from collections.abc import Callable
 
 from flask import Flask
 from flask_socketio import SocketIO
@@ -57,6 +58,7 @@ def create_app(config: ShowConfig) -> Flask:
         max_http_buffer_size=MAX_BODY_BYTES,
         json=socketio_json,
     )
+    sleep: Callable[[float], None] = socketio.sleep  # type: ignore[assignment]  # annotated `seconds: int`, sleeps any float
     socket_server = socketio.server  # type: ignore[attr-defined]  # python-socketio's Server, set by init_app, undeclared
     outboxes = Outboxes(spawn=socketio.start_background_task)
     guard_packets(socket_server, Allowance(burst=PACKET_BURST, every=PACKET_EVERY), outboxes)
@@ -71,14 +73,14 @@ def create_app(config: ShowConfig) -> Flask:
         results=ballot.results,
         interval=config.results_interval,
         start_task=socketio.start_background_task,
-        sleep=socketio.sleep,  # type: ignore[arg-type]  # annotated `seconds: int`, it sleeps for any float
+        sleep=sleep,
         rooms=(ResultsRoom(DASHBOARDS), ResultsRoom(PRESENTER), PHONE_ROOM),
     )
-    keep_reconciled(ballot, broadcaster.results_changed, socketio.start_background_task, socketio.sleep)
+    keep_reconciled(ballot, broadcaster.results_changed, socketio.start_background_task, sleep)
     feed = Feed(broadcaster)
     services = ShowServices(
         feed, broadcaster, config.real_store, start_task=socketio.start_background_task,
-        sleep=socketio.sleep,  # type: ignore[arg-type]  # annotated `seconds: int`, it sleeps for any float
+        sleep=sleep,
         engine=config.engine, postgres=config.postgres_service, fixed_limiter=config.rate_limiter,
     )
     tests = ComparisonStage(broadcaster.send, config.comparison or TestComparison())
@@ -101,7 +103,7 @@ def create_app(config: ShowConfig) -> Flask:
     secret = PresenterSecret(checked_secret(config.presenter_token))
     socket_events.register(socketio, show, secret, Allowance())
     app.extensions[EXTENSION] = ShowRuntime(config, socketio, broadcaster, feed, services, tests, show, secret=secret,
-                                            voters=voters, vote_pages=vote_pages, results_pace=ReadPace(socketio.sleep),
+                                            voters=voters, vote_pages=vote_pages, results_pace=ReadPace(sleep),
                                             docker_events=stream)
     return app
 
