@@ -57,3 +57,22 @@ def test_the_waiting_test_passes_every_run_at_any_speed(lesson_ctx, lesson_clien
                            on_a_slower_machine(specimens.test_the_counter_is_gone_after_the_window_waiting, extra))
 
     assert sum(results) == flaky.RUNS
+
+
+def test_the_runs_start_once_in_each_slice_of_the_sweep_cycle_in_random_order():
+    import random
+
+    moments = flaky.random_moments(20, random.Random(7))
+    slices = sorted(int(moment // (flaky.SWEEP / 20)) for moment in moments)
+
+    assert slices == list(range(20))
+    assert moments != sorted(moments)  # the order is chance too
+    assert all(0 <= moment < flaky.SWEEP for moment in moments)
+
+
+def test_a_run_starts_at_its_moment_of_the_cycle_whatever_the_clock_reads_now():
+    waits: list[float] = []
+
+    flaky.start_at(0.03, clock=lambda: 12.34, sleep=waits.append)  # 12.34 is 0.04 into its cycle
+
+    assert waits == [pytest.approx(0.09)]  # to 12.43: 0.03 into the next cycle

@@ -32,18 +32,38 @@ def lesson_client(settings: RedisSettings) -> redis.Redis:
                        socket_timeout=2)
 
 
-def random_start(rng: random.Random = CHANCE) -> None:
-    """Start a run at a random point of Redis's sweep cycle, as a test does after tests of unknown length."""
-    time.sleep(rng.uniform(0, SWEEP))
+def random_moments(runs: int = RUNS, rng: random.Random = CHANCE) -> list[float]:
+    """Where in a sweep cycle each run starts: one random moment in each of `runs` equal slices of it, in random order.
+
+    Each run's moment is chance, as in a suite whose earlier tests take a little longer or
+    shorter every time; one moment per slice keeps twenty runs from bunching by luck, so the
+    pass rate they show is the race's own (about half), not a streak.
+    """
+    moments = [(slot + rng.random()) * SWEEP / runs for slot in range(runs)]
+    rng.shuffle(moments)
+    return moments
 
 
-def repeat(ctx, client: redis.Redis, test, runs: int = RUNS, start: Callable[[], None] = random_start) -> list[bool]:
-    """Run `test` `runs` times on a clean database, each from a random `start`; True for a pass, shown as it comes.
+def start_at(moment: float, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+    """Wait for the next instant that is `moment` seconds into a SWEEP-long cycle of the clock.
+
+    Redis's sweep keeps its own steady cycle of the same length, so the run meets it at a point
+    set by `moment`, whatever the runs before took: on a fast machine or a slow one.
+    """
+    now = clock()
+    sleep((now // SWEEP + 1) * SWEEP + moment - now)
+
+
+def repeat(ctx, client: redis.Redis, test, runs: int = RUNS, start: Callable[[], None] | None = None) -> list[bool]:
+    """Run `test` `runs` times on a clean database, each from a random moment of the sweep cycle; True for a pass.
 
     Without the random start every run would take the same time, so each would meet the sweep at the
     same point of its cycle as the one before, or alternate: a rhythm of this machine's speed, not the
-    chance a test suite gives it.
+    chance a test suite gives it. Each run is shown as it comes.
     """
+    if start is None:
+        moments = iter(random_moments(runs))
+        start = lambda: start_at(next(moments))
     results: list[bool] = []
     with live_view(ctx, lambda: runs_strip(test.__name__.removeprefix("test_the_counter_is_gone_after_the_window_"),
                                            results, runs)):
@@ -105,8 +125,8 @@ def run(ctx) -> None:
         f"through the window, plus a {specimens.MARGIN * 1000:.0f} ms margin to be safe:")
     say(source_of(specimens.test_the_counter_is_gone_after_the_window_sleeping))
     say("In a suite, the tests before it take a little longer or shorter on every run, so this one starts at "
-        "a different moment each time. The lesson does the same: a random pause of up to "
-        f"{SWEEP * 1000:.0f} ms before each run.")
+        "a different moment each time. The lesson does the same: each run starts at a moment of Redis's "
+        f"{SWEEP * 1000:.0f} ms sweep cycle drawn at random (twenty slices of the cycle, each once, in random order).")
     client = lesson_client(ctx.lab.redis().settings)
     try:
         ctx.prompt.pause(f"run it {RUNS} times on a real Redis")
