@@ -9,8 +9,10 @@ from rich.table import Table
 from lab.course.context import Lab, LessonContext, NeedsDocker, Prompter, StopCourse, needs_docker_sentence
 from lab.course.progress import Progress
 from lab.course.registry import LESSONS, Lesson, lesson
-from lab.servers.engines import select_engine
+from lab.course.standing import done, reset_sentence, track_standing
+from lab.course.track.state import TrackProgress, beside
 from lab.errors import WorkshopError, run_reporting
+from lab.servers.engines import select_engine
 
 NOT_A_TERMINAL = "Input is not a terminal, so the course runs without questions, as with --auto."
 
@@ -29,11 +31,6 @@ def lessons_table(progress: Progress) -> Table:
     return table
 
 
-def done(item: Lesson, progress: Progress) -> bool:
-    """A lesson is done once it ran to its end; the hands-on only once the learner's tests passed its check."""
-    return item.number in progress.completed and (progress.exercise_passed or not item.exercise)
-
-
 def not_passed_sentence(number: int) -> str:
     """What a learner who leaves the hands-on before their tests pass is told."""
     return (f"Lesson {number} is not done until your tests pass its check: `python3 workshop.py --lesson {number}` "
@@ -43,20 +40,24 @@ def not_passed_sentence(number: int) -> str:
 def run_workshop(console: Console, stream: TextIO, *, number: int | None = None, list_only: bool = False,
                  reset: bool = False, auto: bool = False, interactive: bool | None = None,
                  progress: Progress | None = None, lab: Lab | None = None, engine: str | None = None,
-                 **context) -> int:
+                 track: TrackProgress | None = None, **context) -> int:
     """The course as `workshop.py` runs it; returns the exit code.
 
-    `engine` is the --engine choice (docker, embedded, auto; None: TCMAGIC_ENGINE, else auto).
+    `engine` is the --engine choice (docker, embedded, auto; None: TCMAGIC_ENGINE, else auto);
+    `track` is the exercise track's progress (default: the file beside the course's).
     """
     progress = progress or Progress()
+    track = track or TrackProgress(beside(progress.path))
     if progress.unreadable:
         console.print(f"{progress.path} could not be read, so the course starts over (delete it to silence this).")
     if reset:
         progress.reset()
-        console.print("Progress cleared: `python3 workshop.py` starts again at lesson 1.")
+        track.reset()
+        console.print(reset_sentence(), markup=False, highlight=False)
         return 0
     if list_only:
         console.print(lessons_table(progress))
+        console.print(track_standing(track), markup=False, highlight=False)
         return 0
     try:
         chosen = [lesson(number)] if number is not None else _remaining(progress)
@@ -69,7 +70,9 @@ def run_workshop(console: Console, stream: TextIO, *, number: int | None = None,
         auto = True
     if not chosen:
         console.print(lessons_table(progress))
-        console.print("You have finished every lesson: `--lesson N` replays one, `--reset` starts over.")
+        console.print("You have finished every lesson: `python3 workshop.py --lesson N` replays one, "
+                      "`python3 workshop.py --reset` starts over.", markup=False, highlight=False)
+        console.print(track_standing(track), markup=False, highlight=False)
         return 0
     if number is None:
         minutes = sum(item.minutes for item in chosen)
@@ -80,7 +83,7 @@ def run_workshop(console: Console, stream: TextIO, *, number: int | None = None,
                      owns_engine=True, busy=prompt.busy)
     ctx = LessonContext(console, prompt, lab, progress, **context)
     try:
-        return run_reporting(lambda: _run_lessons(ctx, chosen), console,
+        return run_reporting(lambda: _run_lessons(ctx, chosen, track), console,
                              stopped="\nStopped. Your progress is saved: `python3 workshop.py` carries on from there.")
     finally:
         lab.close()
@@ -91,7 +94,7 @@ def _remaining(progress: Progress) -> list[Lesson]:
     return [item for item in LESSONS if not done(item, progress)]
 
 
-def _run_lessons(ctx: LessonContext, chosen: list[Lesson]) -> int:
+def _run_lessons(ctx: LessonContext, chosen: list[Lesson], track: TrackProgress) -> int:
     for position, item in enumerate(chosen):
         if position:
             ctx.console.print()  # ends the prompt's line even when Enter was typed ahead
@@ -118,7 +121,8 @@ def _run_lessons(ctx: LessonContext, chosen: list[Lesson]) -> int:
     if left:
         ctx.console.print(f"Next: lesson {left}, {LESSONS[left - 1].title} (`python3 workshop.py` resumes there).")
     else:
-        ctx.console.print("That was every lesson. To clean up, see what would go with `python3 cleanup.py --dry-run`, "
-                          "then run `python3 cleanup.py`.")
+        ctx.console.print(f"That was every lesson. {track_standing(track)}", markup=False, highlight=False)
+        ctx.console.print("To clean up, see what would go with `python3 cleanup.py --dry-run`, then run "
+                          "`python3 cleanup.py`.", markup=False, highlight=False)
     return 0
 

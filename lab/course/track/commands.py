@@ -7,10 +7,12 @@ from pathlib import Path
 from rich.console import Console
 
 from lab.course.context import Lab
+from lab.course.progress import Progress
+from lab.course.standing import course_standing
 from lab.course.track import checking, view
 from lab.course.track.exercises import EXERCISES, exercise
 from lab.course.track.model import EXERCISES_DIR, Exercise
-from lab.course.track.state import BACKUP_DIR, TrackProgress, reset_exercise
+from lab.course.track.state import BACKUP_DIR, TrackProgress, beside, reset_exercise
 from lab.course.track.static import read_facts
 from lab.course.track.watching import watch
 from lab.errors import run_reporting
@@ -21,9 +23,11 @@ class Track:
     """The track's commands, with their console, progress, folder and servers injected."""
 
     def __init__(self, console: Console, progress: TrackProgress | None = None, lab: Lab | None = None,
-                 engine: str | None = None, folder: Path = EXERCISES_DIR, backup_dir: Path = BACKUP_DIR) -> None:
+                 engine: str | None = None, folder: Path = EXERCISES_DIR, backup_dir: Path = BACKUP_DIR,
+                 course: Progress | None = None) -> None:
         self.console = console
-        self.progress = progress or TrackProgress()
+        self.course = course or Progress()
+        self.progress = progress or TrackProgress(beside(self.course.path))
         self.folder, self.backup_dir = folder, backup_dir
         self._owns_lab = lab is None
         self.lab = lab or Lab(console, owns_engine=True,
@@ -39,9 +43,10 @@ class Track:
             self.console.print(line, highlight=False)
 
     def list(self) -> int:
-        """Print every exercise and its state."""
+        """Print every exercise and its state, then where the course stands."""
         self.say(view.exercises_table(EXERCISES, self.progress, self.folder),
-                 "`python3 workshop.py --exercise N` checks one; `python3 workshop.py --watch` re-checks on save.")
+                 "`python3 workshop.py --exercise N` checks one; `python3 workshop.py --watch` re-checks on save.",
+                 course_standing(self.course))
         return 0
 
     def check_one(self, item: Exercise) -> checking.Verdict:

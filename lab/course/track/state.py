@@ -14,7 +14,13 @@ from lab.course.progress import DEFAULT_PATH as COURSE_PROGRESS
 from lab.course.track.model import EXERCISES_DIR, Exercise
 from lab.paths import STATE_DIR
 
-DEFAULT_PATH = COURSE_PROGRESS.with_name("track.json")
+
+def beside(course_progress: Path) -> Path:
+    """The track's progress file for a course whose progress is in `course_progress`: the same folder."""
+    return course_progress.with_name("track.json")
+
+
+DEFAULT_PATH = beside(COURSE_PROGRESS)
 BACKUP_DIR = STATE_DIR / "exercise-backups"
 
 
@@ -41,6 +47,11 @@ class TrackProgress:
         """Exercise `number` starts over (its starter was put back): not passed any more, and save."""
         self.passed.discard(number)
         self._save()
+
+    def reset(self) -> None:
+        """Forget every pass, file included (the learner's exercise files are theirs and stay)."""
+        self.passed.clear()
+        self.path.unlink(missing_ok=True)
 
     def _save(self) -> None:
         """Write the file atomically, so a Ctrl-C mid-write never leaves half a file."""
