@@ -9,33 +9,35 @@ fix_venv.guard(sys.argv)  # before any package is imported: `--fix-venv` repairs
 
 from rich.console import Console
 
-from lab.course.registry import COURSE_MINUTES
+from lab.course.registry import COURSE_MINUTES, LESSONS
 from lab.course.runner import run_workshop
 from lab.servers.engines import CHOICES, ENGINE_VARIABLE
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=f"TestContainers Magic: a course in your terminal, about {COURSE_MINUTES} minutes.")
-    parser.add_argument("--list", action="store_true", help="list the lessons and which ones are done")
-    parser.add_argument("--lesson", type=int, metavar="N", help="run lesson N only")
-    parser.add_argument("--reset", action="store_true", help="forget your progress")
+    """The command line; each flag's help fits one line of an 80-column terminal (a test holds it to that)."""
+    parser = argparse.ArgumentParser(description=f"TestContainers Magic: a course in your terminal ({len(LESSONS)} lessons, "
+                                     f"about {COURSE_MINUTES} minutes), then an exercise track where you write the "
+                                     "container code. `python3 workshop.py` starts or resumes the course.")
+    parser.add_argument("--list", action="store_true", help="the lessons, which are done, and the track's state")
+    parser.add_argument("--lesson", type=int, metavar="N", help=f"run lesson N only (1 to {len(LESSONS)})")
+    parser.add_argument("--reset", action="store_true", help="forget lessons' and track's progress (files stay)")
     parser.add_argument("--auto", action="store_true", help="no questions: run straight through (tests, CI)")
     parser.add_argument("--check", action="store_true", help="pre-flight checks for this machine, then exit")
     track = parser.add_argument_group("the exercise track (you write the container code)")
     track.add_argument("--exercises", action="store_true", help="list the track's exercises and their state")
-    track.add_argument("--exercise", type=int, metavar="N", help="check exercise N of the track (with --watch: start there)")
-    track.add_argument("--watch", action="store_true", help="check the current exercise, re-check on every save, "
-                       "move on when it passes")
-    track.add_argument("--reset-exercise", type=int, metavar="N", help="put exercise N's starter back "
-                       "(your file is kept in .tcmagic/exercise-backups/)")
+    track.add_argument("--exercise", type=int, metavar="N", help="check exercise N once (with --watch: start at N)")
+    track.add_argument("--watch", action="store_true", help="re-check on every save, move on when it passes")
+    track.add_argument("--reset-exercise", type=int, metavar="N", help="put exercise N's starter back (yours is "
+                       "kept)")
     fix_venv.add_flag(parser)
-    parser.add_argument("--engine", choices=CHOICES, help="what runs PostgreSQL and Redis: docker, embedded (local "
-                        f"processes) or auto (Docker when it answers, else embedded); default {ENGINE_VARIABLE}, else auto")
+    parser.add_argument("--engine", choices=CHOICES, metavar="ENGINE", help="docker, embedded or auto "
+                        f"({ENGINE_VARIABLE}, else auto)")
     commands = parser.add_subparsers(dest="command", metavar="{pack,unpack}")
-    pack = commands.add_parser("pack", help="save every image the workshop needs into one tar (for a USB stick)")
+    pack = commands.add_parser("pack", help="save the workshop's images into one tar (USB stick)")
     pack.add_argument("--out", default="tcmagic-images.tar", help="the tar to write (default tcmagic-images.tar)")
     unpack = commands.add_parser("unpack", help="load the images of a pack into Docker")
-    unpack.add_argument("file", help="the tar written by `workshop.py pack`")
+    unpack.add_argument("file", help="the tar written by `python3 workshop.py pack`")
     return parser.parse_args(argv)
 
 

@@ -38,7 +38,7 @@ def add_flag(parser) -> None:
     """List `--fix-venv` in an entry script's --help. guard acts on it before argparse ever runs, so the
     parsed arguments never carry it (SUPPRESS): the scripts pass them on whole, as ShowOptions(**vars(args))."""
     parser.add_argument(FLAG, action="store_true", default=argparse.SUPPRESS,
-                        help="rebuild a .venv whose Python is gone and reinstall the requirements (standard library only)")
+                        help="rebuild a broken .venv, reinstall the requirements")
 
 
 def normal_name(name: str) -> str:

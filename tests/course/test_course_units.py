@@ -341,3 +341,19 @@ def test_q_at_a_press_enter_pause_stops_the_course_and_keeps_the_lesson_to_do(co
     assert "Press Enter to run them." in screen.text
     assert "Stopped. Progress is saved; lesson 1 is not done: `python3 workshop.py --lesson 1` starts it again." in screen.flat
     assert "Lesson 2 of" not in screen.text and progress.completed == set()
+
+
+def test_help_lists_every_flag_on_one_line_at_80_columns_and_the_guide_lists_them_too():
+    from workshop import parse_args
+
+    run = workshop("--help", COLUMNS="80")
+    lines = run.stdout.split("\n\n", 1)[1].splitlines()  # after the usage, which wraps as it likes
+    flags = [line.split()[0] for line in lines if line.startswith("  -")]
+    continued = [line for line in lines if line.startswith(" " * 8) and not line.lstrip().startswith("{")]
+
+    assert run.returncode == 0 and continued == [], run.stdout  # no help text wraps onto a second line
+    assert {"--list", "--reset", "--exercises", "--watch", "--reset-exercise", "--engine", "--fix-venv"} <= set(flags)
+    assert all(len(line.split(None, 1)) == 2 for line in lines if line.startswith("  -")), run.stdout
+    guide = (ROOT / "docs" / "workshop.md").read_text()
+    assert [flag for flag in flags if flag != "-h," and flag not in guide] == []
+    assert "--reset" in guide and "exercise track's" in guide and parse_args(["--reset"]).reset
