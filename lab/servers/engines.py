@@ -95,7 +95,10 @@ def engine_choice(choice: str | None, environ: Mapping[str, str] = os.environ) -
     return wanted
 
 
-FALLBACK_MEANING = {"show": "the show works the same on them"}  # by purpose; else the course's caveat
+FALLBACK_MEANING = {  # by purpose; else the course's caveat
+    "show": "the show works the same on them",
+    "exercise": "the exercises that start containers themselves need Docker and are skipped",
+}
 NEEDS_DOCKER = {  # by purpose: what the doctor says still needs Docker when the embedded engine takes over
     "show": "the show works the same; watch_containers.py and image packs need Docker",
     "workshop": "the course runs, but the lessons about containers themselves, watch_containers.py and "

@@ -264,3 +264,25 @@ def test_no_hint_applies_to_the_solution_and_the_first_applies_to_the_starter(it
 
     assert [hint for hint in item.hints if hint.applies(solution, set())] == []
     assert item.hints[0].applies(starter, None) or item.hints[1].applies(starter, None)
+
+
+def test_a_test_that_errors_on_the_right_code_is_said_in_words():
+    cases = [Case("test_a", "right", "error", 'failed on setup with "Failed: TODO"')]
+    cases += [Case("test_b", "right", "skipped", "")]
+
+    reasons = judge(WAITING, WAITING.solution.read_text(), cases).reasons
+
+    assert 'test_a ended in an error on the right code: failed on setup with "Failed: TODO"' in reasons
+    assert "test_b was skipped on the right code: no message" in reasons
+
+
+def test_without_docker_the_tracks_one_line_speaks_of_exercises_not_lessons():
+    from types import SimpleNamespace
+
+    from lab.servers.engines import fallback_announcement
+
+    engine = SimpleNamespace(purpose="exercise", describe=lambda: "embedded PostgreSQL and Redis processes")
+
+    line = fallback_announcement(engine)
+
+    assert "lessons" not in line and "exercises that start containers themselves need Docker" in line

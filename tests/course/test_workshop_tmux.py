@@ -93,3 +93,18 @@ def test_q_at_a_press_enter_pause_stops_the_course(terminal):
 
     assert "Stopped. Progress is saved; lesson 1 is not done" in screen
     assert "against the buggy app" not in screen and "EXIT=0" in screen and "Traceback" not in screen
+
+
+def test_the_course_and_the_track_point_at_each_other_in_a_terminal(terminal):
+    terminal.progress_file.with_name("track.json").write_text('{"passed": [2]}')
+    for number, arguments in enumerate(["--list", "--reset", "--exercises"], start=1):
+        terminal.run(arguments)
+        wait_for(lambda: terminal.screen().count("EXIT=") == number, f"workshop.py {arguments} to end", timeout=60)
+    flat = " ".join(terminal.screen().split())
+
+    assert "1 of 7 passed. `python3 workshop.py --exercises` lists them; `python3 workshop.py --watch` carries on " \
+        "with exercise 1." in flat  # --list, before the reset
+    assert "Progress cleared, the lessons' and the exercise track's" in flat
+    assert "The course: 0 of 9 lessons done; `python3 workshop.py` starts at lesson 1." in flat  # --exercises
+    assert not terminal.progress_file.with_name("track.json").exists()
+    assert flat.count("EXIT=0") == 3 and "Traceback" not in flat

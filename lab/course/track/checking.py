@@ -112,6 +112,9 @@ def order_reasons(cases: list[Case]) -> list[str]:
             for test, outcomes in by_test.items() if len(outcomes) > 1]
 
 
+ENDED_IN_WORDS = {"error": "ended in an error", "skipped": "was skipped"}  # "failed" reads as it is
+
+
 def judge(exercise: Exercise, source: str, cases: list[Case], output: str = "") -> Verdict:
     """Pass only if the file keeps the rules, every test passes on the right code and every bug is caught."""
     facts = read_facts(source)
@@ -129,7 +132,8 @@ def judge(exercise: Exercise, source: str, cases: list[Case], output: str = "") 
         return Verdict("failed", "FAIL: the outcome depends on the order the tests run in.", changed + rules, tests)
     broken = [case for case in tests if case.variant in ("right", "") and case.outcome != "passed"]
     if broken:
-        reasons = [f"{case.test} {case.outcome} on the right code: {case.message or 'no message'}" for case in broken]
+        reasons = [f"{case.test} {ENDED_IN_WORDS.get(case.outcome, case.outcome)} on the right code: "
+                   f"{case.message or 'no message'}" for case in broken]
         return Verdict("failed", "FAIL: your tests fail against the right code, where the rule holds.",
                        list(dict.fromkeys(reasons)) + rules, tests)
     missed = {bug.name for bug in exercise.bugs
