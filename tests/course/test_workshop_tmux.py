@@ -99,7 +99,8 @@ def test_the_course_and_the_track_point_at_each_other_in_a_terminal(terminal):
     terminal.progress_file.with_name("track.json").write_text('{"passed": [2]}')
     for number, arguments in enumerate(["--list", "--reset", "--exercises"], start=1):
         terminal.run(arguments)
-        wait_for(lambda: terminal.screen().count("EXIT=") == number, f"workshop.py {arguments} to end", timeout=60)
+        wait_for(lambda ended=number: terminal.screen().count("EXIT=") == ended, f"workshop.py {arguments} to end",
+                 timeout=60)
     flat = " ".join(terminal.screen().split())
 
     assert "1 of 7 passed. `python3 workshop.py --exercises` lists them; `python3 workshop.py --watch` carries on " \

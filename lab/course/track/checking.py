@@ -12,10 +12,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
+from xml.etree import ElementTree
 
 from lab.course.track import plugin
 from lab.course.track.model import Exercise
