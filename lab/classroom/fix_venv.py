@@ -38,7 +38,7 @@ def add_flag(parser) -> None:
     """List `--fix-venv` in an entry script's --help. guard acts on it before argparse ever runs, so the
     parsed arguments never carry it (SUPPRESS): the scripts pass them on whole, as ShowOptions(**vars(args))."""
     parser.add_argument(FLAG, action="store_true", default=argparse.SUPPRESS,
-                        help="rebuild a broken .venv, reinstall the requirements")
+                        help="rebuild a .venv whose Python moved, with its packages")
 
 
 def normal_name(name: str) -> str:
