@@ -9,8 +9,9 @@ ports can't stay on loopback, is announced in one line too.
 
 import os
 import sys
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterable, Mapping, Protocol
+from typing import Protocol
 
 from lab.errors import DockerUnavailable, WorkshopError
 from lab.servers.durable import DurableData

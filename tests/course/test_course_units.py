@@ -7,18 +7,18 @@ import os
 import re
 import subprocess
 import sys
+from typing import cast
 
 import pytest
-from typing import cast
 from rich.console import Console
 
 from lab.course.checker import CaseResult, Verdict
 from lab.course.context import Prompter
 from lab.course.lessons import handson
 from lab.course.lessons.common import SuiteRun
-from lab.course.lessons.side_by_side import FANTASY, REALITY, comparison_table, verdict
 from lab.course.lessons.isolation import strategies_table
 from lab.course.lessons.scopes import fixture_source, scope_table
+from lab.course.lessons.side_by_side import FANTASY, REALITY, comparison_table, verdict
 from lab.course.registry import LESSONS, lesson
 from lab.course.runner import _remaining
 from lab.errors import WorkshopError
