@@ -33,11 +33,13 @@ def judged(item, lab, path) -> checking.Verdict:
 
 @pytest.mark.realdb
 @pytest.mark.parametrize("item", ON_SERVERS, ids=lambda item: item.stem)
-def test_solution_passes_and_starter_fails_on_real_servers(track_lab, item):
+def test_solution_passes_and_starter_fails_on_real_servers(track_lab, item, redis):
     solution, starter = judged(item, track_lab, item.solution), judged(item, track_lab, item.starter)
 
     assert solution.passed, (solution.headline, solution.reasons)
     assert starter.status == "failed" and starter.reasons, starter.headline
+    # the session's Redis is shared with the tests that run next: a check leaves no rate-limit count behind
+    assert list(redis.scan_iter(match="tcmagic:ratelimit:*")) == []
 
 
 @pytest.mark.docker
