@@ -38,6 +38,7 @@ from lab.settings import POSTGRES_DB, POSTGRES_USER, PostgresSettings, RedisSett
 from lab.waiting import WaitTimeout
 
 TESTCONTAINERS_LABEL = "org.testcontainers"  # testcontainers' own label on everything it starts
+DEFAULT_DOCKER_SOCKET = "unix:///var/run/docker.sock"  # docker-py's default without DOCKER_HOST
 READY_TIMEOUT = float(os.environ.get("TCMAGIC_READY_TIMEOUT", "60"))
 PGDATA = "/var/lib/postgresql/data"  # the official image's data directory
 ServerSettings = TypeVar("ServerSettings", PostgresSettings, RedisSettings)
@@ -52,16 +53,36 @@ def docker_host_description() -> str:
 
 
 def docker_client(timeout: int = 10) -> docker.DockerClient:
-    """A Docker client that has answered a ping, or DockerUnavailable saying what to do."""
+    """A Docker client that has answered a ping, or DockerUnavailable saying what to do.
+
+    When Docker does not answer, nothing is left open: the client is closed, and a Unix
+    socket that is absent is found by a probe of ours first, because docker-py 7 leaks the
+    socket of a failed connect (a ResourceWarning, an error under `filterwarnings = error`).
+    """
+    client = None
     try:
+        _probe_unix_socket(timeout)
         client = docker.from_env(timeout=timeout)
         client.ping()
     except (docker.errors.DockerException, OSError) as error:
+        if client is not None:
+            client.close()
         raise DockerUnavailable(
             f"Docker is not reachable at {docker_host_description()}: start Docker "
             "(Docker Desktop, or `sudo systemctl start docker`) or fix DOCKER_HOST, then try again."
         ) from error
     return client
+
+
+def _probe_unix_socket(timeout: float) -> None:
+    """Connect to Docker's Unix socket, if that is where the client will look, and close; OSError if absent."""
+    host = os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_SOCKET
+    scheme, _, path = host.partition("://")
+    if scheme not in {"unix", "http+unix"}:
+        return
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(timeout)
+        probe.connect(path)
 
 
 def free_port() -> int:
