@@ -486,3 +486,35 @@ def test_a_container_removed_between_listing_and_inspecting_breaks_neither_clean
 
     assert run_id not in {item.run_id for item in items}
     assert going.id not in {attrs["Id"] for attrs in listed}
+
+
+# A live test session: servers started through the product (Ryuk beside them); it runs until its stdin ends.
+SESSION = """
+import sys
+from testcontainers.core.labels import SESSION_ID
+from lab.servers.containers import DockerEngine
+service = DockerEngine(purpose="test", run_id=sys.argv[1]).start_redis()
+print(SESSION_ID, flush=True)
+sys.stdin.read()
+service.remove()
+"""
+
+
+@pytest.mark.docker
+def test_a_live_sessions_ryuk_is_in_use_even_when_its_connection_cannot_be_seen(project):
+    """No connection visible (a session starting, another user's or another network namespace's): its label tells."""
+    run_id = f"janitor-{uuid.uuid4().hex[:8]}"
+    session = subprocess.Popen([sys.executable, "-c", SESSION, run_id], cwd=Path(__file__).resolve().parents[2],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        session_id = session.stdout.readline().strip()
+        items, _ = plan(project, connections=lambda: [], durable_root=project / "no-durable-data")
+    finally:
+        session.stdin.close()
+        session.wait(timeout=60)
+        session.stdout.close()
+
+    ryuk = next(item for item in items if item.name == f"testcontainers-ryuk-{session_id}")
+    redis = next(item for item in items if item.run_id == run_id and item.kind == "container")
+    assert (ryuk.user, redis.user) == (session.pid, session.pid)
+    assert apply([ryuk], dry_run=True) == [(ryuk, f"in use by pid {session.pid}")]
