@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-from lab.servers.containers import free_port  # noqa: E402
-from lab.waiting import wait_for  # noqa: E402
+from lab.servers.containers import free_port
+from lab.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 LIVE = "The show is live"

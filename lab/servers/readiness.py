@@ -39,10 +39,11 @@ def wait_ready(role: str, is_ready: Callable[[], bool], timeout: float,
 
     def answered_or_gone() -> str:
         try:
-            if is_ready():
-                return "ready"
+            answered = is_ready()
         except Exception:  # noqa: BLE001 - "not yet": the driver's errors while the server starts are many and transient
-            pass
+            answered = False
+        if answered:
+            return "ready"
         if status is not None and time.monotonic() - looked[0] >= GONE_CHECK_SECONDS:  # a few asks a second, not 50
             looked[0] = time.monotonic()
             state = status()
@@ -73,7 +74,9 @@ class ServerAnswers(WaitStrategy):
         self.role, self.is_ready, self.timeout, self.meanwhile = role, is_ready, timeout, meanwhile
 
     def wait_until_ready(self, container: WaitStrategyTarget) -> None:
-        status = lambda: container_status(container)  # noqa: E731 - the container of this wait
+        def status() -> str:
+            return container_status(container)
+
         if self.meanwhile is None:
             wait_ready(self.role, self.is_ready, self.timeout, status)
             return

@@ -91,7 +91,7 @@ def resume_items(root: Path, durable_root: Path, stopping: AbstractSet[int] = fr
         user = pid if pid and pid_alive(pid) else None  # the show running on that data
         items.append(Item("resume file", str(resume_file.relative_to(root)),
                           "a running show's way back" if user else "a crashed show's database login and cookie key",
-                          lambda resume_file=resume_file: unlink(resume_file), run_id, user, resume_data=True))
+                          functools.partial(unlink, resume_file), run_id, user, resume_data=True))
     folders = sorted(durable_root.glob(DURABLE_DIR_PREFIX + "*")) if durable_root.is_dir() else []
     for folder in folders:
         server = _postmaster_pid(folder)

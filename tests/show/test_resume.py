@@ -6,16 +6,7 @@ from dataclasses import replace
 import pytest
 
 from lab.errors import WorkshopError
-from lab.show.resume import (
-    ResumeState,
-    choose,
-    forget,
-    load,
-    resume_dir,
-    save,
-    saved_shows,
-    state_path,
-)
+from lab.show.resume import ResumeState, choose, forget, load, resume_dir, save, saved_shows, state_path
 
 STATE = ResumeState("abc123", "Q?", {"a": "A", "b": "B"}, "cookie-key", {"engine": "docker", "location": "vol"})
 LIVE, DEAD = 4242, 4343

@@ -377,7 +377,7 @@ def test_a_crashed_shows_resume_file_and_durable_data_are_removed_and_said_so(pr
 
 
 def test_dry_run_lists_a_crashed_shows_resume_data_and_removes_nothing(project, crashed_show):
-    _run_id, durable_root = crashed_show
+    run_id, durable_root = crashed_show
 
     items, _ = plan(project, connect=docker_unreachable, durable_root=durable_root)
     results = apply(resume_data(items), dry_run=True)
@@ -508,7 +508,7 @@ def test_a_live_sessions_ryuk_is_in_use_even_when_its_connection_cannot_be_seen(
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         session_id = session.stdout.readline().strip()
-        items, _ = plan(project, connections=lambda: [], durable_root=project / "no-durable-data")
+        items, _ = plan(project, connections=list, durable_root=project / "no-durable-data")
     finally:
         session.stdin.close()
         session.wait(timeout=60)
