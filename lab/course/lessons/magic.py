@@ -86,7 +86,7 @@ def open_store(service) -> PostgresVoteStore:
         if state not in VANISHED_STATES:
             raise
         raise WorkshopError(f"The lesson's PostgreSQL {server_kind(service)} vanished (status: {state}; removed by "
-                            "hand or by a clean-up, or it crashed): run `python workshop.py --lesson 2` to start "
+                            "hand or by a clean-up, or it crashed): run `python3 workshop.py --lesson 2` to start "
                             "a new one.") from error
 
 
