@@ -32,12 +32,13 @@ from lab.servers.images import IMAGES
 from lab.servers.labels import (  # noqa: F401 - their importers know them from here
     LABEL_DURABLE, LABEL_MANAGED, LABEL_NAMESPACE, LABEL_PORT, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN, RUN_ID, our_labels,
 )
-from lab.servers.readiness import ServerAnswers, wait_ready
+from lab.servers.readiness import ServerAnswers, container_status, wait_ready
 from lab.servers.ryuk import claim_ryuk, release_ryuk, start_ryuk
 from lab.settings import POSTGRES_DB, POSTGRES_USER, PostgresSettings, RedisSettings, new_password
 from lab.waiting import WaitTimeout
 
 TESTCONTAINERS_LABEL = "org.testcontainers"  # testcontainers' own label on everything it starts
+DEFAULT_DOCKER_SOCKET = "unix:///var/run/docker.sock"  # docker-py's default without DOCKER_HOST
 READY_TIMEOUT = float(os.environ.get("TCMAGIC_READY_TIMEOUT", "60"))
 PGDATA = "/var/lib/postgresql/data"  # the official image's data directory
 ServerSettings = TypeVar("ServerSettings", PostgresSettings, RedisSettings)
@@ -52,16 +53,36 @@ def docker_host_description() -> str:
 
 
 def docker_client(timeout: int = 10) -> docker.DockerClient:
-    """A Docker client that has answered a ping, or DockerUnavailable saying what to do."""
+    """A Docker client that has answered a ping, or DockerUnavailable saying what to do.
+
+    When Docker does not answer, nothing is left open: the client is closed, and a Unix
+    socket that is absent is found by a probe of ours first, because docker-py 7 leaks the
+    socket of a failed connect (a ResourceWarning, an error under `filterwarnings = error`).
+    """
+    client = None
     try:
+        _probe_unix_socket(timeout)
         client = docker.from_env(timeout=timeout)
         client.ping()
     except (docker.errors.DockerException, OSError) as error:
+        if client is not None:
+            client.close()
         raise DockerUnavailable(
             f"Docker is not reachable at {docker_host_description()}: start Docker "
             "(Docker Desktop, or `sudo systemctl start docker`) or fix DOCKER_HOST, then try again."
         ) from error
     return client
+
+
+def _probe_unix_socket(timeout: float) -> None:
+    """Connect to Docker's Unix socket, if that is where the client will look, and close; OSError if absent."""
+    host = os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_SOCKET
+    scheme, _, path = host.partition("://")
+    if scheme not in {"unix", "http+unix"}:
+        return
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(timeout)
+        probe.connect(path)
 
 
 def free_port() -> int:
@@ -130,12 +151,7 @@ class Service:
 
     def status(self) -> str:
         """Docker's status now: running, paused, exited, removed..."""
-        try:
-            wrapped = self.container.get_wrapped_container()
-            wrapped.reload()
-            return wrapped.status
-        except docker.errors.NotFound:
-            return "removed"
+        return container_status(self.container)
 
     def kill(self) -> None:
         """Docker kill: the server dies at once, connections are refused."""
@@ -162,17 +178,22 @@ class Service:
             wrapped.unpause()
         elif state != "running":
             wrapped.start()
-        wait_ready(self.role, self.is_ready, timeout)
+        wait_ready(self.role, self.is_ready, timeout, self.status)
         return time.perf_counter() - started
 
     def remove(self, keep_data: bool = False) -> None:
         """Remove the container, and a durable server's data too unless `keep_data`."""
-        try:
-            self.container.stop()
-        except docker.errors.NotFound:
-            pass
+        _remove_container(self.container)
         if not keep_data:
             self.forget_data()
+
+
+def _remove_container(container: DockerContainer) -> None:
+    """Stop and remove `container`; one already gone is fine."""
+    try:
+        container.stop()
+    except docker.errors.NotFound:
+        pass
 
 
 class DockerEngine:
@@ -227,7 +248,12 @@ class DockerEngine:
         def settings(host: str, port: int) -> PostgresSettings:
             return PostgresSettings(host, port, login.user, login.password, login.dbname)
 
-        service = self._start("postgres", container, 5432, host_port, settings, postgres_answers)
+        try:
+            service = self._start("postgres", container, 5432, host_port, settings, postgres_answers)
+        except BaseException:
+            if durable and resume is None and data is not None:  # a failed start removes the volume it made
+                self.remove_durable(data)
+            raise
         if data is not None:
             service.durable, service.forget_data = data, lambda: self.remove_durable(data)
         return service
@@ -301,7 +327,7 @@ class DockerEngine:
                 "to remove leftovers, check `docker ps`, then try again."
             ) from error
         except BaseException:
-            container.stop()
+            _remove_container(container)  # gone already, if it vanished while its server started
             raise
         return Service(role, settings(), time.perf_counter() - started, container, is_ready)
 

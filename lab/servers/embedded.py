@@ -184,9 +184,14 @@ class EmbeddedEngine:
         data = resume or (self._new_durable() if durable else None)
         login = data or DurableData(self.name, "", POSTGRES_USER, new_password(), POSTGRES_DB)
         settings = PostgresSettings(HOST, 0, login.user, login.password, login.dbname)
-        service = self._start("postgres", lambda where, port: postgres_command(
-            self.postgres_bin, where, port, settings, durable=data is not None), settings,
-            server_dir=Path(data.location) if data else None)
+        try:
+            service = self._start("postgres", lambda where, port: postgres_command(
+                self.postgres_bin, where, port, settings, durable=data is not None), settings,
+                server_dir=Path(data.location) if data else None)
+        except BaseException:
+            if resume is None and data is not None:  # a failed start removes the directory it made
+                self.remove_durable(data)
+            raise
         service.durable = data
         return service
 

@@ -33,6 +33,7 @@ SERVER_DIR_PREFIX = "tcmagic-"  # what we name the directories we create, and al
 
 # (our pid, pid dir) -> the watchdog and the write end of its pipe, held open until we exit
 _watchdogs: dict[tuple[int, Path], tuple[subprocess.Popen, int]] = {}
+WATCHDOG_EXIT_TIMEOUT = 10.0  # a watchdog whose pipe has ended exits at once; this is for a stuck one
 _watchdog_lock = threading.Lock()
 
 
@@ -228,11 +229,30 @@ def _release_watchdogs() -> None:
     for key, (watchdog, write_end) in list(_watchdogs.items()):
         if key[0] == os.getpid():
             os.close(write_end)
-            try:
-                watchdog.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
+            reap(watchdog, WATCHDOG_EXIT_TIMEOUT)
             del _watchdogs[key]
+
+
+def reap(child: subprocess.Popen, timeout: float) -> None:
+    """Wait until `child` has ended, noticed by looking at it, and collect its exit status.
+
+    Not `child.wait()`: under gevent's monkey-patching (the show) that waits for SIGCHLD,
+    and a SIGCHLD the kernel hands to another thread (gevent's thread pool) never reaches
+    gevent's loop, so the wait lasted its whole timeout (10 s) for a child long gone.
+    """
+    try:
+        process = psutil.Process(child.pid)  # still ours: an ended child stays a zombie until reaped
+        wait_for(lambda: gone(process), "the watchdog to end", timeout=timeout, interval=0.005)
+    except psutil.NoSuchProcess:
+        pass  # reaped already (gevent's loop did notice)
+    except WaitTimeout:
+        return  # a stuck watchdog is left to finish on its own; its servers are gone already
+    try:
+        pid, status = os.waitpid(child.pid, os.WNOHANG)
+    except ChildProcessError:  # collected by gevent's loop meanwhile: its Popen has the status
+        return
+    if pid and child.returncode is None:
+        child.returncode = os.waitstatus_to_exitcode(status)
 
 
 def watch(owner: int, pid_dir: Path) -> int:

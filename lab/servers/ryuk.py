@@ -25,6 +25,7 @@ from testcontainers.core.labels import LABEL_SESSION_ID, SESSION_ID
 from testcontainers.core.waiting_utils import WaitStrategy, WaitStrategyTarget
 
 from lab.servers.container_host import Publishing
+from lab.servers.labels import owner_label
 from lab.waiting import wait_for
 
 RYUK_PORT = 8080
@@ -87,7 +88,8 @@ def start_ryuk(publishing: Publishing, host_port: int, timeout: float) -> None:
         DockerContainer(testcontainers_config.ryuk_image)
         .with_name(f"testcontainers-ryuk-{SESSION_ID}")
         .with_volume_mapping(testcontainers_config.ryuk_docker_socket, "/var/run/docker.sock", "rw")
-        .with_kwargs(privileged=testcontainers_config.ryuk_privileged, auto_remove=True)
+        .with_kwargs(privileged=testcontainers_config.ryuk_privileged, auto_remove=True,
+                     labels=owner_label())  # cleanup.py tells our live session's Ryuk by it
         .with_env("RYUK_RECONNECTION_TIMEOUT", testcontainers_config.ryuk_reconnection_timeout)
     )
     publishing.publish(container, RYUK_PORT, host_port)

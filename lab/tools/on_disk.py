@@ -3,8 +3,8 @@
 The pytest caches; a running reality_engine.py, found through its pid file (and only
 after checking that the pid is a Python process running reality_engine.py); embedded
 servers, found through theirs (lab.servers.leftovers); and a crashed show's way back:
-its resume file (the database login and the cookie key) and the embedded engine's
-durable PostgreSQL data under DURABLE_ROOT.
+its run's resume file (the database login and the cookie key; in use while the show that
+wrote it runs) and the embedded engine's durable PostgreSQL data under DURABLE_ROOT.
 """
 
 import functools
@@ -19,8 +19,9 @@ from typing import Callable
 from lab.paths import EMBEDDED_PID_DIR_NAME, SHOW_PID_FILE_NAME, pid_alive
 from lab.tools.removable import Item, remove_folders, unlink
 from lab.waiting import WaitTimeout, wait_for
-from lab.show.resume import RESUME_FILE_NAME
+from lab.show.resume import RESUME_DIR_NAME
 
+LEGACY_RESUME_FILE_NAME = Path(".tcmagic") / "show-resume.json"  # one file for every run, before each run had its own
 DURABLE_DIR_PREFIX = "postgres-"  # lab.servers.embedded names them postgres-<run id>-<6 hex digits>
 
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules"}
@@ -84,10 +85,13 @@ def resume_items(root: Path, durable_root: Path, stopping: AbstractSet[int] = fr
     `stopping` (leftovers cleanup stops first).
     """
     items = []
-    resume_file = root / RESUME_FILE_NAME
-    if resume_file.exists():
-        items.append(Item("resume file", str(RESUME_FILE_NAME), "a crashed show's database login and cookie key",
-                          lambda: unlink(resume_file), _saved_run_id(resume_file), resume_data=True))
+    saved = sorted((root / RESUME_DIR_NAME).glob("*.json")) + [root / LEGACY_RESUME_FILE_NAME]
+    for resume_file in [path for path in saved if path.exists()]:
+        run_id, pid = _saved_run(resume_file)
+        user = pid if pid and pid_alive(pid) else None  # the show running on that data
+        items.append(Item("resume file", str(resume_file.relative_to(root)),
+                          "a running show's way back" if user else "a crashed show's database login and cookie key",
+                          functools.partial(unlink, resume_file), run_id, user, resume_data=True))
     folders = sorted(durable_root.glob(DURABLE_DIR_PREFIX + "*")) if durable_root.is_dir() else []
     for folder in folders:
         server = _postmaster_pid(folder)
@@ -98,11 +102,13 @@ def resume_items(root: Path, durable_root: Path, stopping: AbstractSet[int] = fr
     return items
 
 
-def _saved_run_id(resume_file: Path) -> str:
+def _saved_run(resume_file: Path) -> tuple[str, int]:
+    """The run id a resume file names, and the pid of the show that wrote it (0: none recorded)."""
     try:
-        return str(json.loads(resume_file.read_text()).get("run_id", ""))
-    except (OSError, ValueError, AttributeError):
-        return ""  # damaged: removed all the same, with no run to name
+        saved = json.loads(resume_file.read_text())
+        return str(saved.get("run_id", "")), int(saved.get("pid", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return "", 0  # damaged: removed all the same, with no run to name
 
 
 def _postmaster_pid(folder: Path) -> int | None:

@@ -6,8 +6,16 @@ containers through testcontainers holds one to its Ryuk container for as long as
 Use spreads to everything of the same run (our run-id label) and of the same testcontainers
 session (the session-id label; Ryuk carries its session only in its name, as testcontainers
 names it), so a course between two lessons still owns the container it is not talking to.
+
+A connection is not always there to be seen: while a session starts, its Ryuk runs for a
+moment before the session connects, and a process of another user (macOS without root) or
+in another network namespace (a dev container beside the host) shows none. So the Ryuk we
+start also names its process in a label (lab.servers.labels.LABEL_OWNER: machine, pid,
+start time); on this machine, a live process with that pid and start time uses it. That
+is Docker's metadata, not Ryuk's behaviour, so it holds for the real image as for any.
 """
 
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,6 +24,7 @@ from testcontainers.core.labels import LABEL_SESSION_ID
 
 from lab.servers.container_host import host_network_port
 from lab.servers.containers import LABEL_RUN
+from lab.servers.labels import LABEL_OWNER
 
 RYUK_NAME_PREFIX = "testcontainers-ryuk-"  # testcontainers-python names its Ryuk f"testcontainers-ryuk-{SESSION_ID}"
 
@@ -72,6 +81,18 @@ def _ryuk_session(name: str) -> str:
     return name[len(RYUK_NAME_PREFIX):] if name.startswith(RYUK_NAME_PREFIX) else ""
 
 
+def labelled_owner(attrs: dict, host: str | None = None) -> int | None:
+    """The live process of this machine that a container's owner label names, else None (gone, reused, elsewhere)."""
+    labels = attrs.get("Config", {}).get("Labels") or {}
+    try:
+        machine, pid, started = labels.get(LABEL_OWNER, "").split()
+        process = psutil.Process(int(pid))
+        alive = process.status() != psutil.STATUS_ZOMBIE and f"{process.create_time():.2f}" == started
+    except (ValueError, psutil.Error):  # no label, a damaged one, or no such process
+        return None
+    return process.pid if alive and machine == (host or socket.gethostname()) else None
+
+
 def container_users(containers: list[dict], connections: Iterable[Connection]) -> dict[str, int]:
     """{container id: pid of a live process using it} for the containers in use (from `docker inspect` data)."""
     inside = set().union(*(internal_ips(attrs) for attrs in containers))
@@ -80,6 +101,9 @@ def container_users(containers: list[dict], connections: Iterable[Connection]) -
     for connection in connections:
         if connection.remote_ip not in inside and connection.remote_port in by_port:
             direct.setdefault(by_port[connection.remote_port], connection.pid)
+    for attrs in containers:
+        if attrs["Id"] not in direct and (owner := labelled_owner(attrs)):
+            direct[attrs["Id"]] = owner
     group_users = {group: pid for attrs in containers if (pid := direct.get(attrs["Id"])) for group in groups(attrs)}
     users = {}
     for attrs in containers:

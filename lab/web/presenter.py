@@ -2,13 +2,14 @@
 
 Each action is a route of this blueprint, so every one sits behind the same check, made
 before any of them runs (missing secret 401, wrong secret 403, compared in constant time;
-after more than 10 wrong ones a minute from one address, 429 without a check:
+after more than 10 wrong ones a minute from one address, 429 without a check, except for
+a browser holding the device proof its first right secret earned it:
 lab.web.presenter_secret). docs/presenter.md lists each request and answer.
 """
 
 import secrets
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from lab.errors import WorkshopError
 from lab.show.feed import FeedLine
@@ -17,8 +18,10 @@ from lab.show.script import STAGES
 from lab.show.services import CHAOS_ACTIONS, ServiceProblem
 from lab.targets import TARGETS
 from lab.web.http_errors import error_response
+from lab.web.presenter_secret import DEVICE_COOKIE, DEVICE_MAX_AGE
 from lab.web.runtime import runtime_of
 from lab.web.transport.phone_path import ANSWER_CODES
+from lab.web.voters import over_https
 
 TOKEN_HEADER = "X-Presenter-Token"
 BOT_ATTEMPTS = 10
@@ -37,7 +40,9 @@ class ActionError(Exception):
 def token_problem() -> tuple[int, str] | None:
     """(401, why) without a secret, (403, why) with a wrong one, (429, why) after too many wrong ones; None when it matches."""
     secret = runtime_of().secret
-    verdict = secret.check(request.headers.get(TOKEN_HEADER, ""), request.remote_addr or "")
+    device = request.cookies.get(DEVICE_COOKIE)
+    verdict = secret.check(request.headers.get(TOKEN_HEADER, ""), request.remote_addr or "", device)
+    g.earned_device_proof = verdict == "ok" and not secret.proves_device(device)
     if verdict == "throttled":
         wait = secret.retry_after(request.remote_addr or "")
         return 429, f"Too many wrong presenter secrets from this address: try again in {wait} s."
@@ -56,6 +61,15 @@ def check_the_request():
         return error_response(*problem)
     json_body()
     return None
+
+
+@bp.after_request
+def remember_the_presenters_browser(response: Response) -> Response:
+    """Give a browser that has just proved the secret its device proof: the room's wrong guesses never lock it out."""
+    if g.get("earned_device_proof"):
+        response.set_cookie(DEVICE_COOKIE, runtime_of().secret.device_proof(), max_age=DEVICE_MAX_AGE,
+                            httponly=True, samesite="Strict", secure=over_https(request.environ))
+    return response
 
 
 @bp.errorhandler(ActionError)
@@ -100,6 +114,12 @@ def action_names() -> list[str]:
     prefix = f"{bp.url_prefix or ''}/"
     return sorted(rule.rule.removeprefix(prefix) for rule in current_app.url_map.iter_rules()
                   if rule.endpoint.startswith(f"{bp.name}.") and "<" not in rule.rule)
+
+
+@bp.post("/hello")
+def hello():
+    """The presenter's dashboard says hello when it opens: the secret is proved, and the browser gets its device proof."""
+    return answer()
 
 
 @bp.post("/reset")

@@ -1,16 +1,25 @@
-"""The presenter secret: checked in constant time, and guessing it is slow.
+"""The presenter secret: checked in constant time, and guessing it is slow, but never for the presenter.
 
 Every presenter request (HTTP header or the dashboard socket's connect auth) goes through
 `PresenterSecret.check`. A client (by address) with more than GUESSES wrong secrets in the
 last WINDOW seconds is refused without a check until the oldest of them ages out, so
 a guesser gets about ten tries a minute instead of hundreds a second.
+
+Behind Codespaces' forwarding, a tunnel or a NAT every phone shares the presenter's address,
+so one guesser would lock the presenter out. A browser that proved the secret once holds
+a device proof (a cookie signed with the secret itself, OWASP's "device cookie"): its checks
+skip the address's count, so ten wrong guesses from the room never refuse the presenter's
+dashboard, its keys or its projector's socket. A guesser cannot make one without the secret.
 """
 
 import hmac
+import secrets
 import threading
 import time
 from collections import OrderedDict, deque
 from typing import Callable
+
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from lab.errors import WorkshopError
 from lab.web.config import new_secret
@@ -18,6 +27,8 @@ from lab.web.config import new_secret
 MIN_LENGTH = 16
 GUESSES, WINDOW = 10, 60.0
 CLIENTS_KEPT = 10_000  # addresses remembered at most: the oldest are forgotten first
+DEVICE_COOKIE = "tcmagic_presenter"  # the device proof of a browser that proved the secret
+DEVICE_MAX_AGE = 12 * 3600
 
 
 def checked_secret(secret: str) -> str:
@@ -45,21 +56,43 @@ class PresenterSecret:
         self.clock = clock
         self._wrong: OrderedDict[str, deque] = OrderedDict()
         self._lock = threading.Lock()
+        self._devices = URLSafeSerializer(expected, salt="presenter-device")  # a new secret voids every proof
 
-    def check(self, given: object, client: str) -> str:
-        """"ok", "missing", "wrong", or "throttled" (too many wrong ones lately: not even compared)."""
-        if self.retry_after(client):
+    def check(self, given: object, client: str, device: str | None = None) -> str:
+        """"ok", "missing", "wrong", or "throttled" (too many wrong ones lately: not even compared).
+
+        `device` is the device proof the browser sent; a valid one is never throttled and its
+        wrong secrets (a typo of someone who knew it) are not counted against the address.
+        """
+        proven = self.proves_device(device)
+        if not proven and self.retry_after(client):
             return "throttled"
         if not isinstance(given, str) or not given:
             return "missing"
         if hmac.compare_digest(given.encode(), self.expected):
             return "ok"
+        if proven:
+            return "wrong"
         with self._lock:
             self._wrong.setdefault(client, deque()).append(self.clock())
             self._wrong.move_to_end(client)
             while len(self._wrong) > CLIENTS_KEPT:
                 self._wrong.popitem(last=False)
         return "wrong"
+
+    def device_proof(self) -> str:
+        """A new device proof, for a browser that has just proved the secret."""
+        return self._devices.dumps(secrets.token_hex(8))
+
+    def proves_device(self, device: str | None) -> bool:
+        """True when `device` is a device proof this secret signed."""
+        if not device:
+            return False
+        try:
+            self._devices.loads(device)
+        except BadSignature:
+            return False
+        return True
 
     def retry_after(self, client: str) -> int:
         """Whole seconds until `client` may try again; 0 when it may now."""

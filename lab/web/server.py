@@ -20,7 +20,7 @@ from rich.text import Text
 from lab.errors import WorkshopError
 from lab.paths import SHOW_PID_FILE, pid_alive
 from lab.servers.engines import ready_line, server_kind
-from lab.show.resume import ResumeState, forget, load, resume_file, resume_line, save
+from lab.show.resume import ResumeState, SavedShow, choose, forget, resume_dir, resume_line, save
 from lab.web.config import (
     DEFAULT_OPTIONS,
     DEFAULT_QUESTION,
@@ -157,8 +157,9 @@ def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] 
         docker = choice != "embedded"
         return report(run_checks(port=options.port, pull_missing=docker, console=console, docker=docker,
                                  fallback=fallback_meaning(choice, "show", environ)), console)
-    state_path = resume_file(environ)
-    saved = load(state_path) if options.resume else None
+    states = resume_dir(environ)
+    resumed = _resumable(states, console) if options.resume else None  # a running show's data is never taken
+    saved = resumed.state if resumed else None
     labels = saved.options if saved else parse_options(options.options)
     token = presenter_secret(environ)  # a weak PRESENTER_TOKEN is refused before anything starts
     engine_name = options.engine or (saved.postgres["engine"] if saved else None)  # resume where the data is
@@ -171,11 +172,14 @@ def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] 
     containers_from = time.time()
     with console.status(f"Starting PostgreSQL ({kind})..."):
         service, store = _start_database(engine, saved)
-    app = None
+    app, state_path = None, None
     try:
         state = ResumeState(engine.run_id, saved.question if saved else options.question, labels,
-                            saved.secret_key if saved else new_secret(), service.durable.to_dict())
-        save(state, state_path)
+                            saved.secret_key if saved else new_secret(), service.durable.to_dict(),
+                            pid=os.getpid(), saved_at=time.time())
+        state_path = save(state, states)
+        if resumed:
+            forget(resumed.path)  # this run holds the data now: its own file says so
         app, config = _build_app(options, state, token, engine, service, store, environ, containers_from,
                                  connection_room(open_files), resumed=saved is not None)
         facts = (*room_lines(open_files, resource.getrlimit(resource.RLIMIT_NOFILE)[1]), resume_line(engine.run_id))
@@ -189,6 +193,14 @@ def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] 
     finally:
         _shut_down(app, service, store, console, state_path)
     return 0
+
+
+def _resumable(states: Path, console: Console) -> SavedShow:
+    """The latest crashed run, announced with the other runs saved; one sentence when none may be resumed."""
+    chosen, lines = choose(states)
+    for line in lines:
+        console.print(line, markup=False, highlight=False)
+    return chosen
 
 
 def _start_database(engine, saved: ResumeState | None):
@@ -281,8 +293,8 @@ def settle_collector() -> None:
 
 
 def _shut_down(app, service, store, console: Console, state_path: Path | None = None) -> None:
-    """Remove the servers, their data and the resume state, then say so: a closed pipe (`| tee log`, then Ctrl+C)
-    can't cut the clean-up short."""
+    """Remove the servers, their data and this run's resume state, then say so: a closed pipe (`| tee log`, then
+    Ctrl+C) can't cut the clean-up short. Another run's resume state is never touched."""
     from lab.web import runtime_of, shutdown
 
     redis = runtime_of(app).services.redis if app is not None else None  # started by the rate limit, if at all

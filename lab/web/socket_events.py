@@ -17,7 +17,7 @@ from lab.web.transport.packet_gate import SCREEN_CAP, SCREENS_FULL, Allowance
 from lab.show.live import LiveShow
 from lab.web.phones import is_phone, welcome_phone
 from lab.show.rooms import DASHBOARDS, PHONES, PRESENTER, for_dashboards
-from lab.web.presenter_secret import PresenterSecret
+from lab.web.presenter_secret import DEVICE_COOKIE, PresenterSecret
 
 
 def register(socketio: SocketIO, show: LiveShow, secret: PresenterSecret, snapshots: Allowance) -> None:
@@ -35,7 +35,8 @@ def register(socketio: SocketIO, show: LiveShow, secret: PresenterSecret, snapsh
             welcome_phone(show.broadcaster)
             return
         token = auth.get("token") if isinstance(auth, dict) else None
-        proved = token is not None and secret.check(token, request.remote_addr or "") == "ok"
+        device = request.cookies.get(DEVICE_COOKIE)  # the presenter's browser: never throttled by the room's guesses
+        proved = token is not None and secret.check(token, request.remote_addr or "", device) == "ok"
         if not proved and sum(1 for _ in socketio.server.manager.get_participants("/", DASHBOARDS)) >= SCREEN_CAP:
             raise ConnectionRefusedError(SCREENS_FULL)  # each screen hears every broadcast: a crowd of them is a flood
         join_room(PRESENTER if proved else DASHBOARDS)

@@ -241,3 +241,29 @@ def test_after_a_sigkill_ryuk_reaps_the_container_and_the_volume_stays_for_resum
         show.stdin.close()
         docker_engine.remove_durable(saved)
     assert not client.volumes.list(filters={"name": saved.location})
+
+
+def test_a_postgres_container_removed_while_it_starts_is_one_sentence_and_its_new_volume_goes_too(monkeypatch):
+    """Someone runs `docker rm -f` (or a clean-up) while the show waits for its database."""
+    from lab.errors import StartupFailed
+    from lab.servers.containers import DockerEngine
+
+    run_id = os.urandom(6).hex()
+    engine = DockerEngine(purpose="show", run_id=run_id)
+    removed = []
+
+    def answers_after_the_container_is_removed(settings) -> bool:
+        for container in engine.client.containers.list(all=True, filters={"label": f"{LABEL_RUN}={run_id}"}):
+            container.remove(force=True)
+            removed.append(container.name)
+        raise psycopg2.OperationalError("connection refused")  # what a vanished server answers
+
+    monkeypatch.setattr("lab.servers.containers.postgres_answers", answers_after_the_container_is_removed)
+
+    with pytest.raises(StartupFailed) as failed:
+        engine.start_postgres(durable=True)
+
+    assert removed
+    assert str(failed.value).startswith("The postgres container vanished while it started (Docker says: ")
+    assert str(failed.value).count(": ") == 2 and "\n" not in str(failed.value)
+    assert engine.client.volumes.list(filters={"label": f"{LABEL_RUN}={run_id}"}) == []

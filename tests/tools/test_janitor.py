@@ -348,8 +348,8 @@ def test_the_table_at_80_columns_shows_whole_names_run_ids_and_who_uses_what():
 def crashed_show(project, tmp_path_factory):
     """What a killed show leaves: its resume file, and an embedded durable data directory; (run id, durable root)."""
     run_id = "0123456789ab"
-    (project / ".tcmagic").mkdir(exist_ok=True)
-    (project / ".tcmagic" / "show-resume.json").write_text(json.dumps({"run_id": run_id, "question": "?"}))
+    (project / ".tcmagic" / "show-resume").mkdir(parents=True, exist_ok=True)
+    (project / ".tcmagic" / "show-resume" / f"{run_id}.json").write_text(json.dumps({"run_id": run_id, "question": "?"}))
     durable_root = tmp_path_factory.mktemp("tcmagic-durable")
     (durable_root / f"postgres-{run_id}-a1b2c3" / "data").mkdir(parents=True)
     return run_id, durable_root
@@ -370,31 +370,48 @@ def test_a_crashed_shows_resume_file_and_durable_data_are_removed_and_said_so(pr
 
     assert [(item.kind, item.run_id, result) for item, result in results] == [
         ("resume file", run_id, "removed"), ("durable data", run_id, "removed")]
-    assert not (project / ".tcmagic" / "show-resume.json").exists() and list(durable_root.iterdir()) == []
-    for said in (".tcmagic/show-resume.json", "a crashed show's database login and cookie key",
+    assert not (project / ".tcmagic" / "show-resume" / f"{run_id}.json").exists() and list(durable_root.iterdir()) == []
+    for said in (f".tcmagic/show-resume/{run_id}.json", "a crashed show's database login and cookie key",
                  str(durable_root / f"postgres-{run_id}-a1b2c3"), "a show's durable PostgreSQL data (embedded engine)"):
         assert said in text, said
 
 
 def test_dry_run_lists_a_crashed_shows_resume_data_and_removes_nothing(project, crashed_show):
-    _run_id, durable_root = crashed_show
+    run_id, durable_root = crashed_show
 
     items, _ = plan(project, connect=docker_unreachable, durable_root=durable_root)
     results = apply(resume_data(items), dry_run=True)
 
     assert [result for _, result in results] == ["would remove", "would remove"]
-    assert (project / ".tcmagic" / "show-resume.json").exists() and len(list(durable_root.iterdir())) == 1
+    assert (project / ".tcmagic" / "show-resume" / f"{run_id}.json").exists() and len(list(durable_root.iterdir())) == 1
 
 
 def test_a_running_shows_resume_data_is_kept_unless_forced(project, crashed_show, pid_file_names):
-    _, durable_root = crashed_show
+    run_id, durable_root = crashed_show
     show = pid_file_names("reality_engine.py")
 
     items, _ = plan(project, connect=docker_unreachable, durable_root=durable_root)
     results = apply(resume_data(items), dry_run=False)
 
     assert [result for _, result in results] == [f"in use by pid {show.pid}"] * 2
-    assert (project / ".tcmagic" / "show-resume.json").exists() and len(list(durable_root.iterdir())) == 1
+    assert (project / ".tcmagic" / "show-resume" / f"{run_id}.json").exists() and len(list(durable_root.iterdir())) == 1
+
+
+def test_a_resume_file_whose_show_runs_is_in_use_by_it_and_a_crashed_ones_is_not(project, crashed_show):
+    """Two shows from one checkout: the one still running keeps its file, whatever the checkout's pid file says."""
+    crashed_run, durable_root = crashed_show
+    running = subprocess.Popen([sys.executable, "-c", IDLE])
+    try:
+        (project / ".tcmagic" / "show-resume" / "fedcba987654.json").write_text(
+            json.dumps({"run_id": "fedcba987654", "pid": running.pid}))
+
+        items, _ = plan(project, connect=docker_unreachable, durable_root=durable_root)
+        files = {item.run_id: item.user for item in items if item.kind == "resume file"}
+    finally:
+        running.kill()
+        running.wait()
+
+    assert files == {crashed_run: None, "fedcba987654": running.pid}
 
 
 def test_durable_data_whose_postgresql_runs_is_in_use_by_it(project, crashed_show):
@@ -469,3 +486,35 @@ def test_a_container_removed_between_listing_and_inspecting_breaks_neither_clean
 
     assert run_id not in {item.run_id for item in items}
     assert going.id not in {attrs["Id"] for attrs in listed}
+
+
+# A live test session: servers started through the product (Ryuk beside them); it runs until its stdin ends.
+SESSION = """
+import sys
+from testcontainers.core.labels import SESSION_ID
+from lab.servers.containers import DockerEngine
+service = DockerEngine(purpose="test", run_id=sys.argv[1]).start_redis()
+print(SESSION_ID, flush=True)
+sys.stdin.read()
+service.remove()
+"""
+
+
+@pytest.mark.docker
+def test_a_live_sessions_ryuk_is_in_use_even_when_its_connection_cannot_be_seen(project):
+    """No connection visible (a session starting, another user's or another network namespace's): its label tells."""
+    run_id = f"janitor-{uuid.uuid4().hex[:8]}"
+    session = subprocess.Popen([sys.executable, "-c", SESSION, run_id], cwd=Path(__file__).resolve().parents[2],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        session_id = session.stdout.readline().strip()
+        items, _ = plan(project, connections=list, durable_root=project / "no-durable-data")
+    finally:
+        session.stdin.close()
+        session.wait(timeout=60)
+        session.stdout.close()
+
+    ryuk = next(item for item in items if item.name == f"testcontainers-ryuk-{session_id}")
+    redis = next(item for item in items if item.run_id == run_id and item.kind == "container")
+    assert (ryuk.user, redis.user) == (session.pid, session.pid)
+    assert apply([ryuk], dry_run=True) == [(ryuk, f"in use by pid {session.pid}")]

@@ -1,8 +1,12 @@
 """Which live process uses a container: from its connections, spread over its run and session."""
 
 import os
+import socket
+
+import psutil
 
 from lab.servers.containers import LABEL_MANAGED, LABEL_PORT, LABEL_RUN
+from lab.servers.labels import LABEL_OWNER
 from lab.tools.owners import Connection, container_users, run_users
 
 SESSION = "org.testcontainers.session-id"
@@ -75,3 +79,27 @@ def test_without_the_right_to_see_every_connection_our_own_processes_are_read_on
             found = tcp_connections()
 
     assert Connection(os.getpid(), "127.0.0.1", port) in found
+
+
+def owned(attrs, owner: str):
+    """`attrs` with the owner label the Ryuk we start carries."""
+    attrs["Config"]["Labels"][LABEL_OWNER] = owner
+    return attrs
+
+
+def test_a_ryuk_whose_owner_label_names_a_live_process_is_in_use_without_a_visible_connection():
+    """While a session starts (Ryuk runs, not yet connected), or from a process whose connections we can't see."""
+    me = psutil.Process()
+    alive = f"{socket.gethostname()} {me.pid} {me.create_time():.2f}"
+    ryuk = owned(container("ryuk", 41500, name="testcontainers-ryuk-s1"), alive)
+    server = container("pg", 41501, run_id="run-a", session="s1")
+
+    assert container_users([ryuk, server], []) == {"ryuk": me.pid, "pg": me.pid}
+
+
+def test_an_owner_label_proves_nothing_for_a_dead_or_reused_pid_or_another_machine():
+    me = psutil.Process()
+    for owner in (f"{socket.gethostname()} {me.pid} {me.create_time() - 5:.2f}",  # the pid, reused by another process
+                  f"elsewhere {me.pid} {me.create_time():.2f}",  # a session on another machine sharing the engine
+                  f"{socket.gethostname()} 4194305 1.00", "damaged"):
+        assert container_users([owned(container("ryuk", 41600, name="testcontainers-ryuk-s2"), owner)], []) == {}, owner

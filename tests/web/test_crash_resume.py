@@ -20,7 +20,7 @@ from lab.paths import ROOT
 from lab.servers.containers import free_port
 from lab.servers.labels import LABEL_RUN
 from lab.waiting import wait_for
-from lab.show.resume import RESUME_FILE_VARIABLE
+from lab.show.resume import RESUME_DIR_VARIABLE
 from lab.web.voters import COOKIE_NAME
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(180)]
@@ -56,8 +56,8 @@ def ours(docker_engine, kind: str, run_id: str) -> list:
 
 
 def test_a_killed_show_is_reaped_by_ryuk_and_resumes_with_every_vote(docker_engine, tmp_path):
-    state = tmp_path / "show-resume.json"
-    env = {**os.environ, "PRESENTER_TOKEN": TOKEN, RESUME_FILE_VARIABLE: str(state), "COLUMNS": "200"}
+    states = tmp_path / "show-resume"
+    env = {**os.environ, "PRESENTER_TOKEN": TOKEN, RESUME_DIR_VARIABLE: str(states), "COLUMNS": "200"}
     env.pop("TESTCONTAINERS_RYUK_DISABLED", None)
     port, phone = free_port(), requests.Session()
     first = Show(port, env, tmp_path / "first.log", "--engine", "docker")
@@ -72,7 +72,7 @@ def test_a_killed_show_is_reaped_by_ryuk_and_resumes_with_every_vote(docker_engi
         wait_for(lambda: not ours(docker_engine, "containers", run_id), "Ryuk to remove the killed show's containers",
                  timeout=RYUK_BOUND, interval=0.5)
         volumes_after_the_crash = ours(docker_engine, "volumes", run_id)
-        mode = stat.S_IMODE(state.stat().st_mode)
+        mode = stat.S_IMODE((states / f"{run_id}.json").stat().st_mode)
 
         second = Show(port, env, tmp_path / "second.log", "--resume")
         results = requests.get(f"{second.url}/api/results", headers={"X-Presenter-Token": TOKEN}).json()
@@ -93,5 +93,36 @@ def test_a_killed_show_is_reaped_by_ryuk_and_resumes_with_every_vote(docker_engi
     assert again.status_code == 409
     assert results["round"] == voted_in, "the same round: a phone that voted before the crash still knows its vote"
     assert second.process.returncode == 0, second.output()
-    assert not state.exists()
+    assert f"Resuming the latest crashed show, run {run_id}" in second.output()
+    assert list(states.iterdir()) == []
     assert not ours(docker_engine, "volumes", run_id)
+
+
+def test_resume_beside_a_running_show_refuses_naming_its_pid_and_the_show_keeps_voting(docker_engine, tmp_path):
+    states = tmp_path / "show-resume"
+    env = {**os.environ, "PRESENTER_TOKEN": TOKEN, RESUME_DIR_VARIABLE: str(states), "COLUMNS": "200"}
+    env.pop("TESTCONTAINERS_RYUK_DISABLED", None)
+    running = Show(free_port(), env, tmp_path / "running.log", "--engine", "docker")
+    try:
+        first_phone, second_phone = requests.Session(), requests.Session()
+        first_phone.get(f"{running.url}/qr")
+        before = first_phone.post(f"{running.url}/api/vote", json={"option": "prayer"})
+
+        resume = subprocess.run([sys.executable, "reality_engine.py", "--port", str(free_port()), "--resume"],
+                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
+        second_phone.get(f"{running.url}/qr")
+        after = second_phone.post(f"{running.url}/api/vote", json={"option": "mocks"})
+        results = requests.get(f"{running.url}/api/results", headers={"X-Presenter-Token": TOKEN}).json()
+        containers = ours(docker_engine, "containers", running.run_id())
+    finally:
+        running.process.send_signal(signal.SIGINT)
+        running.process.wait(timeout=60)
+
+    said = resume.stdout + resume.stderr
+    assert resume.returncode != 0
+    assert f"still running (pid {running.process.pid}, run {running.run_id()})" in said, said
+    assert "Traceback" not in said and "Starting PostgreSQL" not in said
+    assert (before.status_code, after.status_code) == (201, 201)
+    assert results["totals"]["real"] == 2
+    assert [container.status for container in containers] == ["running"]
+    assert running.process.returncode == 0 and list(states.iterdir()) == []

@@ -6,7 +6,7 @@ import pytest
 pytestmark = pytest.mark.realdb
 
 
-EVERY_ACTION = ["reset", "clock", "results", "stage", "rate-limit", "bot", "chaos", "tests", "no-such-action"]
+EVERY_ACTION = ["hello", "reset", "clock", "results", "stage", "rate-limit", "bot", "chaos", "tests", "no-such-action"]
 VALID_BODY = {"running": True, "visible": True, "stage": 1, "enabled": True, "action": "kill-postgres", "target": "naive"}
 
 

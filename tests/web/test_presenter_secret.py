@@ -5,9 +5,10 @@ from rich.console import Console
 
 from lab.errors import WorkshopError
 from lab.web.presenter import TOKEN_HEADER
-from lab.web.presenter_secret import GUESSES, PresenterSecret, checked_secret, presenter_secret
+from lab.web.presenter_secret import DEVICE_COOKIE, GUESSES, PresenterSecret, checked_secret, presenter_secret
+from lab.web.runtime import runtime_of
 from lab.web.server import ShowOptions, run_show
-from tests.web.helpers import TOKEN
+from tests.web.helpers import TOKEN, Dashboard, Presenter
 
 
 class Clock:
@@ -80,3 +81,55 @@ def test_wrong_secrets_on_the_results_count_as_guesses_too(offline_app):
         guesser.get("/api/results", headers={TOKEN_HEADER: f"guess-{n}"})
 
     assert guesser.post("/api/presenter/reset", headers={TOKEN_HEADER: TOKEN}).status_code == 429
+
+
+def test_a_browser_that_proved_the_secret_is_not_throttled_by_its_addresss_guesses():
+    clock = Clock()
+    secret = PresenterSecret("s" * 20, clock=clock)
+    proof = secret.device_proof()
+
+    verdicts = [secret.check(f"guess-{n}", "127.0.0.1") for n in range(GUESSES)]
+
+    assert verdicts == ["wrong"] * GUESSES
+    assert secret.check("s" * 20, "127.0.0.1", proof) == "ok"
+    assert secret.check("a typo", "127.0.0.1", proof) == "wrong"
+    assert secret.check("guess-11", "127.0.0.1") == "throttled"
+    assert secret.check("s" * 20, "127.0.0.1") == "throttled"  # no oracle without the proof
+    assert secret.check("s" * 20, "127.0.0.1", proof + "x") == "throttled"  # a forged proof is no proof
+    assert not PresenterSecret("t" * 20).proves_device(proof)  # another secret, another show
+
+
+def test_ten_wrong_secrets_from_the_presenters_address_never_lock_the_presenter_out(offline_app):
+    """Codespaces, a tunnel, a NAT: the room shares the presenter's address (the test client's 127.0.0.1)."""
+    presenter = Presenter(offline_app.test_client())
+    hello = presenter.act("hello")
+    guesser = Presenter(offline_app.test_client())
+
+    codes = [guesser.act("stage", {"stage": 1}, token=f"guess-{n}").status_code for n in range(GUESSES + 1)]
+    right_from_the_presenter = presenter.act("stage", {"stage": 2})
+    right_from_the_guesser = guesser.act("stage", {"stage": 3})
+
+    assert hello.status_code == 200 and DEVICE_COOKIE in hello.headers["Set-Cookie"]
+    assert "HttpOnly" in hello.headers["Set-Cookie"] and "SameSite=Strict" in hello.headers["Set-Cookie"]
+    assert codes == [403] * GUESSES + [429]
+    assert right_from_the_presenter.status_code == 200
+    assert right_from_the_guesser.status_code == 429
+    assert runtime_of(offline_app).show.stage_index == 2
+
+
+def test_ten_wrong_secrets_never_refuse_the_presenters_projector(offline_app):
+    """The projector's socket reconnects after the room's guesses and still joins the presenter room."""
+    browser = offline_app.test_client()
+    Presenter(browser).act("hello")
+    guessers_browser = offline_app.test_client()
+    for n in range(GUESSES + 1):
+        Presenter(guessers_browser).act("reset", token=f"guess-{n}")
+    socketio = runtime_of(offline_app).socketio
+
+    projector = Dashboard(socketio.test_client(offline_app, auth={"token": TOKEN}, flask_test_client=browser))
+    stranger = Dashboard(socketio.test_client(offline_app, auth={"token": TOKEN}, flask_test_client=guessers_browser))
+
+    assert projector.wait_for("snapshot")["stage"]["notes"]
+    assert "notes" not in stranger.wait_for("snapshot")["stage"]  # the same secret, but no proof: throttled
+    projector.connection.disconnect()
+    stranger.connection.disconnect()

@@ -15,12 +15,16 @@ from lab.course.lessons.common import live_view
 from lab.course.specimens import BackgroundCall
 from lab.course.startup_view import ContainerEvents, events_table, processes_table
 from lab.servers.containers import READY_TIMEOUT
+from lab.errors import WorkshopError
+from lab.servers.engines import server_kind
 from lab.waiting import WaitTimeout, wait_for
+from lab.votes import StoreUnavailable
 from lab.votes.outcomes import VoteResult
 from lab.votes.postgres import PostgresVoteStore
 
 TITLE = "The Magic"
 MINUTES = 2
+VANISHED_STATES = {"removed", "removing", "exited", "dead"}  # Docker's words and the embedded engine's
 
 
 def attempts_table(attempts: list[tuple[str, VoteResult]]) -> Table:
@@ -50,7 +54,7 @@ def run(ctx) -> None:
         f"{where(service)}.")
     ctx.prompt.pause("vote twice from one phone")
 
-    store = PostgresVoteStore(service.settings)
+    store = open_store(service)
     try:
         store.add_option("containers", "Testcontainers")
         store.add_option("mocks", "Mocks")
@@ -71,6 +75,19 @@ def run(ctx) -> None:
         say("What testcontainers adds around this database (the throwaway container, its labels, "
             "watch_containers.py showing it come and go) is what you did not see here.")
     ctx.lab.require_docker("The container part of this lesson")
+
+
+def open_store(service) -> PostgresVoteStore:
+    """The lesson's vote store on `service`; a server that vanished meanwhile is called that, not a schema problem."""
+    try:
+        return PostgresVoteStore(service.settings)
+    except StoreUnavailable as error:
+        state = service.status()
+        if state not in VANISHED_STATES:
+            raise
+        raise WorkshopError(f"The lesson's PostgreSQL {server_kind(service)} vanished (status: {state}; removed by "
+                            "hand or by a clean-up, or it crashed): run `python3 workshop.py --lesson 2` to start "
+                            "a new one.") from error
 
 
 def start_in_view(ctx):

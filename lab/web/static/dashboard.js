@@ -304,6 +304,7 @@
     event.preventDefault();
   });
 
+  if (token) { present("hello"); }  // proves the secret once: this browser is never locked out by the room's guesses
   var socket = io({auth: token ? {token: token} : {}});  // the secret puts this screen in the presenter room: it hears the notes
   socket.on("connect", function () {
     $("connection").textContent = "live";
