@@ -124,10 +124,17 @@ class Broadcaster:
             self._latest[room] = listeners.shape(self.results())
         return self._latest[room]
 
-    def discard_queued(self) -> None:
-        """Drop the feed lines not sent yet (a full snapshot replaces them)."""
+    def start_over(self) -> None:
+        """A reset: drop the feed lines not sent yet (a full snapshot replaces them) and what each room was last sent.
+
+        A socket that connects before the next flush then catches up with the tallies as they are
+        now, not the ones from before the reset (a phone would take that old round for its own,
+        vote in it, and forget its vote at the next message).
+        """
         with self._lock:
             self._lines = []
+        with self._send_lock:
+            self._latest.clear()
 
     def stop(self) -> None:
         """End the background task after its current flush."""

@@ -170,7 +170,7 @@ class LiveShow:
             self.clock.reset()
         line = reset_line(recovered)
         self.feed.restart(FeedLine("reset", line, "info"))  # drops what the reset itself posted, Docker's echoes too
-        self.broadcaster.discard_queued()
+        self.broadcaster.start_over()
         self.broadcaster.send("snapshot", self.snapshot())
         self.broadcaster.results_changed()  # the phones hear the cleared tallies, in their own shape
         return line

@@ -1,4 +1,4 @@
-"""Coalesced broadcasts to the dashboards (lab/web/broadcast.py)."""
+"""Coalesced broadcasts to the dashboards (lab/show/broadcast.py)."""
 
 from lab.show.broadcast import FEED_BURST, Broadcaster, ResultsRoom
 from lab.show.rooms import DASHBOARDS, PHONES, SCREENS
@@ -105,6 +105,18 @@ def test_a_socket_that_connects_catches_up_from_what_its_room_was_last_sent_with
     broadcaster.catch_up(PHONES, "second-sid")  # the tallies iterator is spent: a second tally would raise
 
     assert recorder.emitted == [("results", {"phone": 1}, "first-sid"), ("results", {"phone": 1}, "second-sid")]
+
+
+def test_after_a_reset_a_socket_that_connects_catches_up_with_the_tallies_as_they_are_now():
+    recorder = Recorder()
+    phones = ResultsRoom(PHONES, every=0.5, shape=lambda results: {"round": results["round"]})
+    broadcaster = make_broadcaster(recorder, iter([{"round": "before"}, {"round": "after"}]), (phones,))
+    broadcaster.catch_up(PHONES, "before-the-reset")
+
+    broadcaster.start_over()  # Reset Everything, before the phones' next turn
+    broadcaster.catch_up(PHONES, "right-after-the-reset")
+
+    assert recorder.emitted[-1] == ("results", {"round": "after"}, "right-after-the-reset")
 
 
 def test_the_loop_wakes_when_the_phones_turn_comes_not_at_the_next_tick():
