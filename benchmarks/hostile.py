@@ -1,9 +1,10 @@
 """Hostile room benchmark: what one attacker on the venue Wi-Fi and a crashing laptop do to the real show.
 
-    python benchmarks/hostile.py
+    python benchmarks/hostile.py [scene ...]     # e.g. pong_flood ping_flood; all of them if none
 
-Four scenes, each against a fresh `reality_engine.py` (gevent, Docker, Ryuk on), figures
-printed and written to benchmarks/results/hostile.json (issue 11, points 2, 3, 4 and 5):
+The scenes, each against a fresh `reality_engine.py` (gevent, Docker, Ryuk on), figures
+printed and written to benchmarks/results/hostile.json (issue 11, points 2, 3, 4 and 5;
+issue 19's pong and ping floods):
 
 1. snapshot flood: 100 sockets send 100 "snapshot" frames each, all in one write a socket,
    while 200 phones vote: vote p99, votes answered 503, "PostgreSQL is down" on the projector;
@@ -18,7 +19,10 @@ printed and written to benchmarks/results/hostile.json (issue 11, points 2, 3, 4
    headers, short bodies, huge lengths, 10,000 polling handshakes then the projector's
    screen connects (benchmarks/slow_clients.py, which also runs them alone);
 9. the results flood (issue 19): 5,000 votes stored, then 600 phones vote alone (the
-   baseline) and again while 50 keep-alive clients poll /api/results as fast as they can.
+   baseline) and again while 50 keep-alive clients poll /api/results as fast as they can;
+10. pong flood and ping flood (issue 19): 100 sockets send 10,000 Engine.IO pongs (`3`) or
+   WebSocket pings each, all in one write a socket, as 200 phones start voting; the same
+   200 phones' vote p99 just before, with the flooders open and quiet, is the baseline.
 
 `python benchmarks/hostile.py results_flood` runs one scene (any of the names above).
 """
@@ -167,8 +171,13 @@ def held_socket(base: str) -> websocket.WebSocket:
         return refusal.args[0]
 
 
-def flood(base: str, sockets: int, frames: int, go, opened, report) -> None:
-    """Child process: open `sockets` websockets, then on `go` send `frames` snapshot requests on each.
+SNAPSHOT_FRAME = websocket.ABNF.create_frame('42["snapshot"]', websocket.ABNF.OPCODE_TEXT).format()
+PONG_FRAME = websocket.ABNF.create_frame("3", websocket.ABNF.OPCODE_TEXT).format()  # Engine.IO's pong
+PING_FRAME = websocket.ABNF.create_frame("", websocket.ABNF.OPCODE_PING).format()  # WebSocket's own ping
+
+
+def flood(base: str, sockets: int, frames: int, go, opened, report, frame: bytes = SNAPSHOT_FRAME) -> None:
+    """Child process: open `sockets` websockets, then on `go` send `frames` copies of `frame` on each.
 
     Each socket's frames go out in one write, as a client that means harm sends them: they
     all land in the show's socket buffers at once, and the attacker spends no CPU of the
@@ -176,7 +185,7 @@ def flood(base: str, sockets: int, frames: int, go, opened, report) -> None:
     the writes took and how many of the sockets the show had closed two seconds later.
     """
     connections = [held_socket(base) for _ in range(sockets)]
-    burst = websocket.ABNF.create_frame('42["snapshot"]', websocket.ABNF.OPCODE_TEXT).format() * frames
+    burst = frame * frames
     opened.set()
     go.wait()
     started = time.perf_counter()
@@ -228,6 +237,40 @@ def snapshot_flood() -> dict:
                 "projector_said_down": projector.down, "show_alive": requests.get(show.base + "/healthz", timeout=10).ok}
     finally:
         show.stop()
+
+
+def frame_flood(name: str, frame: bytes, sockets: int = 100, frames: int = 10_000) -> dict:
+    """Issue 19: `sockets` x `frames` copies of `frame` (from a process of their own) while 200 phones vote,
+    against 200 phones voting just before with nothing flooding."""
+    show = Show(name)
+    try:
+        projector = Projector(show.base)
+        go, opened, report = multiprocessing.Event(), multiprocessing.Event(), multiprocessing.Queue()
+        attacker = multiprocessing.Process(target=flood, args=(show.base, sockets, frames, go, opened, report, frame))
+        attacker.start()
+        opened.wait(60)
+        baseline = phones(show.base, 200)  # the flooders open and quiet: the same show, the same minute
+        go.set()  # the flood lands as the phones start: 200 votes take a few tenths of a second
+        answers = phones(show.base, 200)
+        attacker_saw = report.get(timeout=120)
+        attacker.join(60)
+        log = show.output()
+        return {"sockets": sockets, "frames_each": frames, **attacker_saw, "other_phones_baseline": latency(baseline),
+                "other_phones_while_flooded": latency(answers), "projector_said_down": projector.down,
+                "tracebacks": log.count("Traceback"),
+                "show_alive": requests.get(show.base + "/healthz", timeout=10).ok}
+    finally:
+        show.stop()
+
+
+def pong_flood() -> dict:
+    """100 sockets x 10,000 Engine.IO pongs ("3")."""
+    return frame_flood("pong-flood", PONG_FRAME)
+
+
+def ping_flood() -> dict:
+    """100 sockets x 10,000 WebSocket pings (control frames, answered by the WebSocket library itself)."""
+    return frame_flood("ping-flood", PING_FRAME)
 
 
 def socket_flood() -> dict:
@@ -411,7 +454,8 @@ def results_flood(stored: int = 5000, clients: int = 50, voters: int = 600, ramp
 
 
 SCENES = {"snapshot_flood": snapshot_flood, "socket_flood": socket_flood, "frozen_postgres": frozen_postgres,
-          "crash_resume": crash_and_resume, "results_flood": results_flood}
+          "crash_resume": crash_and_resume, "results_flood": results_flood, "pong_flood": pong_flood,
+          "ping_flood": ping_flood}
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ typed `ShowRuntime` (lab.web.runtime); `runtime_of(app)` returns it.
 
 import hashlib
 from collections.abc import Callable
+from functools import partial
 
 from flask import Flask
 from flask_socketio import SocketIO
@@ -26,13 +27,22 @@ from lab.show.comparison_stage import ComparisonStage
 from lab.web.config import MAX_BODY_BYTES, ShowConfig
 from lab.web.docker_feed import DockerEventStream
 from lab.show.facts import show_facts
-from lab.web.transport.fanout import FanOut, Outboxes
+from lab.web.transport.fanout import FanOut
+from lab.web.transport.gated_socket import GatedSockets
 from lab.web.http_errors import register_error_handlers
-from lab.web.transport.packet_gate import PACKET_BURST, PACKET_EVERY, Allowance, guard_packets
+from lab.web.transport.packet_gate import (
+    PACKET_BURST,
+    PACKET_EVERY,
+    Allowance,
+    PollingGate,
+    close_session,
+    guard_packets,
+)
 from lab.show.feed import Feed, FeedLine
 from lab.show.live import LiveShow
 from lab.web.transport.phone_path import PhonePath
 from lab.web.transport.read_pace import ReadPace
+from lab.web.transport.seams import check_seams
 from lab.web.phones import PHONE_ROOM
 from lab.show.rooms import DASHBOARDS, PHONES, PRESENTER
 from lab.web.presenter_secret import PresenterSecret, checked_secret
@@ -44,6 +54,7 @@ from lab.web.voters import NoSessions, VoterCookies
 
 def create_app(config: ShowConfig) -> Flask:
     """Build the show's Flask app around `config`; `runtime_of(app)` holds its parts."""
+    check_seams()  # an upgraded library that lost a hook stops the show here, in one sentence
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder="static")
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
     app.json = BoundedJSONProvider(app)
@@ -60,8 +71,8 @@ def create_app(config: ShowConfig) -> Flask:
     )
     sleep: Callable[[float], None] = socketio.sleep  # type: ignore[assignment]  # annotated `seconds: int`, sleeps any float
     socket_server = socketio.server  # type: ignore[attr-defined]  # python-socketio's Server, set by init_app, undeclared
-    outboxes = Outboxes(spawn=socketio.start_background_task)
-    guard_packets(socket_server, Allowance(burst=PACKET_BURST, every=PACKET_EVERY), outboxes)
+    gated_sockets, frames = GatedSockets(), Allowance(burst=PACKET_BURST, every=PACKET_EVERY)
+    guard_packets(socket_server, frames, gated_sockets)
     first_round = hashlib.sha256(f"round:{config.secret_key}".encode()).hexdigest()[:8]  # kept through --resume
     ballot = Ballot(config.real_store, config.fantasy_store, config.options, first_round)
     if config.resumed:
@@ -69,7 +80,7 @@ def create_app(config: ShowConfig) -> Flask:
     else:
         ballot.seed()
     broadcaster = Broadcaster(
-        emit=FanOut(socketio, outboxes, rooms=frozenset({PHONES, DASHBOARDS, PRESENTER})).emit,  # one frame, straight writes
+        emit=FanOut(socketio, gated_sockets, rooms=frozenset({PHONES, DASHBOARDS, PRESENTER})).emit,  # one frame, straight writes
         results=ballot.results,
         interval=config.results_interval,
         start_task=socketio.start_background_task,
@@ -91,6 +102,8 @@ def create_app(config: ShowConfig) -> Flask:
     # WSGI middleware the way Flask's documentation adds it (mypy sees wsgi_app as a method)
     app.wsgi_app = PhonePath(app.wsgi_app, app, show, MAX_BODY_BYTES,  # type: ignore[method-assign]  # a phone's page and vote, before Flask
                              lambda script_root: vote_pages.rendered(show, script_root), voters)
+    app.wsgi_app = PollingGate(app.wsgi_app, frames, partial(close_session, socket_server.eio),  # type: ignore[method-assign]
+                               MAX_BODY_BYTES)
     if config.max_connections is not None:
         app.wsgi_app = HandshakeGate(app.wsgi_app, config.max_connections)  # type: ignore[method-assign]  # the server counts the connections
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]  # outermost, so Socket.IO's and the phones' answers carry them too

@@ -20,7 +20,7 @@ from lab.targets import TARGETS
 from lab.web.http_errors import error_response
 from lab.web.presenter_secret import DEVICE_COOKIE, DEVICE_MAX_AGE
 from lab.web.runtime import runtime_of
-from lab.web.transport.phone_path import ANSWER_CODES
+from lab.web.vote_answers import ANSWER_CODES
 from lab.web.voters import over_https
 
 TOKEN_HEADER = "X-Presenter-Token"

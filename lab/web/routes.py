@@ -3,13 +3,20 @@
 Nothing served here contains the presenter secret.
 """
 
-from flask import Blueprint, current_app, jsonify, make_response, render_template, request
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 
+from lab.show.script import TAGLINE
 from lab.web.join_link import qr_matrix, qr_svg, vote_url
-from lab.web.transport.phone_path import vote_answer
 from lab.web.presenter import TOKEN_HEADER, token_problem
 from lab.web.runtime import runtime_of
-from lab.show.script import TAGLINE
+from lab.web.vote_answers import vote_answer
 from lab.web.voters import new_voter_id
 
 bp = Blueprint("audience", __name__)

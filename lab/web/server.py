@@ -43,6 +43,7 @@ from lab.web.transport.open_files import (
     raise_open_file_limit,
     room_lines,
 )
+from lab.web.transport.seams import check_seams
 
 POOL_SIZE = 20
 NEXT_STEPS = (  # the ready block ends with these, in order
@@ -162,6 +163,7 @@ def run_show(options: ShowOptions, console: Console, environ: Mapping[str, str] 
     saved = resumed.state if resumed else None
     labels = saved.options if saved else parse_options(options.options)
     token = presenter_secret(environ)  # a weak PRESENTER_TOKEN is refused before anything starts
+    check_seams()  # so is a library upgraded under the show's hooks (create_app checks again)
     engine_name = options.engine or (saved.postgres["engine"] if saved else None)  # resume where the data is
     engine = select_engine(engine_name, purpose="show", console=console, environ=environ)
     kind = server_kind(engine)

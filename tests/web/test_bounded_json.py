@@ -5,7 +5,13 @@ import logging
 import pytest
 
 from lab.web import runtime_of
-from lab.web.bounded_json import MAX_DEPTH, TooDeep, bounded_loads, may_nest_deeper, nesting_depth
+from lab.web.bounded_json import (
+    MAX_DEPTH,
+    TooDeep,
+    bounded_loads,
+    may_nest_deeper,
+    nesting_depth,
+)
 from lab.web.presenter import TOKEN_HEADER
 from tests.web.helpers import TOKEN
 
@@ -56,15 +62,26 @@ def test_a_deep_presenter_request_is_a_4xx_never_a_500(offline_app, action, toke
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
 
 
+class EngineSession:
+    """What the gate reads of an Engine.IO socket: whether it is closed, and its close."""
+
+    def __init__(self) -> None:
+        self.closed, self.closes = False, []
+
+    def close(self, **how) -> None:
+        self.closes.append(how)
+        self.closed = True
+
+
 @pytest.mark.parametrize("packet", ['2["snapshot",' + DEEP_LIST + "]", "2" + DEEP_OBJECT, "9garbage", '2["x"'])
 def test_a_malformed_socket_packet_ends_that_connection_quietly(offline_app, connect_dashboard, packet, caplog,
                                                                monkeypatch):
     sid = connect_dashboard(offline_app).connection.eio_sid
     server = runtime_of(offline_app).socketio.server
-    ended = []
-    monkeypatch.setattr(server.eio, "disconnect", ended.append)  # the test client has no transport to close
+    session = EngineSession()
+    monkeypatch.setattr(server.eio, "sockets", {sid: session})  # the test client has no Engine.IO socket of its own
 
     server.eio.handlers["message"](sid, packet)  # what engine.io calls with each packet a client sends
 
-    assert ended == [sid]
+    assert session.closes == [{"wait": False, "abort": True}]  # ended now, without waiting for the client
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]

@@ -1,32 +1,39 @@
-"""What one client may do to the show's Socket.IO server: a few packets a second, snapshots now and then, no garbage.
+"""What one client may send the show's Socket.IO server: a few frames a second, snapshots now and then, no garbage.
 
-Each connection may send PACKET_BURST packets at once, then one every PACKET_EVERY
-seconds; the rest are dropped before they are even decoded, and a connection that has had
-as many dropped again is closed, so a flood costs the server little. A snapshot asked
-for is answered from the last computed state (no database query), SNAPSHOT_BURST at
-once, then one every SNAPSHOT_EVERY seconds. A packet python-socketio can't decode (bad
-JSON, JSON nested too deep, an unknown packet type) raises ValueError, which engine.io
-would print as a traceback in the presenter's terminal: such a client is simply
-disconnected. Every screen hears every broadcast (ten a second at most), so screens
-without the secret are capped at SCREEN_CAP.
+Each connection may send PACKET_BURST frames at once, then one every PACKET_EVERY
+seconds, whatever they carry: Socket.IO messages, Engine.IO pings, pongs and noops,
+WebSocket pings and pongs. Over a WebSocket each frame is judged before it is parsed
+(lab.web.transport.gated_socket); over long-polling each packet of a POST before
+python-engineio decodes the body (`PollingGate`). The first one over the allowance cuts
+the connection, and what it sent after is dropped unread, so a flood costs the server
+little. A snapshot asked for is answered from the last computed state (no database
+query), SNAPSHOT_BURST at once, then one every SNAPSHOT_EVERY seconds. A packet
+python-socketio can't decode (bad JSON, JSON nested too deep, an unknown packet type)
+raises ValueError, which engine.io would print as a traceback in the presenter's
+terminal: such a client is simply disconnected. Every screen hears every broadcast (ten
+a second at most), so screens without the secret are capped at SCREEN_CAP.
 
-Under gevent, simple-websocket reads and parses all that a socket has received (4 KB a
-read, as long as more is waiting) before anything else runs: frames already in the
-kernel would all be parsed, a hundred sockets' bursts in one long turn, however early
-the gate cut them. So its reads take turns (`take_turns`): WEBSOCKET_READ_BYTES at a
-time, the event loop running in between, nothing read once the WebSocket is closed. The
-gate then judges a burst a few dozen frames at a time, a cut connection costs no more
-than that, and a vote waiting on PostgreSQL is woken between two reads of a flood.
+Under gevent the show's WebSockets are simple-websocket servers of our own making
+(`GatedWebSocket`, python-engineio's WebSocket transport as its gevent driver builds
+it): a GatedSocket underneath, small reads, no compression. How it is plugged into
+python-engineio, and what that assumes, is in lab.web.transport.seams.
 """
 
+import io
 import logging
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
+from types import MethodType
+from typing import cast
+from urllib.parse import parse_qs
 
+import simple_websocket
 import socketio
+from engineio.socket import Socket as EngineSocket
 
-from lab.web.transport.fanout import Outboxes
+from lab.web.transport.gated_socket import GatedSocket, GatedSockets
+from lab.web.transport.seams import engine_handler, replace_websocket_driver
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +41,12 @@ SNAPSHOT_BURST = 1  # every screen gets one on connect; asking again is for a re
 SNAPSHOT_EVERY = 1.0
 SCREEN_CAP = 50  # screens without the secret at once: the presenter's is never refused, phones have their own room
 SCREENS_FULL = "This show already has as many screens as it can feed: use the presenter URL, or close a screen."
-PACKET_BURST = 5  # a screen sends a handful of packets a minute; a flood is cut here
+PACKET_BURST = 5  # a screen sends a handful of frames a minute (an upgrade takes two); a flood is cut here
 PACKET_EVERY = 0.2
 WEBSOCKET_READ_BYTES = 512  # a burst judged a few dozen frames at a time; real clients' frames are smaller
+RECORD_SEPARATOR = b"\x1e"  # between the packets of a long-polling payload (Engine.IO 4)
+TOO_MANY = b"Too many packets: this connection is closed."
+TOO_LONG = b"Too long: this connection is closed."
 
 
 class Allowance:
@@ -50,14 +60,14 @@ class Allowance:
         self._buckets: dict[str, tuple[float, float]] = {}  # sid -> (tokens, when counted)
         self._lock = threading.Lock()
 
-    def take(self, sid: str) -> bool:
-        """Whether connection `sid` may have one more now (and count it)."""
+    def take(self, sid: str, count: int = 1) -> bool:
+        """Whether connection `sid` may have `count` more now (and count them if so)."""
         now = self.clock()
         with self._lock:
             tokens, then = self._buckets.get(sid, (self.burst, now))
             tokens = min(self.burst, tokens + (now - then) / self.every)
-            allowed = tokens >= 1
-            self._buckets[sid] = (tokens - 1 if allowed else tokens, now)
+            allowed = tokens >= count
+            self._buckets[sid] = (tokens - count if allowed else tokens, now)
         return allowed
 
     def forget(self, sid: str) -> None:
@@ -66,124 +76,143 @@ class Allowance:
             self._buckets.pop(sid, None)
 
 
-def guard_packets(server: socketio.Server, allowance: Allowance, outboxes: Outboxes) -> None:
-    """Drop a connection's packets beyond its `allowance` before they are decoded; disconnect one that sends garbage.
+def guard_packets(server: socketio.Server, allowance: Allowance, sockets: GatedSockets) -> None:
+    """Judge every frame a connection sends against `allowance`; disconnect one that sends garbage.
 
-    Under gevent each WebSocket's Outbox goes into `outboxes` (lab.web.transport.fanout), and out when it ends.
+    Under gevent each WebSocket's GatedSocket goes into `sockets` (for the fan-out), and out when it closes.
     """
-    handle, ended = server._handle_eio_message, server._handle_eio_disconnect  # python-socketio's own seams
-    server.eio.async_handlers = False  # judged in the connection's own reading loop, not a greenlet per packet
-    dropped: dict[str, int] = {}
-    readers = take_turns(server, outboxes) if server.eio.async_mode == "gevent" else Readers()
-
-    def cut(eio_sid: str) -> None:
-        readers.stop(eio_sid)  # not one more byte read, nor a frame already read judged
-        server.eio.disconnect(eio_sid)
+    eio = server.eio
+    handle, ended = engine_handler(eio, "message"), engine_handler(eio, "disconnect")
 
     def guarded(eio_sid: str, data) -> None:
-        if not allowance.take(eio_sid):  # a flood: costs a dictionary lookup, not a decode and a handler
-            dropped[eio_sid] = dropped.get(eio_sid, 0) + 1
-            if dropped[eio_sid] == allowance.burst:  # and past its allowance again: the flood ends here
-                log.info("disconnecting a client that floods the show with packets")
-                cut(eio_sid)
+        session = eio.sockets.get(eio_sid)
+        if session is None or session.closed:  # judged before a cut, read after it: dropped
             return
         try:
             handle(eio_sid, data)
         except ValueError as error:
             log.info("disconnecting a client that sent a malformed packet: %s", error)
-            cut(eio_sid)
+            gated = sockets.get(eio_sid)
+            if gated is not None:
+                gated.stop()  # not one more byte read
+            close_session(eio, eio_sid)
 
     def disconnected(eio_sid: str, *reason) -> None:
         allowance.forget(eio_sid)
-        dropped.pop(eio_sid, None)
-        readers.forget(eio_sid)
-        outboxes.forget(eio_sid)
         ended(eio_sid, *reason)
 
-    server.eio.on("message", guarded)
-    server.eio.on("disconnect", disconnected)
+    eio.on("message", guarded)
+    eio.on("disconnect", disconnected)
+    if eio.async_mode == "gevent":
+        replace_websocket_driver(eio, lambda handler, _: GatedWebSocket(handler, allowance, sockets, eio))
 
 
-class Readers:
-    """The turn-taking sockets of a server's WebSockets, by Engine.IO session (none outside gevent)."""
+def close_session(eio, eio_sid: str) -> None:
+    """End Engine.IO session `eio_sid` now: `eio.disconnect`, without waiting for the client.
 
-    def __init__(self) -> None:
-        self._sockets: dict[str, TurnTakingSocket] = {}
-
-    def add(self, eio_sid: str, sock: "TurnTakingSocket") -> None:
-        self._sockets[eio_sid] = sock
-
-    def stop(self, eio_sid: str) -> None:
-        """Stop reading session `eio_sid` now, and forget what it sent that is not judged yet."""
-        sock = self._sockets.pop(eio_sid, None)
-        if sock is not None:
-            sock.stop()
-
-    def forget(self, eio_sid: str) -> None:
-        self._sockets.pop(eio_sid, None)
+    `eio.disconnect` waits for the client to collect its goodbye packet, which a
+    long-polling client that floods or sends garbage may never do: a greenlet held forever.
+    """
+    session = eio.sockets.pop(eio_sid, None)
+    if session is not None:
+        session.close(wait=False, abort=True)
 
 
-def take_turns(server: socketio.Server, outboxes: Outboxes, read_bytes: int = WEBSOCKET_READ_BYTES) -> Readers:
-    """Make this server's WebSockets read in turns (simple-websocket's `receive_bytes` and `thread_class`),
-    and uncompressed; each one's Outbox into `outboxes`."""
-    import gevent
+class GatedWebSocket:
+    """python-engineio's WebSocket transport under gevent, as its driver builds it, on a GatedSocket and uncompressed.
 
-    readers = Readers()
-    open_websocket = server.eio._async["websocket"]  # python-engineio's driver seam, replaced for this server only
-    reader = server.eio._async["thread"]
+    What engine.io calls it with and calls on it is its driver interface (lab.web.transport.seams):
+    built with the Engine.IO socket's handler, a WSGI app for the upgrade, then `wait`, `send` and `close`.
+    """
 
-    def reader_for(eio_sid: str):
-        def start_reading(target, *args, **kwargs):
-            websocket = target.__self__  # the simple_websocket.Server whose loop `target` is
-            websocket.sock = TurnTakingSocket(websocket.sock, websocket, gevent.sleep)
-            readers.add(eio_sid, websocket.sock)
-            outboxes.add(eio_sid, websocket)
-            return reader(target, *args, **kwargs)
-
-        return start_reading
-
-    def taking_turns(handler, eio_server):
-        connection = open_websocket(handler, eio_server)
-        if hasattr(connection, "server_args"):  # simple-websocket underneath (not gevent-websocket)
-            eio_sid = handler.__self__.sid  # handler: the Engine.IO socket's own method
-            connection.server_args.update(receive_bytes=read_bytes, thread_class=reader_for(eio_sid))
-            return Uncompressed(connection)
-        return connection
-
-    server.eio._async = {**server.eio._async, "websocket": taking_turns}
-    return readers
-
-
-class Uncompressed:
-    """A WebSocket upgrade that doesn't hear the client's offer of compression, so it is declined."""
-
-    def __init__(self, upgrade) -> None:
-        self._upgrade = upgrade
+    def __init__(self, handler: MethodType, allowance: Allowance, sockets: GatedSockets, eio) -> None:
+        self.handler = handler
+        self.eio_sid: str = cast(EngineSocket, handler.__self__).sid  # handler: the Engine.IO socket's own method
+        self.allowance = allowance
+        self.sockets = sockets
+        self.eio = eio
+        self.ws: simple_websocket.Server  # opened by the upgrade, before engine.io waits, sends or closes
 
     def __call__(self, environ: dict, start_response):
-        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)  # simple-websocket builds its handshake from environ
-        return self._upgrade(environ, start_response)
+        import gevent.event
+        import gevent.selectors
+
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)  # the client's offer of compression, unheard: declined
+        self.ws = simple_websocket.Server(environ, receive_bytes=WEBSOCKET_READ_BYTES, thread_class=self.reader,
+                                          event_class=gevent.event.Event, selector_class=gevent.selectors.DefaultSelector)
+        return self.handler(self)
+
+    def reader(self, target: MethodType):
+        """simple-websocket's `thread_class`: its reading loop, on a GatedSocket, in a greenlet."""
+        import gevent
+
+        websocket = cast(simple_websocket.Server, target.__self__)  # the server whose loop `target` is
+        gated = GatedSocket(websocket.sock, websocket, take=lambda: self.allowance.take(self.eio_sid),
+                            wait_turn=gevent.sleep, spawn=self.eio.start_background_task, closed=self.closed)
+        websocket.sock = gated
+        self.sockets.add(self.eio_sid, gated)
+        return gevent.Greenlet(run=target)
+
+    def closed(self) -> None:
+        self.sockets.forget(self.eio_sid)
+
+    def close(self) -> None:
+        if self.ws.connected:
+            self.ws.close()
+
+    def send(self, message) -> None:
+        try:
+            self.ws.send(message)
+        except simple_websocket.ConnectionClosed as closed:
+            raise OSError() from closed  # what engine.io's writer expects of a closed transport
+
+    def wait(self):
+        try:
+            return self.ws.receive()
+        except simple_websocket.ConnectionClosed:
+            return None
 
 
-class TurnTakingSocket:
-    """A WebSocket's socket whose reads wait their turn, and read nothing once stopped or closed."""
+class PollingGate:
+    """WSGI middleware: each packet a long-polling POST carries is taken from its connection's allowance first.
 
-    def __init__(self, sock, websocket, wait_turn: Callable[[], None]) -> None:
-        self._sock = sock
-        self._websocket = websocket
-        self._wait_turn = wait_turn
-        self._stopped = False
+    A POST over the allowance is answered 400, its packets never decoded, and its Engine.IO
+    session closed with `disconnect(sid)` (`close_session`, in the show); one longer than
+    `limit` likewise, with 413, unread.
+    """
 
-    def stop(self) -> None:
-        """Read no more, and drop the frames read but not yet handed on."""
-        self._stopped = True
-        self._websocket.input_buffer.clear()
+    def __init__(self, wsgi_app: Callable, allowance: Allowance, disconnect: Callable[[str], None], limit: int,
+                 path: str = "/socket.io") -> None:
+        self.wsgi_app = wsgi_app
+        self.allowance = allowance
+        self.disconnect = disconnect
+        self.limit = limit  # a longer body is refused unread
+        self.path = path
 
-    def recv(self, size: int) -> bytes:
-        self._wait_turn()  # the connection's reader judges what came before this read
-        if self._stopped or not self._websocket.connected:
-            return b""  # cut while we waited: simple-websocket ends its loop and closes the socket
-        return self._sock.recv(size)
+    def __call__(self, environ: dict, start_response):
+        sid = self.polling_post(environ)
+        length = environ.get("CONTENT_LENGTH", "")
+        if sid is None or not length.isdigit():
+            return self.wsgi_app(environ, start_response)
+        if int(length) > self.limit:  # engine.io would end the session too, but wait for the client to poll first
+            return self.refuse(sid, "413 Request Entity Too Large", TOO_LONG, start_response)
+        body = environ["wsgi.input"].read(int(length))
+        if not self.allowance.take(sid, body.count(RECORD_SEPARATOR) + 1):
+            log.info("disconnecting a client that floods the show with packets")
+            return self.refuse(sid, "400 Bad Request", TOO_MANY, start_response)
+        environ["wsgi.input"] = io.BytesIO(body)
+        return self.wsgi_app(environ, start_response)
 
-    def __getattr__(self, name: str):
-        return getattr(self._sock, name)
+    def refuse(self, sid: str, status: str, sentence: bytes, start_response) -> list[bytes]:
+        """End session `sid` and answer `status` with `sentence`, closing the connection."""
+        self.disconnect(sid)
+        start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(sentence))),
+                                ("Connection", "close")])
+        return [sentence]
+
+    def polling_post(self, environ: dict) -> str | None:
+        """The Engine.IO session of a long-polling POST, or None for any other request."""
+        if environ.get("REQUEST_METHOD") != "POST" or not environ.get("PATH_INFO", "").startswith(self.path):
+            return None
+        sids = parse_qs(environ.get("QUERY_STRING", "")).get("sid")
+        return sids[0] if sids else None

@@ -6,10 +6,11 @@ answered here, about 50 (measured in-process, the store in memory). At a thousan
 that was a sixth of the show's CPU, and the votes' p99 waited behind it.
 
 What each answer is stays in one place, shared with Flask's routes (lab/web/routes.py):
-`vote_answer` for a vote, the page Flask rendered for a question and its options, the
-voter cookie of lab.web.voters. The JSON is read and written by the app's own provider
-(lab.web.bounded_json), and the security headers and the connection cap wrap this path
-as they wrap Flask.
+`vote_answer` for a vote (lab.web.vote_answers), the page Flask rendered for a question
+and its options, the voter cookie of lab.web.voters. The responses are Flask's own: the
+app's `response_class`, and for the JSON the app's provider's `response` (what jsonify
+calls), so debug-mode output and headers are Flask's by construction; the security
+headers and the connection cap wrap this path as they wrap Flask.
 
 Only requests as phones send them are taken here: GET /qr once Flask has rendered its page
 for the current question and options, and POST /api/vote with a JSON body of a given
@@ -18,39 +19,19 @@ type, another method) goes on to Flask's routes, which answer it as before.
 """
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
-from werkzeug.http import HTTP_STATUS_CODES, parse_cookie
+from werkzeug.http import parse_cookie
 
 from lab.web.http_errors import error_body
-from lab.web.voters import COOKIE_NAME, NO_VOTER, VoterCookies, new_voter_id, over_https
+from lab.web.vote_answers import vote_answer
+from lab.web.voters import COOKIE_NAME, VoterCookies, new_voter_id, over_https
 
 log = logging.getLogger(__name__)
 
 PAGE = "/qr"
 VOTE = "/api/vote"
-ANSWER_CODES = {"accepted": 201, "duplicate": 409, "invalid": 400, "unavailable": 503, "rate_limited": 429}
-NOT_JSON = 'Send JSON like {"option": "<option id>"}.'
-UNKNOWN_OPTION = "Unknown option: tap one of the buttons on the page."
 HTML = "text/html; charset=utf-8"
-
-
-def vote_answer(show, voter_id: str | None, body: object) -> tuple[int, dict, list[tuple[str, str]]]:
-    """(HTTP status, JSON payload, extra headers) for a vote by `voter_id` with the parsed JSON `body`.
-
-    No valid voter cookie, no vote: a browser that dropped its cookie would otherwise be a
-    new voter at every request.
-    """
-    if voter_id is None:
-        return 400, error_body(400, NO_VOTER), []
-    option = body.get("option") if isinstance(body, dict) else None
-    if not isinstance(option, str):
-        return 400, error_body(400, NOT_JSON), []
-    if option not in show.options:
-        return 400, error_body(400, UNKNOWN_OPTION), []
-    attempt = show.attempt(voter_id, option)
-    headers = [] if attempt.retry_after is None else [("Retry-After", str(attempt.retry_after))]
-    return ANSWER_CODES[attempt.status], {"status": attempt.status, "message": attempt.message}, headers
 
 
 def json_mimetype(environ: dict) -> bool:
@@ -64,11 +45,6 @@ def body_length(environ: dict, limit: int) -> int | None:
     if not length.isdigit() or "HTTP_TRANSFER_ENCODING" in environ:
         return None
     return int(length) if int(length) <= limit else None
-
-
-def status_line(status: int) -> str:
-    """`201 CREATED`, as werkzeug writes it."""
-    return f"{status} {HTTP_STATUS_CODES[status].upper()}"
 
 
 class PhonePath:
@@ -101,25 +77,23 @@ class PhonePath:
 
     def page(self, environ: dict, page: str, start_response):
         """The vote page, with a voter cookie for a phone that has none (or a forged one)."""
-        body = page.encode()
-        headers = [("Content-Type", HTML), ("Content-Length", str(len(body)))]
+        response = self.app.response_class(page, content_type=HTML)
         if self.voter(environ) is None:
-            headers.append(("Set-Cookie", self.voters.cookie_for(new_voter_id(), over_https(environ))))
-        start_response(status_line(200), headers)
-        return [body]
+            response.headers.add("Set-Cookie", self.voters.cookie_for(new_voter_id(), over_https(environ)))
+        return response(environ, start_response)
 
     def vote(self, environ: dict, length: int, start_response):
-        """The vote's answer, in JSON as Flask's jsonify writes it."""
+        """The vote's answer, made by the app's JSON provider as Flask's jsonify makes it (debug output included)."""
         try:
             body = self.read_json(environ["wsgi.input"].read(length))
             status, payload, headers = vote_answer(self.show, self.voter(environ), body)
         except Exception:  # as Flask's handler does: the details in the terminal, one sentence to the phone
             log.exception("unexpected error answering POST %s", VOTE)
             status, payload, headers = 500, error_body(500), []
-        text = (self.app.json.dumps(payload, separators=(",", ":")) + "\n").encode()  # as the app's jsonify writes it
-        start_response(status_line(status),
-                       [("Content-Type", "application/json"), ("Content-Length", str(len(text))), *headers])
-        return [text]
+        response = self.app.json.response(payload)
+        response.status_code = status
+        response.headers.extend(headers)
+        return response(environ, start_response)
 
     def voter(self, environ: dict) -> str | None:
         """The voter id in the request's cookie, or None."""

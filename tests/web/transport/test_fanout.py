@@ -8,7 +8,8 @@ import pytest
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, Request, TextMessage
 
-from lab.web.transport.fanout import FanOut, Outbox, Outboxes, websocket_frame
+from lab.web.transport.fanout import FanOut, websocket_frame
+from lab.web.transport.gated_socket import GatedSocket, GatedSockets
 
 
 def wsproto_frame(text: str) -> bytes:
@@ -29,13 +30,15 @@ def test_a_frame_is_what_simple_websocket_would_send(size):
 
 
 class FakeWebSocket:
-    """What an Outbox needs of simple_websocket.Server: `connected`, `sock`, and the writer's `send`."""
+    """What a GatedSocket reads of simple_websocket.Server: whether it is `connected`."""
 
-    def __init__(self, sock: socket.socket) -> None:
-        self.connected, self.sock = True, sock
+    def __init__(self) -> None:
+        self.connected = True
 
-    def send(self, data: str) -> None:
-        self.sock.sendall(websocket_frame(data))
+
+def gated(sock: socket.socket, websocket: FakeWebSocket | None = None, spawn=None) -> GatedSocket:
+    return GatedSocket(sock, websocket or FakeWebSocket(), take=lambda: True, wait_turn=lambda: None,
+                       spawn=spawn or (lambda target, *args: None), closed=lambda: None)
 
 
 @pytest.fixture
@@ -65,38 +68,53 @@ def read_exactly(sock: socket.socket, size: int) -> bytes:
 
 def test_an_idle_socket_gets_the_frame_at_once(pair):
     server, client = pair
-    outbox = Outbox(FakeWebSocket(server), spawn)
 
-    assert outbox.write_now(websocket_frame("42[\"results\",{}]"))
+    assert gated(server).write_now(websocket_frame("42[\"results\",{}]"))
     assert read_exactly(client, 18) == websocket_frame("42[\"results\",{}]")
+    assert server.gettimeout() == 10  # the socket's own timeout, as it was
 
 
-def test_a_socket_busy_sending_is_left_to_its_writer(pair):
+def test_a_socket_still_finishing_a_frame_is_left_to_its_writer(pair):
     server, _ = pair
-    outbox = Outbox(FakeWebSocket(server), spawn)
-    outbox._lock.acquire()  # the writer is in the middle of a send
+    finishing = []
+    sock = gated(server, spawn=lambda target, *args: finishing.append((target, args)))  # the finish waits its turn
 
-    assert not outbox.write_now(websocket_frame("x"))
+    assert sock.write_now(websocket_frame("a" * 1_000_000))
+    assert finishing, "the kernel took it all: nothing left to finish"
+    assert not sock.write_now(websocket_frame("x"))
 
 
 def test_a_closed_websocket_is_left_to_its_writer(pair):
     server, _ = pair
-    websocket = FakeWebSocket(server)
+    websocket = FakeWebSocket()
     websocket.connected = False
 
-    assert not Outbox(websocket, spawn).write_now(websocket_frame("x"))
+    assert not gated(server, websocket).write_now(websocket_frame("x"))
 
 
-def test_a_frame_the_kernel_takes_in_part_is_finished_before_the_writer_sends_again(pair):
+def test_a_full_kernel_buffer_is_left_to_the_writer_without_waiting(pair):
+    server, _ = pair
+    sock = gated(server, spawn=spawn)
+    server.setblocking(False)
+    try:
+        while True:
+            server.send(b"x" * 65536)  # fill the buffers: the client never reads
+    except BlockingIOError:
+        pass
+    server.settimeout(10)
+
+    assert not sock.write_now(websocket_frame("x"))
+
+
+def test_a_frame_the_kernel_takes_in_part_is_finished_before_simple_websockets_next_write(pair):
     server, client = pair
-    websocket = FakeWebSocket(server)
     finishing = []
-    outbox = Outbox(websocket, lambda target, *args: finishing.append(spawn(target, *args)))
+    sock = gated(server, spawn=lambda target, *args: finishing.append(spawn(target, *args)))
     big = websocket_frame("a" * 1_000_000)  # far more than the socket's buffers
 
-    assert outbox.write_now(big)
+    assert sock.write_now(big)
     assert finishing, "the kernel took it all: nothing left to finish"
-    writer = spawn(websocket.send, "after")  # the Engine.IO writer's next packet waits its turn
+    writer = spawn(sock.send, websocket_frame("after"))  # simple-websocket's next write (a message, a pong) waits its turn
     received = read_exactly(client, len(big) + len(websocket_frame("after")))
     writer.join(10)
     finishing[0].join(10)
@@ -127,7 +145,7 @@ class FakeSocketIO:
 
 
 class Recorder:
-    """An Outbox that notes what it was asked to write, and says whether the kernel took it."""
+    """A GatedSocket that notes what it was asked to write, and says whether the kernel took it."""
 
     def __init__(self, takes: bool = True) -> None:
         self.takes = takes
@@ -144,11 +162,12 @@ def test_the_phones_room_is_written_straight_into_idle_websockets_and_the_rest_g
     participants = {"idle": "e-idle", "queued": "e-queued", "polling": "e-polling", "full": "e-full", "closed": "e-closed",
                     "no-outbox": "e-none"}
     socketio = FakeSocketIO(participants, sockets)
-    outboxes = Outboxes(spawn=spawn)
+    sockets = GatedSockets()
     idle, full = Recorder(), Recorder(takes=False)
-    outboxes._outboxes.update({"e-idle": idle, "e-queued": Recorder(), "e-polling": Recorder(), "e-full": full,
-                               "e-closed": Recorder()})
-    fanout = FanOut(socketio, outboxes, rooms=frozenset({"phones", "dashboards"}))
+    for eio_sid, recorder in {"e-idle": idle, "e-queued": Recorder(), "e-polling": Recorder(), "e-full": full,
+                              "e-closed": Recorder()}.items():
+        sockets.add(eio_sid, recorder)
+    fanout = FanOut(socketio, sockets, rooms=frozenset({"phones", "dashboards"}))
     payload = {"visible": True, "totals": {"real": 3, "fantasy": 4}}
 
     fanout.emit("results", payload, to="phones")
@@ -171,9 +190,9 @@ def test_the_frame_is_the_packet_python_socketio_would_have_queued():
     queued = eio_packet.Packet(eio_packet.MESSAGE, socketio.packet.Packet(
         socketio.packet.EVENT, namespace="/", data=["results", payload]).encode()).encode()
     recorder = Recorder()
-    outboxes = Outboxes(spawn=spawn)
-    outboxes._outboxes["e"] = recorder
+    sockets = GatedSockets()
+    sockets.add("e", recorder)
 
-    FanOut(FakeSocketIO({"s": "e"}, {"e": FakeEngineSocket()}), outboxes, frozenset({"phones"})).emit("results", payload, "phones")
+    FanOut(FakeSocketIO({"s": "e"}, {"e": FakeEngineSocket()}), sockets, frozenset({"phones"})).emit("results", payload, "phones")
 
     assert recorder.frames == [websocket_frame(queued)]

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from lab.web import runtime_of
-from lab.web.transport.phone_path import body_length, json_mimetype
 from lab.web.routes import vote as flask_route
 from lab.web.routes import vote_page as flask_page
+from lab.web.transport.phone_path import body_length, json_mimetype
 from tests.web.helpers import audience_member
 
 
