@@ -49,11 +49,11 @@ import websocket
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import ROOT, get_json, provenance, start_server, stop_server  # noqa: E402
-from benchmarks.loadgen import open_vote_page, percentile, post_vote  # noqa: E402
-from lab.servers.containers import free_port  # noqa: E402
-from lab.servers.labels import LABEL_RUN  # noqa: E402
-from lab.waiting import wait_for  # noqa: E402
+from benchmarks.harness import ROOT, get_json, provenance, start_server, stop_server
+from benchmarks.loadgen import open_vote_page, percentile, post_vote
+from lab.servers.containers import free_port
+from lab.servers.labels import LABEL_RUN
+from lab.waiting import wait_for
 
 RESULTS = ROOT / "benchmarks" / "results"
 ATTACKER = "127.0.0.2"  # the attacker's laptop: an address of its own on the venue's Wi-Fi, not the presenter's
@@ -245,7 +245,8 @@ def frame_flood(name: str, frame: bytes, sockets: int = 100, frames: int = 10_00
     show = Show(name)
     try:
         projector = Projector(show.base)
-        go, opened, report = multiprocessing.Event(), multiprocessing.Event(), multiprocessing.Queue()
+        go, opened = multiprocessing.Event(), multiprocessing.Event()
+        report: multiprocessing.Queue = multiprocessing.Queue()
         attacker = multiprocessing.Process(target=flood, args=(show.base, sockets, frames, go, opened, report, frame))
         attacker.start()
         opened.wait(60)

@@ -16,41 +16,35 @@ from flask_socketio import SocketIO
 
 from lab.paths import ROOT
 from lab.servers.engines import ready_line, server_kind
-from lab.testruns.paired import TestComparison
-from lab.web import presenter, routes, socket_events
 from lab.show.ballot import Ballot, keep_reconciled
-from lab.web.bounded_json import BoundedJSONProvider, socketio_json
 from lab.show.broadcast import Broadcaster, ResultsRoom
-from lab.web.transport.capacity import HandshakeGate
 from lab.show.clock import ShowClock
 from lab.show.comparison_stage import ComparisonStage
-from lab.web.config import MAX_BODY_BYTES, ShowConfig
-from lab.web.docker_feed import DockerEventStream
 from lab.show.facts import show_facts
-from lab.web.transport.fanout import FanOut
-from lab.web.transport.gated_socket import GatedSockets
-from lab.web.http_errors import register_error_handlers
-from lab.web.transport.packet_gate import (
-    PACKET_BURST,
-    PACKET_EVERY,
-    Allowance,
-    PollingGate,
-    close_session,
-    guard_packets,
-)
 from lab.show.feed import Feed, FeedLine
 from lab.show.live import LiveShow
+from lab.show.rooms import DASHBOARDS, PHONES, PRESENTER
+from lab.show.services import ShowServices
+from lab.testruns.paired import TestComparison
+from lab.web import presenter, routes, socket_events
+from lab.web.bounded_json import BoundedJSONProvider, socketio_json
+from lab.web.config import MAX_BODY_BYTES, ShowConfig
+from lab.web.docker_feed import DockerEventStream
+from lab.web.http_errors import register_error_handlers
+from lab.web.phones import PHONE_ROOM
+from lab.web.presenter_secret import PresenterSecret, checked_secret
+from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of
+from lab.web.security_headers import SecurityHeaders
+from lab.web.transport.capacity import HandshakeGate
+from lab.web.transport.fanout import FanOut
+from lab.web.transport.gated_socket import GatedSockets
+from lab.web.transport.packet_gate import PACKET_BURST, PACKET_EVERY, Allowance, PollingGate, close_session, guard_packets
 from lab.web.transport.phone_path import PhonePath
 from lab.web.transport.read_pace import ReadPace
 from lab.web.transport.seams import check_seams
-from lab.web.phones import PHONE_ROOM
-from lab.show.rooms import DASHBOARDS, PHONES, PRESENTER
-from lab.web.presenter_secret import PresenterSecret, checked_secret
-from lab.web.security_headers import SecurityHeaders
-from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of
-from lab.show.services import ShowServices
 from lab.web.vote_pages import VotePages
 from lab.web.voters import NoSessions, VoterCookies
+
 
 def create_app(config: ShowConfig) -> Flask:
     """Build the show's Flask app around `config`; `runtime_of(app)` holds its parts."""

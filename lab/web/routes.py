@@ -3,14 +3,7 @@
 Nothing served here contains the presenter secret.
 """
 
-from flask import (
-    Blueprint,
-    current_app,
-    jsonify,
-    make_response,
-    render_template,
-    request,
-)
+from flask import Blueprint, current_app, jsonify, make_response, render_template, request
 
 from lab.show.script import TAGLINE
 from lab.web.join_link import qr_matrix, qr_svg, vote_url

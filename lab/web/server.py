@@ -21,28 +21,11 @@ from lab.errors import WorkshopError
 from lab.paths import SHOW_PID_FILE, pid_alive
 from lab.servers.engines import ready_line, server_kind
 from lab.show.resume import ResumeState, SavedShow, choose, forget, resume_dir, resume_line, save
-from lab.web.config import (
-    DEFAULT_OPTIONS,
-    DEFAULT_QUESTION,
-    ShowConfig,
-    new_secret,
-    parse_options,
-)
-from lab.web.join_link import (
-    allowed_origins,
-    base_url,
-    codespace_visibility_command,
-    qr_matrix,
-    qr_terminal,
-    vote_url,
-)
+from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, new_secret, parse_options
+from lab.web.join_link import allowed_origins, base_url, codespace_visibility_command, qr_matrix, qr_terminal, vote_url
 from lab.web.presenter_secret import presenter_secret
 from lab.web.transport.capacity import ShowServer
-from lab.web.transport.open_files import (
-    connection_room,
-    raise_open_file_limit,
-    room_lines,
-)
+from lab.web.transport.open_files import connection_room, raise_open_file_limit, room_lines
 from lab.web.transport.seams import check_seams
 
 POOL_SIZE = 20

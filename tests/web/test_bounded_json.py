@@ -5,13 +5,7 @@ import logging
 import pytest
 
 from lab.web import runtime_of
-from lab.web.bounded_json import (
-    MAX_DEPTH,
-    TooDeep,
-    bounded_loads,
-    may_nest_deeper,
-    nesting_depth,
-)
+from lab.web.bounded_json import MAX_DEPTH, TooDeep, bounded_loads, may_nest_deeper, nesting_depth
 from lab.web.presenter import TOKEN_HEADER
 from tests.web.helpers import TOKEN
 
@@ -66,7 +60,8 @@ class EngineSession:
     """What the gate reads of an Engine.IO socket: whether it is closed, and its close."""
 
     def __init__(self) -> None:
-        self.closed, self.closes = False, []
+        self.closed = False
+        self.closes: list[dict[str, bool]] = []
 
     def close(self, **how) -> None:
         self.closes.append(how)
