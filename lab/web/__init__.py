@@ -93,13 +93,14 @@ def create_app(config: ShowConfig) -> Flask:
     facts = show_facts(kind, feed.length, presenter.BOT_ATTEMPTS)
     show = LiveShow(config.question, ballot, feed, services, tests, broadcaster, ShowClock(), facts)
     voters, vote_pages = VoterCookies(config.secret_key), VotePages()
+    secret = PresenterSecret(checked_secret(config.presenter_token))
     # WSGI middleware the way Flask's documentation adds it (mypy sees wsgi_app as a method)
     app.wsgi_app = PhonePath(app.wsgi_app, app, show, MAX_BODY_BYTES,  # type: ignore[method-assign]  # a phone's page and vote, before Flask
                              lambda script_root: vote_pages.rendered(show, script_root), voters)
     app.wsgi_app = PollingGate(app.wsgi_app, frames, partial(close_session, socket_server.eio),  # type: ignore[method-assign]
                                MAX_BODY_BYTES)
     if config.max_connections is not None:
-        app.wsgi_app = HandshakeGate(app.wsgi_app, config.max_connections)  # type: ignore[method-assign]  # the server counts the connections
+        app.wsgi_app = HandshakeGate(app.wsgi_app, config.max_connections, secret=secret)  # type: ignore[method-assign]  # the server counts the connections
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]  # outermost, so Socket.IO's and the phones' answers carry them too
     for role, seconds in config.startup.items():
         feed.post(FeedLine("startup", ready_line(role, seconds, kind), "good"))
@@ -107,7 +108,6 @@ def create_app(config: ShowConfig) -> Flask:
     if config.docker_client is not None:
         stream = DockerEventStream(config.docker_client, config.run_id or "", feed.post, since=config.events_since)
         socketio.start_background_task(stream.run)
-    secret = PresenterSecret(checked_secret(config.presenter_token))
     socket_events.register(socketio, show, secret, Allowance())
     app.extensions[EXTENSION] = ShowRuntime(config, socketio, broadcaster, feed, services, tests, show, secret=secret,
                                             voters=voters, vote_pages=vote_pages, results_pace=ReadPace(sleep),

@@ -24,6 +24,7 @@ from lab.show.resume import ResumeState, SavedShow, choose, forget, resume_dir, 
 from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION, ShowConfig, new_secret, parse_options
 from lab.web.join_link import allowed_origins, base_url, codespace_visibility_command, qr_matrix, qr_terminal, vote_url
 from lab.web.presenter_secret import presenter_secret
+from lab.web.runtime import runtime_of
 from lab.web.transport.capacity import ShowServer
 from lab.web.transport.open_files import connection_room, raise_open_file_limit, room_lines
 from lab.web.transport.seams import check_seams
@@ -234,7 +235,7 @@ def _build_app(options: ShowOptions, state: ResumeState, token: str, engine, ser
 def _serve(app, options: ShowOptions, room: int | None, announce) -> None:
     import gevent
 
-    server = ShowServer((options.host, options.port), app, room=room, log=None)
+    server = ShowServer((options.host, options.port), app, room=room, secret=runtime_of(app).secret, log=None)
     try:
         server.start()
     except OSError as error:

@@ -305,7 +305,9 @@
   });
 
   if (token) { present("hello"); }  // proves the secret once: this browser is never locked out by the room's guesses
-  var socket = io({auth: token ? {token: token} : {}});  // the secret puts this screen in the presenter room: it hears the notes
+  // The secret in the connect auth puts this screen in the presenter room (it hears the notes); in a header on the
+  // socket's HTTP requests (polling: a browser's WebSocket cannot carry one) it lets the screen in however full the room.
+  var socket = io({auth: token ? {token: token} : {}, extraHeaders: token ? {"X-Presenter-Token": token} : {}});
   socket.on("connect", function () {
     $("connection").textContent = "live";
     $("connection").className = "connection live";

@@ -1,19 +1,36 @@
 """Connections have a ceiling, not a cliff, and one laptop cannot take the room.
 
 Every open connection counts against the room (lab.web.transport.open_files), HTTP,
-polling and WebSocket alike: `ShowServer` counts them as it accepts them, and one address
-may hold only a fair share (`fair_share`; a conference Wi-Fi gives every phone an address
-of its own). A connection beyond either gets 503 and one sentence, and is closed before a
-byte of it is read. An Engine.IO handshake holds no connection, so the `HandshakeGate`
-counts each one for JOIN_SECONDS only, against the same room and share: ten thousand of
-them from one laptop are mostly refused, and none of them still counts a few seconds later.
+polling and WebSocket alike: `ShowServer` counts each from the moment it accepts it, and
+one client may hold only a fair share (`fair_share`; a conference Wi-Fi gives every phone
+an address of its own). A connection beyond either gets 503 and one sentence. An
+Engine.IO handshake holds no connection, so the `HandshakeGate` counts each one for
+JOIN_SECONDS only, against the same room and share: ten thousand of them from one laptop
+are mostly refused, and none of them still counts a few seconds later.
 
-The presenter's screen is never refused: a connection from the presenter's own address
-(PRESENTER_ADDRESSES, what `localhost` names: the presenter URL the ready block prints
-outside a codespace) is always let in, whatever the limit. Behind a tunnel on this
-machine (cloudflared, ngrok) or Codespaces' forwarding, every client may come from that
-address, and then the room is not enforced (docs/presenter.md; reasoned, not tried here). Any other loopback address (127.0.0.2, ...) counts as a client of
-its own, which is how the tests and benchmarks play an audience on one machine.
+Who the client is. A direct client is its address, known at accept: over the room or its
+share, it is turned away before a byte of it is read, and whatever X-Forwarded-For it
+sends is never read. A connection from this machine (127.0.0.1, ::1) is either the
+presenter's own browser or a proxy carrying anyone: a tunnel (cloudflared, ngrok) or
+Codespaces' forwarding. It is counted against the room from accept, and once each
+request's headers are in (within the header deadline) it is charged to the client the
+proxy names, the right-most X-Forwarded-For hop (lab.web.transport.forwarded): the
+hostile laptop behind the tunnel is held to its share like any other, and a proxy's
+kept-alive connection that carries another client's next request is charged to that one.
+A request from this machine with no forwarding header is the presenter's own browser.
+
+The presenter's screen is never refused: its own browser on this machine, and any
+request that carries the presenter's secret (the X-Presenter-Token header the dashboard
+sends on its Socket.IO requests and actions), whatever its address and however full the
+room, are let in uncounted, on the files kept in reserve (open_files.RESERVED_FILES).
+The secret is checked only for a request that would otherwise be refused (through
+PresenterSecret.check, so a wrong one counts as a guess). A direct client over its share
+is therefore not turned away unread while its address has fewer than PROBATION_SHARE
+such connections waiting (PROBATION_ROOM in all): their headers are read, and only the
+secret lets them in. Where this cannot hold: behind a forwarding that names no client
+(Codespaces, whose forwarded address is its own network's), the room is enforced but no
+share; behind a NAT, phones that share one public address share one share
+(docs/presenter.md, "Where you present").
 
 Every accepted connection also gets TCP_NODELAY (`PromptServer`). pywsgi writes a
 response's headers and its body in two sends; with Nagle's algorithm on, the body waited
@@ -33,13 +50,19 @@ from collections.abc import Callable
 import gevent
 from gevent.pywsgi import WSGIServer
 
-from lab.web.transport.request_deadlines import ClientTrouble, DeadlineHandler
+from lab.web.presenter import TOKEN_HEADER
+from lab.web.presenter_secret import PresenterSecret
+from lab.web.transport.forwarded import LOCAL_PEERS, UNKNOWN_CLIENT, forwarded_client, is_local_peer
+from lab.web.transport.request_deadlines import ClientTrouble, DeadlineHandler, TurnedAway
 
-PRESENTER_ADDRESSES = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+PRESENTER_ADDRESSES = LOCAL_PEERS  # the presenter's browser on this machine: what `localhost` names
 SHARE_OF_ROOM = 16  # one address may hold a sixteenth of the room...
 MIN_SHARE = 16  # ...and never less than a phone's browser opens with a few tabs
+PROBATION_ROOM = 64  # direct connections over their share, read for the secret at once (from the reserve)...
+PROBATION_SHARE = 4  # ...and per address: a browser's parallel requests
 JOIN_SECONDS = 5.0  # a handshake counts this long: a screen has joined by then, or never will
 ACCEPT_PAUSE = 0.1  # seconds without accepting when the process is out of files anyway
+TOKEN_ENVIRON = "HTTP_" + TOKEN_HEADER.upper().replace("-", "_")
 FULL = "The show has as many live screens as it can take: close a tab, or try again in a minute."
 FULL_RESPONSE = (b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 30\r\n"
                  b"Content-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n"
@@ -56,67 +79,141 @@ def is_presenter(address: str) -> bool:
     return address in PRESENTER_ADDRESSES
 
 
-class Room:
-    """The connections open now, by address: `enter` says whether one more may come in."""
+def proves_presenter(secret: PresenterSecret | None, token: str | None, client: str) -> bool:
+    """Whether `token` is the presenter's secret (a wrong one counts as `client`'s guess)."""
+    return secret is not None and bool(token) and secret.check(token, client) == "ok"
 
-    def __init__(self, size: int) -> None:
+
+class Seat:
+    """One connection's place in the room: whether it counts, and the address whose share it uses."""
+
+    __slots__ = ("peer", "local", "counted", "address", "charged", "probation")
+
+    def __init__(self, peer: str, *, counted: bool, address: str | None, probation: bool = False) -> None:
+        self.peer = peer
+        self.local = is_local_peer(peer)  # the presenter's browser or a proxy: seated request by request
+        self.counted = counted
+        self.address = address  # whose share it uses; None: nobody's (not yet known, or a client nobody named)
+        self.charged = address is not None  # admitted for a client, not merely counted since accept
+        self.probation = probation  # a direct client over its share: let in only by the secret
+
+
+class Room:
+    """The connections open now, by client: `arrive` at accept, `charge` or `exempt` per request, `leave` at close."""
+
+    def __init__(self, size: int, probation: int = PROBATION_ROOM, probation_share: int = PROBATION_SHARE) -> None:
         self.size = size
         self.share = fair_share(size)
         self.open: Counter[str] = Counter()
         self.total = 0
+        self.probation = probation
+        self.probation_share = probation_share
+        self.waiting: Counter[str] = Counter()  # direct connections on probation, by address
 
-    def enter(self, address: str) -> bool:
-        """Count a new connection from `address` if the room and its share have space; the presenter's, always, uncounted.
+    def arrive(self, peer: str) -> Seat | None:
+        """A connection accepted from `peer`: its seat, or None to turn it away unread.
 
-        The presenter's connections live on the files kept in reserve (open_files.RESERVED_FILES).
+        One from this machine is counted and never turned away here: who it carries is known
+        with its request's headers. A direct one is charged to its own address, or put on
+        probation (only the secret will let it in) while there is room for that.
         """
-        if is_presenter(address):
-            return True
-        if self.total >= self.size or self.open[address] >= self.share:
+        if is_local_peer(peer):
+            self.total += 1
+            return Seat(peer, counted=True, address=None)
+        if self.total < self.size and self.open[peer] < self.share:
+            self.open[peer] += 1
+            self.total += 1
+            return Seat(peer, counted=True, address=peer)
+        if self.waiting.total() < self.probation and self.waiting[peer] < self.probation_share:
+            self.waiting[peer] += 1
+            return Seat(peer, counted=False, address=None, probation=True)
+        return None
+
+    def charge(self, seat: Seat, address: str | None) -> bool:
+        """Charge `seat` to `address` (None: a client the proxy did not name) if the room and that share have space."""
+        if seat.charged and seat.address == address:
+            return True  # the same client's next request on a kept-alive connection
+        if self.total - seat.counted >= self.size:
             return False
-        self.open[address] += 1
+        if address is not None and address != seat.address and self.open[address] >= self.share:
+            return False
+        self._uncount(seat)
+        if address is not None:
+            self.open[address] += 1
         self.total += 1
+        seat.counted, seat.address, seat.charged = True, address, True
         return True
 
-    def leave(self, address: str) -> None:
-        """A connection from `address` closed."""
-        if is_presenter(address):
-            return
-        self.total -= 1
-        self.open[address] -= 1
-        if not self.open[address]:
-            del self.open[address]
+    def exempt(self, seat: Seat) -> bool:
+        """`seat` carries the presenter now: it counts against nothing. Always True."""
+        if seat.probation:
+            self._unwait(seat)
+        self._uncount(seat)
+        return True
+
+    def leave(self, seat: Seat) -> None:
+        """`seat`'s connection closed."""
+        if seat.probation:
+            self._unwait(seat)
+        self._uncount(seat)
+
+    def _uncount(self, seat: Seat) -> None:
+        if seat.address is not None:
+            self.open[seat.address] -= 1
+            if not self.open[seat.address]:
+                del self.open[seat.address]
+        self.total -= seat.counted
+        seat.counted, seat.address, seat.charged = False, None, False
+
+    def _unwait(self, seat: Seat) -> None:
+        self.waiting[seat.peer] -= 1
+        if not self.waiting[seat.peer]:
+            del self.waiting[seat.peer]
+        seat.probation = False
 
 
 class HandshakeGate:
-    """WSGI middleware: an Engine.IO handshake beyond the room, or beyond its address's share, gets 503 and one sentence.
+    """WSGI middleware: an Engine.IO handshake beyond the room, or beyond its client's share, gets 503 and one sentence.
 
     Each handshake counts for `join_seconds`, then no more: a screen holds a connection of
     its own by then (counted by ShowServer), and a handshake nobody followed up is forgotten.
+    The client is the forwarded one behind a proxy on this machine, as for ShowServer; the
+    presenter's own browser and a handshake carrying the secret are never refused.
     """
 
     def __init__(self, wsgi_app, room: int, path: str = "/socket.io", join_seconds: float = JOIN_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, secret: PresenterSecret | None = None) -> None:
         self.wsgi_app = wsgi_app
         self.room = room
         self.share = fair_share(room)
         self.path = path
         self.join_seconds = join_seconds
         self.clock = clock
-        self.recent: deque[tuple[float, str]] = deque()  # (when, address), oldest first
+        self.secret = secret
+        self.recent: deque[tuple[float, str]] = deque()  # (when, client), oldest first
         self.by_address: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         opening = environ.get("PATH_INFO", "").startswith(self.path) and "sid=" not in environ.get("QUERY_STRING", "")
-        if opening and not self.admit(environ.get("REMOTE_ADDR", "")):
+        if opening and not self.let_in(environ):
             start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8"),
                                                        ("Retry-After", "30"), ("Connection", "close")])
             return [FULL.encode()]
         return self.wsgi_app(environ, start_response)
 
+    def let_in(self, environ) -> bool:
+        """Whether the handshake in `environ` may open: counted for its client, or the presenter's."""
+        client = environ.get("REMOTE_ADDR", "")
+        if is_local_peer(client):
+            forwarded = forwarded_client(environ.get("HTTP_X_FORWARDED_FOR"), environ.get("HTTP_FORWARDED"))
+            if forwarded is None:
+                return True  # the presenter's own browser on this machine
+            client = forwarded
+        return self.admit(client) or proves_presenter(self.secret, environ.get(TOKEN_ENVIRON), client)
+
     def admit(self, address: str) -> bool:
-        """Count a handshake from `address` if there is room for it (the presenter's always)."""
+        """Count a handshake from `address` if there is room for it (the presenter's always; UNKNOWN_CLIENT: no share)."""
         if is_presenter(address):
             return True
         now = self.clock()
@@ -126,7 +223,7 @@ class HandshakeGate:
                 self.by_address[gone] -= 1
                 if not self.by_address[gone]:
                     del self.by_address[gone]
-            if len(self.recent) >= self.room or self.by_address[address] >= self.share:
+            if len(self.recent) >= self.room or (address != UNKNOWN_CLIENT and self.by_address[address] >= self.share):
                 return False
             self.recent.append((now, address))
             self.by_address[address] += 1
@@ -143,34 +240,75 @@ class PromptServer(WSGIServer):
         return accepted
 
 
+class RoomHandler(DeadlineHandler):
+    """The deadlines' handler, holding its connection's seat: a request from this machine, or a direct one on
+    probation, is seated once its headers are in, and turned away (503, one sentence) when there is no room for it.
+
+    A direct client's seat was settled at accept: its requests cost one attribute test each.
+    """
+
+    def __init__(self, sock, address, server, seat: Seat | None = None) -> None:
+        super().__init__(sock, address, server)
+        self.seat = seat
+
+    def read_request(self, raw_requestline):
+        parsed = super().read_request(raw_requestline)
+        seat = self.seat
+        if seat is not None and (seat.local or seat.probation) and not self.seated(seat):
+            raise TurnedAway(FULL_RESPONSE)
+        return parsed
+
+    def seated(self, seat: Seat) -> bool:
+        """Whether this request may go on, its connection charged to the client it comes from (or to nobody: the presenter)."""
+        room: Room = self.server.room
+        if not seat.local:  # a direct client over its share: only the secret lets it in
+            return self.proves_presenter(seat.peer) and room.exempt(seat)
+        client = forwarded_client(self.header("X-Forwarded-For"), self.header("Forwarded"))
+        if client is None:
+            return room.exempt(seat)  # the presenter's own browser on this machine
+        return room.charge(seat, client or None) or (self.proves_presenter(client) and room.exempt(seat))
+
+    def header(self, name: str) -> str | None:
+        """Every value of header `name` joined by commas, in the order received; None when there is none."""
+        values = self.headers.get_all(name)
+        return ",".join(values) if values else None
+
+    def proves_presenter(self, client: str) -> bool:
+        return proves_presenter(self.server.secret, self.headers.get(TOKEN_HEADER), client)
+
+
 class ShowServer(PromptServer):
     """The show's server: prompt, every connection counted against the room, the request deadlines, quiet about clients.
 
     What clients do wrong (too slow, not HTTP, turned away) is summed up in at most one
     line a minute on stderr (`ClientTrouble`), never a traceback or the client's bytes.
+    `secret` (the app's PresenterSecret) lets the presenter's requests in however full the room.
     """
 
-    handler_class = DeadlineHandler
+    handler_class = RoomHandler
 
     def __init__(self, listener, application=None, room: int | None = None,
-                 trouble: ClientTrouble | None = None, **options) -> None:
+                 trouble: ClientTrouble | None = None, secret: PresenterSecret | None = None, **options) -> None:
         self.trouble = trouble or ClientTrouble()
         options.setdefault("error_log", self.trouble)  # pywsgi's notes on bad requests name the client and its bytes
         options.setdefault("environ", {"wsgi.errors": sys.stderr})  # where the app's own errors go, as before
         super().__init__(listener, application, **options)
-        self.room = Room(room) if room is not None else None
+        self.secret = secret
+        self.room = Room(room, probation=PROBATION_ROOM if secret is not None else 0) if room is not None else None
 
     def handle(self, sock, address):
-        """Serve a connection if the room and its address's share have space; otherwise 503, unread, and close."""
-        host = address[0] if isinstance(address, tuple) else ""
-        if self.room is not None and not self.room.enter(host):
+        """Serve a connection if it has a seat in the room; otherwise 503, unread, and close."""
+        if self.room is None:
+            super().handle(sock, address)
+            return
+        seat = self.room.arrive(address[0] if isinstance(address, tuple) else "")
+        if seat is None:
             self.turn_away(sock)
             return
         try:
-            super().handle(sock, address)
+            self.handler_class(sock, address, self, seat).handle()
         finally:
-            if self.room is not None:
-                self.room.leave(host)
+            self.room.leave(seat)
 
     def turn_away(self, sock) -> None:
         """One sentence, then close; what the client sent is never read."""

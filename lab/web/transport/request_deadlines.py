@@ -9,6 +9,9 @@ request's wsgi.input when it declares a body). A client that misses either, or l
 mid-request, is disconnected without an answer. A body the app did not read (a 413, a
 route that ignores it) is not waited for: its connection closes after the answer.
 
+A request can also be turned away once its headers are read (`TurnedAway`): the room
+(lab.web.transport.capacity) learns who a proxy on this machine carries only then.
+
 What clients do wrong never prints a traceback or their bytes: `ClientTrouble` counts it
 and writes at most one line a minute ("12 connections closed for being too slow").
 """
@@ -48,6 +51,15 @@ class Dropped(BaseException):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class TurnedAway(BaseException):
+    """A request refused once its headers were read, for want of room: `answer` (a whole HTTP response) is sent, then the
+    connection closes. A BaseException, as Dropped is, so pywsgi's handling of bad requests leaves it alone."""
+
+    def __init__(self, answer: bytes) -> None:
+        super().__init__("turned away")
+        self.answer = answer
 
 
 class BodyDeadline:
@@ -108,6 +120,9 @@ class DeadlineHandler(WSGIHandler):
         except Dropped as dropped:
             self.note(dropped.reason)
             return None  # close
+        except TurnedAway as turned:
+            self.note(FULL)
+            return "503", turned.answer  # pywsgi sends it, then closes
         finally:
             self.headers_due.close()
         if isinstance(result, tuple) and result[0] == "400":
