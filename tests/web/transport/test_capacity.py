@@ -9,11 +9,41 @@ from lab.servers.containers import free_port
 from lab.votes.fantasy import FantasyVoteStore
 from lab.web.config import ShowConfig
 from lab.web.transport.capacity import FULL, HandshakeGate, Room, fair_share
+from lab.web.presenter import TOKEN_HEADER
 from lab.web.transport.open_files import connection_room
 from tests.web.helpers import TOKEN, answer_then_close, raw_connection
 
 HANDSHAKE = "/socket.io/?EIO=4&transport=polling"
 AUDIENCE = [f"192.0.2.{number}" for number in range(1, 250)]  # each phone its own address, as on conference Wi-Fi
+# Behind a tunnel the proxy names each phone by the address it saw: public ones (a carrier, a home network)
+FORWARDED_AUDIENCE = [f"11.0.{number // 200}.{number % 200 + 1}" for number in range(400)]
+HOSTILE = "11.6.6.6"
+WRONG_SECRET = "not-the-presenters-secret"
+
+
+def ask(port: int, source: str = "127.0.0.1", forwarded_for: str | None = None, token: str | None = None,
+        sock: socket.socket | None = None) -> tuple[int, socket.socket]:
+    """GET /healthz from `source` (127.0.0.1: through a proxy on this machine when `forwarded_for` is given), on `sock`
+    if given (a kept-alive connection): (the status, the connection, left open when the show keeps it)."""
+    sock = sock or raw_connection(port, source)
+    headers = "".join(f"{name}: {value}\r\n" for name, value in
+                      (("X-Forwarded-For", forwarded_for), (TOKEN_HEADER, token)) if value is not None)
+    sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        head += chunk
+    length = int(head.lower().split(b"content-length:", 1)[1].split(b"\r\n", 1)[0]) if b"ength:" in head else 0
+    body = head.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in head else b""
+    while len(body) < length and (chunk := sock.recv(65536)):
+        body += chunk
+    return int(head.split(b" ", 2)[1]) if head else 0, sock
+
+
+def statuses(answers: list[tuple[int, socket.socket]]) -> list[int]:
+    return [status for status, _ in answers]
 
 
 def handshake(client, address: str):
@@ -87,6 +117,8 @@ def test_every_open_connection_counts_and_one_address_holds_only_its_share(serve
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # a request begun, held open
 
     with raw_connection(show.port, "127.0.0.2") as over_its_share, raw_connection(show.port, "127.0.0.4") as room_full:
+        for sock in (over_its_share, room_full):  # read for the presenter's secret, which they do not carry
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         refusals = [answer_then_close(sock) for sock in (over_its_share, room_full)]
     with raw_connection(show.port, "127.0.0.1") as presenter:
         presenter.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -131,3 +163,84 @@ def test_every_accepted_connection_sends_at_once_so_a_kept_alive_request_never_w
         _, err = server.communicate(timeout=30)
 
     assert flags[0] not in ("", "0") and flags[1] not in ("", "0"), err
+
+
+def through_tunnel(client, forwarded_for: str, token: str | None = None):
+    """A polling handshake through a proxy on this machine that names its client `forwarded_for`."""
+    headers = {"X-Forwarded-For": forwarded_for, **({TOKEN_HEADER: token} if token else {})}
+    return client.get(HANDSHAKE, headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+
+
+def test_behind_a_tunnel_a_flood_of_handshakes_from_one_laptop_is_held_to_its_share_and_the_presenter_connects(
+        build_app):
+    app = build_app(ShowConfig(real_store=FantasyVoteStore(), fantasy_store=FantasyVoteStore(), presenter_token=TOKEN,
+                               max_connections=64))
+    client = app.test_client()
+
+    flood = [through_tunnel(client, HOSTILE).status_code for _ in range(100)]
+    phones = [through_tunnel(client, address).status_code for address in FORWARDED_AUDIENCE[:48]]  # the room is full
+    late_phone = through_tunnel(client, FORWARDED_AUDIENCE[48])
+    wrong_secret = through_tunnel(client, "11.9.9.9", WRONG_SECRET)
+    projector = through_tunnel(client, "11.9.9.9", TOKEN)
+    presenters_laptop = client.get(HANDSHAKE, environ_base={"REMOTE_ADDR": "127.0.0.1"})  # no forwarding header
+
+    assert flood.count(200) == fair_share(64) and flood.count(503) == 100 - fair_share(64)
+    assert phones == [200] * 48
+    assert late_phone.status_code == 503 and wrong_secret.status_code == 503
+    assert projector.status_code == 200 and presenters_laptop.status_code == 200
+
+
+def test_behind_a_tunnel_one_laptop_holds_only_its_share_of_the_connections_and_the_presenter_always_connects(
+        served_show):
+    show = served_show(room=64)  # a share of 16
+    hostile = [ask(show.port, forwarded_for=HOSTILE) for _ in range(30)]  # each kept alive when let in
+    phones = [ask(show.port, forwarded_for=address) for address in FORWARDED_AUDIENCE[:48]]  # the room is now full
+    late_phone = ask(show.port, forwarded_for=FORWARDED_AUDIENCE[48])
+    wrong_secret = ask(show.port, forwarded_for="11.9.9.9", token=WRONG_SECRET)
+    projector = ask(show.port, forwarded_for="11.9.9.9", token=TOKEN)
+    presenters_laptop = ask(show.port)  # 127.0.0.1 without a forwarding header: the presenter's own browser
+    # the proxy's kept-alive connection carries another client's request next: it is charged to that client
+    reused_for_the_laptop = ask(show.port, forwarded_for=HOSTILE, sock=phones[0][1])
+    reused_for_a_phone = ask(show.port, forwarded_for=FORWARDED_AUDIENCE[100], sock=phones[1][1])
+    for _, sock in [*hostile, *phones, late_phone, wrong_secret, projector, presenters_laptop]:
+        sock.close()
+    err = show.finish()
+
+    assert statuses(hostile).count(200) == 16 and statuses(hostile).count(503) == 14
+    assert statuses(phones) == [200] * 48
+    assert late_phone[0] == 503 and wrong_secret[0] == 503
+    assert projector[0] == 200 and presenters_laptop[0] == 200
+    assert reused_for_the_laptop[0] == 503 and reused_for_a_phone[0] == 200
+    assert "Traceback" not in err
+
+
+def test_a_forged_x_forwarded_for_buys_nothing_through_the_tunnel_or_direct(served_show):
+    show = served_show(room=64)
+    # through the proxy: the laptop writes a new address to the left every time; the proxy appends the one it saw
+    through_the_proxy = [ask(show.port, forwarded_for=f"11.1.1.{number}, {HOSTILE}") for number in range(1, 31)]
+    # direct, on the venue's Wi-Fi: the laptop sends X-Forwarded-For itself, a new address every time
+    direct = [ask(show.port, source="127.0.0.2", forwarded_for=f"11.2.2.{number}") for number in range(1, 31)]
+    for _, sock in [*through_the_proxy, *direct]:
+        sock.close()
+    err = show.finish()
+
+    assert statuses(through_the_proxy).count(200) == 16 and statuses(through_the_proxy).count(503) == 14
+    assert statuses(direct).count(200) == 16 and statuses(direct).count(503) == 14
+    assert "Traceback" not in err
+
+
+def test_the_presenters_secret_lets_a_screen_in_over_its_addresss_share_and_in_a_full_room(served_show):
+    show = served_show(room=32)
+    held = [ask(show.port, source=source) for source in ("127.0.0.2", "127.0.0.3") for _ in range(16)]  # full
+    over_its_share = ask(show.port, source="127.0.0.2")
+    wrong_secret = ask(show.port, source="127.0.0.4", token=WRONG_SECRET)
+    projector = ask(show.port, source="127.0.0.2", token=TOKEN)  # the address a NAT gives the laptop too
+    another_screen = ask(show.port, source="127.0.0.4", token=TOKEN)
+    for _, sock in [*held, over_its_share, wrong_secret, projector, another_screen]:
+        sock.close()
+    err = show.finish()
+
+    assert statuses(held) == [200] * 32
+    assert over_its_share[0] == 503 and wrong_secret[0] == 503
+    assert projector[0] == 200 and another_screen[0] == 200
+    assert "Traceback" not in err
