@@ -40,6 +40,19 @@ def test_the_secret_leaves_the_address_bar_and_the_dashboard_talks_websocket(pro
     projector.wait_for_function("window.realityEngine.socket.io.engine.transport.name === 'websocket'")
 
 
+def test_the_dashboards_socket_requests_carry_the_secret_so_a_full_room_still_lets_the_screen_in(show, new_page):
+    page = new_page(viewport={"width": 1280, "height": 720})
+    socket_requests = []
+    page.on("request", lambda request: socket_requests.append(request) if "/socket.io/" in request.url else None)
+    page.goto(show.presenter_url)
+    expect(page.locator("#connection")).to_have_text("live")
+
+    handshake = socket_requests[0]
+    assert "sid=" not in handshake.url  # the opening handshake, the one the room's gate counts
+    assert handshake.all_headers().get("x-presenter-token") == show.token
+    assert show.token not in handshake.url  # a header, never the URL (proxies log URLs)
+
+
 def test_two_phones_vote_one_votes_twice_and_the_projector_follows_within_a_second(projector, show, new_page):
     projector.keyboard.press("3")  # the magic moment: results revealed
     expect(projector.locator("#stage-title")).to_have_text("Magic moment")

@@ -52,8 +52,17 @@ from gevent.pywsgi import WSGIServer
 
 from lab.web.presenter import TOKEN_HEADER
 from lab.web.presenter_secret import PresenterSecret
-from lab.web.transport.forwarded import LOCAL_PEERS, UNKNOWN_CLIENT, forwarded_client, is_local_peer
-from lab.web.transport.request_deadlines import ClientTrouble, DeadlineHandler, TurnedAway
+from lab.web.transport.forwarded import (
+    LOCAL_PEERS,
+    UNKNOWN_CLIENT,
+    forwarded_client,
+    is_local_peer,
+)
+from lab.web.transport.request_deadlines import (
+    ClientTrouble,
+    DeadlineHandler,
+    TurnedAway,
+)
 
 PRESENTER_ADDRESSES = LOCAL_PEERS  # the presenter's browser on this machine: what `localhost` names
 SHARE_OF_ROOM = 16  # one address may hold a sixteenth of the room...
@@ -87,7 +96,7 @@ def proves_presenter(secret: PresenterSecret | None, token: str | None, client: 
 class Seat:
     """One connection's place in the room: whether it counts, and the address whose share it uses."""
 
-    __slots__ = ("peer", "local", "counted", "address", "charged", "probation")
+    __slots__ = ("address", "charged", "counted", "local", "peer", "probation")
 
     def __init__(self, peer: str, *, counted: bool, address: str | None, probation: bool = False) -> None:
         self.peer = peer
@@ -247,7 +256,9 @@ class RoomHandler(DeadlineHandler):
     A direct client's seat was settled at accept: its requests cost one attribute test each.
     """
 
-    def __init__(self, sock, address, server, seat: Seat | None = None) -> None:
+    server: "ShowServer"
+
+    def __init__(self, sock, address, server: "ShowServer", seat: Seat | None = None) -> None:
         super().__init__(sock, address, server)
         self.seat = seat
 
@@ -260,7 +271,8 @@ class RoomHandler(DeadlineHandler):
 
     def seated(self, seat: Seat) -> bool:
         """Whether this request may go on, its connection charged to the client it comes from (or to nobody: the presenter)."""
-        room: Room = self.server.room
+        room = self.server.room
+        assert room is not None  # a seat comes from the room
         if not seat.local:  # a direct client over its share: only the secret lets it in
             return self.proves_presenter(seat.peer) and room.exempt(seat)
         client = forwarded_client(self.header("X-Forwarded-For"), self.header("Forwarded"))

@@ -8,8 +8,8 @@ import textwrap
 from lab.servers.containers import free_port
 from lab.votes.fantasy import FantasyVoteStore
 from lab.web.config import ShowConfig
-from lab.web.transport.capacity import FULL, HandshakeGate, Room, fair_share
 from lab.web.presenter import TOKEN_HEADER
+from lab.web.transport.capacity import FULL, HandshakeGate, Room, fair_share
 from lab.web.transport.open_files import connection_room
 from tests.web.helpers import TOKEN, answer_then_close, raw_connection
 
