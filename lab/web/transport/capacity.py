@@ -21,10 +21,12 @@ A request from this machine with no forwarding header is the presenter's own bro
 
 The presenter's screen is never refused: its own browser on this machine, and any
 request that carries the presenter's secret (the X-Presenter-Token header the dashboard
-sends on its Socket.IO requests and actions), whatever its address and however full the
-room, are let in uncounted, on the files kept in reserve (open_files.RESERVED_FILES).
-The secret is checked only for a request that would otherwise be refused (through
-PresenterSecret.check, so a wrong one counts as a guess). A direct client over its share
+sends on its Socket.IO requests and actions) or its browser's device proof (the cookie a
+browser gets once it proved the secret: lab.web.presenter_secret; page loads and
+WebSockets carry it too), whatever its address and however full the room, are let in
+uncounted, on the files kept in reserve (open_files.RESERVED_FILES). Both are checked
+only for a request that would otherwise be refused, through PresenterSecret's own checks
+(a wrong secret counts as a guess). A direct client over its share
 is therefore not turned away unread while its address has fewer than PROBATION_SHARE
 such connections waiting (PROBATION_ROOM in all): their headers are read, and only the
 secret lets them in. Where this cannot hold: behind a forwarding that names no client
@@ -49,20 +51,12 @@ from collections.abc import Callable
 
 import gevent
 from gevent.pywsgi import WSGIServer
+from werkzeug.http import parse_cookie
 
 from lab.web.presenter import TOKEN_HEADER
-from lab.web.presenter_secret import PresenterSecret
-from lab.web.transport.forwarded import (
-    LOCAL_PEERS,
-    UNKNOWN_CLIENT,
-    forwarded_client,
-    is_local_peer,
-)
-from lab.web.transport.request_deadlines import (
-    ClientTrouble,
-    DeadlineHandler,
-    TurnedAway,
-)
+from lab.web.presenter_secret import DEVICE_COOKIE, PresenterSecret
+from lab.web.transport.forwarded import LOCAL_PEERS, UNKNOWN_CLIENT, forwarded_client, is_local_peer
+from lab.web.transport.request_deadlines import ClientTrouble, DeadlineHandler, TurnedAway
 
 PRESENTER_ADDRESSES = LOCAL_PEERS  # the presenter's browser on this machine: what `localhost` names
 SHARE_OF_ROOM = 16  # one address may hold a sixteenth of the room...
@@ -88,9 +82,13 @@ def is_presenter(address: str) -> bool:
     return address in PRESENTER_ADDRESSES
 
 
-def proves_presenter(secret: PresenterSecret | None, token: str | None, client: str) -> bool:
-    """Whether `token` is the presenter's secret (a wrong one counts as `client`'s guess)."""
-    return secret is not None and bool(token) and secret.check(token, client) == "ok"
+def proves_presenter(secret: PresenterSecret | None, token: str | None, cookies: str | None, client: str) -> bool:
+    """Whether the request is the presenter's: its browser's device proof among `cookies`, or `token` the secret
+    (a wrong one counts as `client`'s guess, unless the device proof vouches for it)."""
+    if secret is None:
+        return False
+    device = parse_cookie(cookies).get(DEVICE_COOKIE) if cookies and DEVICE_COOKIE in cookies else None
+    return secret.proves_device(device) or (bool(token) and secret.check(token, client, device) == "ok")
 
 
 class Seat:
@@ -219,7 +217,8 @@ class HandshakeGate:
             if forwarded is None:
                 return True  # the presenter's own browser on this machine
             client = forwarded
-        return self.admit(client) or proves_presenter(self.secret, environ.get(TOKEN_ENVIRON), client)
+        return self.admit(client) or proves_presenter(self.secret, environ.get(TOKEN_ENVIRON), environ.get("HTTP_COOKIE"),
+                                                      client)
 
     def admit(self, address: str) -> bool:
         """Count a handshake from `address` if there is room for it (the presenter's always; UNKNOWN_CLIENT: no share)."""
@@ -286,7 +285,7 @@ class RoomHandler(DeadlineHandler):
         return ",".join(values) if values else None
 
     def proves_presenter(self, client: str) -> bool:
-        return proves_presenter(self.server.secret, self.headers.get(TOKEN_HEADER), client)
+        return proves_presenter(self.server.secret, self.headers.get(TOKEN_HEADER), self.header("Cookie"), client)
 
 
 class ShowServer(PromptServer):

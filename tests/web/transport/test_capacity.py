@@ -7,8 +7,10 @@ import textwrap
 
 from lab.servers.containers import free_port
 from lab.votes.fantasy import FantasyVoteStore
+from lab.web import runtime_of
 from lab.web.config import ShowConfig
 from lab.web.presenter import TOKEN_HEADER
+from lab.web.presenter_secret import DEVICE_COOKIE, PresenterSecret
 from lab.web.transport.capacity import FULL, HandshakeGate, Room, fair_share
 from lab.web.transport.open_files import connection_room
 from tests.web.helpers import TOKEN, answer_then_close, raw_connection
@@ -22,12 +24,15 @@ WRONG_SECRET = "not-the-presenters-secret"
 
 
 def ask(port: int, source: str = "127.0.0.1", forwarded_for: str | None = None, token: str | None = None,
-        sock: socket.socket | None = None) -> tuple[int, socket.socket]:
+        sock: socket.socket | None = None, device: str | None = None) -> tuple[int, socket.socket]:
     """GET /healthz from `source` (127.0.0.1: through a proxy on this machine when `forwarded_for` is given), on `sock`
-    if given (a kept-alive connection): (the status, the connection, left open when the show keeps it)."""
+    if given (a kept-alive connection), with the secret or a device proof if given: (the status, the connection, left
+    open when the show keeps it)."""
     sock = sock or raw_connection(port, source)
+    cookie = f"{DEVICE_COOKIE}={device}" if device else None
     headers = "".join(f"{name}: {value}\r\n" for name, value in
-                      (("X-Forwarded-For", forwarded_for), (TOKEN_HEADER, token)) if value is not None)
+                      (("X-Forwarded-For", forwarded_for), (TOKEN_HEADER, token), ("Cookie", cookie))
+                      if value is not None)
     sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode())
     head = b""
     while b"\r\n\r\n" not in head:
@@ -183,11 +188,15 @@ def test_behind_a_tunnel_a_flood_of_handshakes_from_one_laptop_is_held_to_its_sh
     wrong_secret = through_tunnel(client, "11.9.9.9", WRONG_SECRET)
     projector = through_tunnel(client, "11.9.9.9", TOKEN)
     presenters_laptop = client.get(HANDSHAKE, environ_base={"REMOTE_ADDR": "127.0.0.1"})  # no forwarding header
+    proven_browser = app.test_client()  # a browser that proved the secret holds the device proof, sent on every request
+    proven_browser.set_cookie(DEVICE_COOKIE, runtime_of(app).secret.device_proof())
+    its_socket = through_tunnel(proven_browser, "11.9.9.9")
 
     assert flood.count(200) == fair_share(64) and flood.count(503) == 100 - fair_share(64)
     assert phones == [200] * 48
     assert late_phone.status_code == 503 and wrong_secret.status_code == 503
     assert projector.status_code == 200 and presenters_laptop.status_code == 200
+    assert its_socket.status_code == 200
 
 
 def test_behind_a_tunnel_one_laptop_holds_only_its_share_of_the_connections_and_the_presenter_always_connects(
@@ -199,17 +208,21 @@ def test_behind_a_tunnel_one_laptop_holds_only_its_share_of_the_connections_and_
     wrong_secret = ask(show.port, forwarded_for="11.9.9.9", token=WRONG_SECRET)
     projector = ask(show.port, forwarded_for="11.9.9.9", token=TOKEN)
     presenters_laptop = ask(show.port)  # 127.0.0.1 without a forwarding header: the presenter's own browser
+    # a page load or a WebSocket carries no header of the page's, but the browser's device proof (a cookie)
+    proven_browser = ask(show.port, forwarded_for="11.9.9.9", device=PresenterSecret(TOKEN).device_proof())
+    forged_proof = ask(show.port, forwarded_for="11.9.9.9", device="forged.proof")
     # the proxy's kept-alive connection carries another client's request next: it is charged to that client
     reused_for_the_laptop = ask(show.port, forwarded_for=HOSTILE, sock=phones[0][1])
     reused_for_a_phone = ask(show.port, forwarded_for=FORWARDED_AUDIENCE[100], sock=phones[1][1])
-    for _, sock in [*hostile, *phones, late_phone, wrong_secret, projector, presenters_laptop]:
+    for _, sock in [*hostile, *phones, late_phone, wrong_secret, projector, presenters_laptop, proven_browser,
+                    forged_proof]:
         sock.close()
     err = show.finish()
 
     assert statuses(hostile).count(200) == 16 and statuses(hostile).count(503) == 14
     assert statuses(phones) == [200] * 48
-    assert late_phone[0] == 503 and wrong_secret[0] == 503
-    assert projector[0] == 200 and presenters_laptop[0] == 200
+    assert late_phone[0] == 503 and wrong_secret[0] == 503 and forged_proof[0] == 503
+    assert projector[0] == 200 and presenters_laptop[0] == 200 and proven_browser[0] == 200
     assert reused_for_the_laptop[0] == 503 and reused_for_a_phone[0] == 200
     assert "Traceback" not in err
 
