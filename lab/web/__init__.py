@@ -35,9 +35,9 @@ from lab.web.phones import PHONE_ROOM
 from lab.web.presenter_secret import PresenterSecret, checked_secret
 from lab.web.runtime import EXTENSION, ShowRuntime, runtime_of
 from lab.web.security_headers import SecurityHeaders
-from lab.web.transport.capacity import HandshakeGate
 from lab.web.transport.fanout import FanOut
 from lab.web.transport.gated_socket import GatedSockets
+from lab.web.transport.handshake_gate import HandshakeGate
 from lab.web.transport.packet_gate import PACKET_BURST, PACKET_EVERY, Allowance, PollingGate, close_session, guard_packets
 from lab.web.transport.phone_path import PhonePath
 from lab.web.transport.read_pace import ReadPace

@@ -8,6 +8,11 @@ from lab.waiting import wait_for
 from lab.web.presenter import TOKEN_HEADER
 
 TOKEN = "presenter-secret-for-tests"
+WRONG_SECRET = "not-the-presenters-secret"
+AUDIENCE = [f"192.0.2.{number}" for number in range(1, 250)]  # each phone its own address, as on conference Wi-Fi
+# Behind a tunnel the proxy names each phone by the address it saw: public ones (a carrier, a home network)
+FORWARDED_AUDIENCE = [f"11.0.{number // 200}.{number % 200 + 1}" for number in range(400)]
+HOSTILE = "11.6.6.6"  # the laptop behind the tunnel, as the tunnel saw it
 
 
 def audience_member(app):

@@ -4,13 +4,12 @@ Every open connection counts against the room (lab.web.transport.open_files), HT
 polling and WebSocket alike: `ShowServer` counts each from the moment it accepts it, and
 one client may hold only a fair share (`fair_share`; a conference Wi-Fi gives every phone
 an address of its own). A connection beyond either gets 503 and one sentence. An
-Engine.IO handshake holds no connection, so the `HandshakeGate` counts each one for
-JOIN_SECONDS only, against the same room and share: ten thousand of them from one laptop
-are mostly refused, and none of them still counts a few seconds later.
+Engine.IO handshake holds no connection: lab.web.transport.handshake_gate counts each one
+for a few seconds against the same room and share, and knows its client the same way.
 
 Who the client is. A direct client is its address, known at accept: over the room or its
-share, it is turned away before a byte of it is read, and whatever X-Forwarded-For it
-sends is never read. A connection from this machine (127.0.0.1, ::1) is either the
+share, it is turned away before a byte of it is read (unless it may be the presenter:
+below), and whatever X-Forwarded-For it sends is never read. A connection from this machine (127.0.0.1, ::1) is either the
 presenter's own browser or a proxy carrying anyone: a tunnel (cloudflared, ngrok) or
 Codespaces' forwarding. It is counted against the room from accept, and once each
 request's headers are in (within the header deadline) it is charged to the client the
@@ -26,13 +25,16 @@ browser gets once it proved the secret: lab.web.presenter_secret; page loads and
 WebSockets carry it too), whatever its address and however full the room, are let in
 uncounted, on the files kept in reserve (open_files.RESERVED_FILES). Both are checked
 only for a request that would otherwise be refused, through PresenterSecret's own checks
-(a wrong secret counts as a guess). A direct client over its share
-is therefore not turned away unread while its address has fewer than PROBATION_SHARE
-such connections waiting (PROBATION_ROOM in all): their headers are read, and only the
-secret lets them in. Where this cannot hold: behind a forwarding that names no client
-(Codespaces, whose forwarded address is its own network's), the room is enforced but no
-share; behind a NAT, phones that share one public address share one share
-(docs/presenter.md, "Where you present").
+(a wrong secret counts as a guess). So a direct client over the room or its share is not
+turned away unread while its address has fewer than PROBATION_SHARE such connections
+waiting (PROBATION_ROOM in all): their headers are read, and only the presenter's proofs
+let them in.
+
+Where a share cannot hold (docs/presenter.md, "Behind a tunnel, in Codespaces"): a
+forwarding that names no client of the internet (Codespaces, whose forwarded address is
+its own network's) counts against the room but no share; phones behind one NAT share one
+share; a TCP tunnel (ssh -R) adds no header, so everyone it carries looks like the
+presenter's own browser.
 
 Every accepted connection also gets TCP_NODELAY (`PromptServer`). pywsgi writes a
 response's headers and its body in two sends; with Nagle's algorithm on, the body waited
@@ -44,10 +46,7 @@ on Linux) on a connection that is kept alive: every vote after a phone's page lo
 import errno
 import socket
 import sys
-import threading
-import time
-from collections import Counter, deque
-from collections.abc import Callable
+from collections import Counter
 
 import gevent
 from gevent.pywsgi import WSGIServer
@@ -55,7 +54,7 @@ from werkzeug.http import parse_cookie
 
 from lab.web.presenter import TOKEN_HEADER
 from lab.web.presenter_secret import DEVICE_COOKIE, PresenterSecret
-from lab.web.transport.forwarded import LOCAL_PEERS, UNKNOWN_CLIENT, forwarded_client, is_local_peer
+from lab.web.transport.forwarded import LOCAL_PEERS, forwarded_client, is_local_peer
 from lab.web.transport.request_deadlines import ClientTrouble, DeadlineHandler, TurnedAway
 
 PRESENTER_ADDRESSES = LOCAL_PEERS  # the presenter's browser on this machine: what `localhost` names
@@ -63,7 +62,6 @@ SHARE_OF_ROOM = 16  # one address may hold a sixteenth of the room...
 MIN_SHARE = 16  # ...and never less than a phone's browser opens with a few tabs
 PROBATION_ROOM = 64  # direct connections over their share, read for the secret at once (from the reserve)...
 PROBATION_SHARE = 4  # ...and per address: a browser's parallel requests
-JOIN_SECONDS = 5.0  # a handshake counts this long: a screen has joined by then, or never will
 ACCEPT_PAUSE = 0.1  # seconds without accepting when the process is out of files anyway
 TOKEN_ENVIRON = "HTTP_" + TOKEN_HEADER.upper().replace("-", "_")
 FULL = "The show has as many live screens as it can take: close a tab, or try again in a minute."
@@ -177,65 +175,6 @@ class Room:
         if not self.waiting[seat.peer]:
             del self.waiting[seat.peer]
         seat.probation = False
-
-
-class HandshakeGate:
-    """WSGI middleware: an Engine.IO handshake beyond the room, or beyond its client's share, gets 503 and one sentence.
-
-    Each handshake counts for `join_seconds`, then no more: a screen holds a connection of
-    its own by then (counted by ShowServer), and a handshake nobody followed up is forgotten.
-    The client is the forwarded one behind a proxy on this machine, as for ShowServer; the
-    presenter's own browser and a handshake carrying the secret are never refused.
-    """
-
-    def __init__(self, wsgi_app, room: int, path: str = "/socket.io", join_seconds: float = JOIN_SECONDS,
-                 clock: Callable[[], float] = time.monotonic, secret: PresenterSecret | None = None) -> None:
-        self.wsgi_app = wsgi_app
-        self.room = room
-        self.share = fair_share(room)
-        self.path = path
-        self.join_seconds = join_seconds
-        self.clock = clock
-        self.secret = secret
-        self.recent: deque[tuple[float, str]] = deque()  # (when, client), oldest first
-        self.by_address: Counter[str] = Counter()
-        self._lock = threading.Lock()
-
-    def __call__(self, environ, start_response):
-        opening = environ.get("PATH_INFO", "").startswith(self.path) and "sid=" not in environ.get("QUERY_STRING", "")
-        if opening and not self.let_in(environ):
-            start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8"),
-                                                       ("Retry-After", "30"), ("Connection", "close")])
-            return [FULL.encode()]
-        return self.wsgi_app(environ, start_response)
-
-    def let_in(self, environ) -> bool:
-        """Whether the handshake in `environ` may open: counted for its client, or the presenter's."""
-        client = environ.get("REMOTE_ADDR", "")
-        if is_local_peer(client):
-            forwarded = forwarded_client(environ.get("HTTP_X_FORWARDED_FOR"), environ.get("HTTP_FORWARDED"))
-            if forwarded is None:
-                return True  # the presenter's own browser on this machine
-            client = forwarded
-        return self.admit(client) or proves_presenter(self.secret, environ.get(TOKEN_ENVIRON), environ.get("HTTP_COOKIE"),
-                                                      client)
-
-    def admit(self, address: str) -> bool:
-        """Count a handshake from `address` if there is room for it (the presenter's always; UNKNOWN_CLIENT: no share)."""
-        if is_presenter(address):
-            return True
-        now = self.clock()
-        with self._lock:
-            while self.recent and self.recent[0][0] <= now - self.join_seconds:
-                _, gone = self.recent.popleft()
-                self.by_address[gone] -= 1
-                if not self.by_address[gone]:
-                    del self.by_address[gone]
-            if len(self.recent) >= self.room or (address != UNKNOWN_CLIENT and self.by_address[address] >= self.share):
-                return False
-            self.recent.append((now, address))
-            self.by_address[address] += 1
-        return True
 
 
 class PromptServer(WSGIServer):
