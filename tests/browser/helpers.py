@@ -2,8 +2,25 @@
 
 import http.cookiejar
 import json
+import os
+import tempfile
 import urllib.error
 import urllib.request
+from pathlib import Path
+
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+SHOOT_DOCS = "TCMAGIC_SHOOT_DOCS"  # =1: the screenshots go to docs/images, re-shooting the docs' pictures
+
+
+def picture(name: str) -> Path:
+    """Where a screenshot named `name` goes: docs/images with TCMAGIC_SHOOT_DOCS=1, else a scratch folder.
+
+    A plain `pytest` never changes a file the repository tracks.
+    """
+    folder = DOCS_IMAGES if os.environ.get(SHOOT_DOCS) == "1" else Path(tempfile.gettempdir()) / "tcmagic-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 

@@ -11,11 +11,10 @@ from playwright.sync_api import expect
 from lab.show.headlines import stage_words
 from lab.show.script import STAGES
 from lab.web.server import NEXT_STEPS
-from tests.browser.helpers import PHONE
+from tests.browser.helpers import PHONE, picture
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]  # Chromium on a loaded machine
 
-DOCS_IMAGES = Path(__file__).resolve().parent.parent.parent / "docs" / "images"
 SIZES = [(1280, 720), (1920, 1080)]
 SHOT_SIZE = (1280, 720)  # the docs' screenshots
 WIDE_MARGIN = 3  # the promise is "filled within 1 s"; a loaded 2-core machine gets three times that
@@ -175,7 +174,7 @@ def test_before_the_socket_connects_the_page_says_so_and_fills_within_a_second(s
 @pytest.mark.docker
 def test_the_projector_is_readable_at_both_sizes_on_every_stage(show, open_projector, new_page):
     projector = open_projector(show, *SHOT_SIZE)
-    projector.screenshot(path=DOCS_IMAGES / "stage-1-cold-open.png")  # as the room first sees it: clocks waiting
+    projector.screenshot(path=picture("stage-1-cold-open.png"))  # as the room first sees it: clocks waiting
     phone = new_page(**PHONE)
     expect(vote(phone, show, "Mocks")).to_have_text(RECORDED)
     expect(vote(phone, show, "Real containers")).to_contain_text("You already voted!")
@@ -195,7 +194,7 @@ def test_the_projector_is_readable_at_both_sizes_on_every_stage(show, open_proje
                 expect(projector.locator("#stage-headline")).to_contain_text("the real server says green")
             if (width, height) == SHOT_SIZE and number > 1:
                 key = projector.evaluate("document.body.dataset.stage")
-                projector.screenshot(path=DOCS_IMAGES / f"stage-{number}-{key}.png")
+                projector.screenshot(path=picture(f"stage-{number}-{key}.png"))
             assert projector.evaluate(CUT_TEXT) == [], f"text cut at {width}x{height}, stage {number}"
             assert projector.evaluate(PAST_THE_PANEL) == [], f"text past its panel at {width}x{height}, stage {number}"
             assert projector.evaluate(CLIPPED_TESTS) == [], f"test names cut at {width}x{height}, stage {number}"

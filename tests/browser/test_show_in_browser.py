@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import PHONE
+from tests.browser.helpers import PHONE, picture
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(120)]  # Chromium on a loaded machine
 
-DOCS_IMAGES = Path(__file__).resolve().parent.parent.parent / "docs" / "images"
 
 
 def test_the_terminal_shows_both_urls_the_qr_code_and_the_start_up_time(running_show):
@@ -25,10 +24,10 @@ def test_the_terminal_shows_both_urls_the_qr_code_and_the_start_up_time(running_
 
 
 def test_the_dashboard_qr_code_encodes_the_audience_url(projector, show, tmp_path):
-    picture = tmp_path / "qr.png"
-    projector.locator("#qr svg").screenshot(path=picture)
+    qr_png = tmp_path / "qr.png"
+    projector.locator("#qr svg").screenshot(path=qr_png)
 
-    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(picture)], capture_output=True, text=True, check=True)
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(qr_png)], capture_output=True, text=True, check=True)
 
     assert decoded.stdout.strip() == show.vote_url
     expect(projector.locator("#vote-url")).to_have_text(show.vote_url)
@@ -72,8 +71,8 @@ def test_two_phones_vote_one_votes_twice_and_the_projector_follows_within_a_seco
     expect(projector.locator("#feed")).to_contain_text("SQLSTATE 23505", timeout=1000)
     expect(projector.locator('.option[data-option="prayer"] .bar.lie b')).to_have_text("1")
     expect(projector.locator('.option[data-option="prayer"] .bar.truth b')).to_have_text("0")
-    first.screenshot(path=DOCS_IMAGES / "phone.png")
-    projector.screenshot(path=DOCS_IMAGES / "dashboard.png")
+    first.screenshot(path=picture("phone.png"))
+    projector.screenshot(path=picture("dashboard.png"))
 
 
 def test_results_stay_hidden_while_voting_and_r_reveals_them(projector, show, new_page):
@@ -138,7 +137,7 @@ def test_second_act_rate_limit_bot_chaos_and_the_live_test_comparison(projector,
         phone.goto(show.vote_url)
         phone.get_by_role("button", name="Prayer").click()
         expect(phone.locator("#outcome")).to_have_text("Vote recorded in PostgreSQL. Thank you!")
-        projector.screenshot(path=DOCS_IMAGES / "dashboard-chaos.png")
+        projector.screenshot(path=picture("dashboard-chaos.png"))
         projector.keyboard.press("u")
         expect(projector.locator("#banner")).to_be_hidden(timeout=5000)
 
@@ -153,7 +152,7 @@ def test_second_act_rate_limit_bot_chaos_and_the_live_test_comparison(projector,
         assert health and set(health) == {200}
         assert projector.locator("#tests-fantasy li.passed").count() == projector.locator("#tests-fantasy li").count() > 0
         assert projector.locator("#tests-reality li.failed").count() > 0
-        projector.screenshot(path=DOCS_IMAGES / "dashboard-tests.png")
+        projector.screenshot(path=picture("dashboard-tests.png"))
     finally:
         show.act("chaos", {"action": "recover"})
         show.act("rate-limit", {"enabled": False})
