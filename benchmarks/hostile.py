@@ -1,6 +1,6 @@
 """Hostile room benchmark: what one attacker on the venue Wi-Fi and a crashing laptop do to the real show.
 
-    python benchmarks/hostile.py [scene ...]     # e.g. pong_flood ping_flood; all of them if none
+    python3 benchmarks/hostile.py [scene ...]     # e.g. pong_flood ping_flood; all of them if none
 
 The scenes, each against a fresh `reality_engine.py` (gevent, Docker, Ryuk on), figures
 printed and written to benchmarks/results/hostile.json (issue 11, points 2, 3, 4 and 5;
@@ -24,7 +24,7 @@ issue 19's pong and ping floods):
    WebSocket pings each, all in one write a socket, as 200 phones start voting; the same
    200 phones' vote p99 just before, with the flooders open and quiet, is the baseline.
 
-`python benchmarks/hostile.py results_flood` runs one scene (any of the names above).
+`python3 benchmarks/hostile.py results_flood` runs one scene (any of the names above).
 """
 
 import http.client
