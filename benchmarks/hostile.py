@@ -1,6 +1,6 @@
 """Hostile room benchmark: what one attacker on the venue Wi-Fi and a crashing laptop do to the real show.
 
-    python benchmarks/hostile.py [scene ...]     # e.g. pong_flood ping_flood; all of them if none
+    python3 benchmarks/hostile.py [scene ...]     # e.g. pong_flood ping_flood; all of them if none
 
 The scenes, each against a fresh `reality_engine.py` (gevent, Docker, Ryuk on), figures
 printed and written to benchmarks/results/hostile.json (issue 11, points 2, 3, 4 and 5;
@@ -24,7 +24,7 @@ issue 19's pong and ping floods):
    WebSocket pings each, all in one write a socket, as 200 phones start voting; the same
    200 phones' vote p99 just before, with the flooders open and quiet, is the baseline.
 
-`python benchmarks/hostile.py results_flood` runs one scene (any of the names above).
+`python3 benchmarks/hostile.py results_flood` runs one scene (any of the names above).
 """
 
 import http.client
@@ -459,14 +459,26 @@ SCENES = {"snapshot_flood": snapshot_flood, "socket_flood": socket_flood, "froze
           "ping_flood": ping_flood}
 
 
+def chosen_scenes(arguments: list[str], names: list[str], program: str = "hostile.py") -> list[str]:
+    """The scenes the command line asks for (all when none), or SystemExit with usage: before any show starts."""
+    usage = f"usage: {program} [scene ...]; the scenes: {', '.join(names)}"
+    if any(argument in ("-h", "--help") for argument in arguments):
+        print(usage)
+        raise SystemExit(0)
+    unknown = [argument for argument in arguments if argument not in names]
+    if unknown:
+        raise SystemExit(f"No scene named {', '.join(unknown)}: {usage}")
+    return arguments or names
+
+
 def main() -> None:
-    RESULTS.mkdir(exist_ok=True)
-    figures = {"provenance": provenance()}
     # imported here: they use this module's Show and phones
     from benchmarks.slow_clients import SCENES as SLOW_CLIENTS
 
     scenes = {**SCENES, **SLOW_CLIENTS}
-    chosen = sys.argv[1:] or list(scenes)
+    chosen = chosen_scenes(sys.argv[1:], list(scenes))
+    RESULTS.mkdir(exist_ok=True)
+    figures = {"provenance": provenance()}
     for name in chosen:
         figures[name] = scenes[name]()
         print(name, json.dumps(figures[name], indent=1), flush=True)

@@ -47,7 +47,7 @@ import websocket
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import provenance  # noqa: E402
-from benchmarks.hostile import ATTACKER, RESULTS, Show, latency, phones  # noqa: E402
+from benchmarks.hostile import ATTACKER, RESULTS, Show, chosen_scenes, latency, phones  # noqa: E402
 from lab.web.transport.capacity import fair_share  # noqa: E402
 from lab.web.transport.open_files import connection_room  # noqa: E402
 from lab.web.transport.request_deadlines import BODY_SECONDS, HEADER_SECONDS  # noqa: E402
@@ -351,6 +351,7 @@ SCENES = {"trickling_headers": trickling_headers, "short_bodies": short_bodies, 
 
 def main(names: list[str]) -> None:
     """Run the scenes named (all when none), write their figures to slow_clients.json (or slow_clients-NAME.json)."""
+    chosen_scenes(names, list(SCENES), "slow_clients.py")  # --help or a wrong name: answered before any show starts
     RESULTS.mkdir(exist_ok=True)
     load = " / ".join(f"{value:.2f}" for value in psutil.getloadavg())
     figures: dict = {"provenance": {**provenance(), "load_average_before": load}}

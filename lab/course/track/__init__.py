@@ -1,4 +1,4 @@
-"""The exercise track: six small exercises after the hands-on where the learner writes the container code.
+"""The exercise track: seven small exercises after the hands-on where the learner writes the container code.
 
 exercises.py (what each one asks, its variants, its hints and why), plugin.py + subjects.py +
 freezing.py (the fixtures and the code under test), static.py (what the file does, read with
