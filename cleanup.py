@@ -11,10 +11,10 @@ from lab.classroom import fix_venv  # the standard library only
 
 fix_venv.guard(sys.argv)  # before any package is imported: `--fix-venv` repairs .venv; missing packages, one sentence
 
-from rich.console import Console  # noqa: E402
+from rich.console import Console
 
-from lab.paths import ROOT  # noqa: E402
-from lab.tools.janitor import apply, kept_note, plan, summary_table  # noqa: E402
+from lab.paths import ROOT
+from lab.tools.janitor import apply, kept_note, plan, summary_table
 
 
 def main(argv=None) -> int:

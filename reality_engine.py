@@ -10,18 +10,18 @@ from lab.classroom import fix_venv  # the standard library only
 
 fix_venv.guard(sys.argv)  # before any package is imported: `--fix-venv` repairs .venv; missing packages, one sentence
 
-from gevent import monkey  # noqa: E402
+from gevent import monkey
 
 monkey.patch_all()  # first of all: sockets, threads and locks imported below must cooperate
 
-import argparse  # noqa: E402
+import argparse
 
-from rich.console import Console  # noqa: E402
+from rich.console import Console
 
-from lab.servers.engines import CHOICES, ENGINE_VARIABLE  # noqa: E402
-from lab.errors import run_reporting  # noqa: E402
-from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION  # noqa: E402
-from lab.web.server import ShowOptions, port_number, run_show  # noqa: E402
+from lab.errors import run_reporting
+from lab.servers.engines import CHOICES, ENGINE_VARIABLE
+from lab.web.config import DEFAULT_OPTIONS, DEFAULT_QUESTION
+from lab.web.server import ShowOptions, port_number, run_show
 
 
 def main(argv=None) -> int:

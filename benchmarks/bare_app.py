@@ -11,20 +11,20 @@ from gevent import monkey
 
 monkey.patch_all()
 
-import os  # noqa: E402
-import secrets  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
+import os
+import secrets
+import sys
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-from flask import Flask, jsonify, make_response, request  # noqa: E402
-from psycogreen.gevent import patch_psycopg  # noqa: E402
+from flask import Flask, jsonify, make_response, request
+from psycogreen.gevent import patch_psycopg
 
-from lab.settings import PostgresSettings  # noqa: E402
-from lab.web.transport.capacity import PromptServer  # noqa: E402
-from lab.votes import Outcome  # noqa: E402
-from lab.votes.postgres import PostgresVoteStore  # noqa: E402
+from lab.settings import PostgresSettings
+from lab.votes import Outcome
+from lab.votes.postgres import PostgresVoteStore
+from lab.web.transport.capacity import PromptServer
 
 STATUS = {Outcome.ACCEPTED: 201, Outcome.DUPLICATE: 409, Outcome.INVALID: 400, Outcome.UNAVAILABLE: 503}
 

@@ -19,13 +19,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+from rich.console import Console
+from rich.table import Table
 
-from lab.servers.engines import select_engine  # noqa: E402
-from lab.errors import WorkshopError  # noqa: E402
-
-from benchmarks.harness import provenance  # noqa: E402
+from benchmarks.harness import provenance
+from lab.errors import WorkshopError
+from lab.servers.engines import select_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ("docker", "embedded")

@@ -20,13 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+from rich.console import Console
+from rich.table import Table
 
-from benchmarks.loadgen import Dashboard, phone, run_phones  # noqa: E402
-from lab.waiting import wait_for  # noqa: E402
-
-from benchmarks.harness import provenance, start_show  # noqa: E402
+from benchmarks.harness import provenance, start_show
+from benchmarks.loadgen import Dashboard, phone, run_phones
+from lab.waiting import wait_for
 
 SCENARIOS = [("Redis killed", "kill-redis"), ("Redis paused", "pause-redis"), ("PostgreSQL killed, recovered", "kill-postgres")]
 
@@ -135,7 +134,7 @@ def main() -> int:
         table.add_column(column)
     ok = True
     for name, figures in results.items():
-        seconds = lambda value: "-" if value is None else f"{value:.2f} s"  # noqa: E731
+        seconds = lambda value: "-" if value is None else f"{value:.2f} s"
         consistent = figures["accepted"] == figures["in_database"]
         ok &= consistent and figures["failed_unacceptably"] == 0 and figures["detect_s"] is not None
         table.add_row(name, str(figures["requests"]), str(figures["failed_unacceptably"]), str(figures["refused_503_while_down"]),

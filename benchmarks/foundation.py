@@ -26,13 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+from rich.console import Console
+from rich.table import Table
 
-from lab.servers.containers import DockerEngine  # noqa: E402
-from lab.errors import WorkshopError  # noqa: E402
-
-from benchmarks.harness import provenance  # noqa: E402
+from benchmarks.harness import provenance
+from lab.errors import WorkshopError
+from lab.servers.containers import DockerEngine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,8 +51,8 @@ def phases(requested: float, answered: float, attrs: dict, log: str) -> dict[str
     A phase whose marks are missing from the log (Redis has no initdb) is left out.
     """
     lines = [(docker_time(line.split(" ", 1)[0]), line) for line in log.splitlines() if " " in line]
-    first = lambda text: next((t for t, line in lines if text in line), None)  # noqa: E731
-    last = lambda text: next((t for t, line in reversed(lines) if text in line), None)  # noqa: E731
+    first = lambda text: next((t for t, line in lines if text in line), None)
+    last = lambda text: next((t for t, line in reversed(lines) if text in line), None)
     marks = [("create", docker_time(attrs["Created"])), ("start", docker_time(attrs["State"]["StartedAt"])),
              ("initdb", first("starting PostgreSQL")), ("temporary server", last("init process complete")),
              ("final start", last("ready to accept connections")), ("first query", answered)]
@@ -120,7 +119,7 @@ def time_suite(path: str, runs: int) -> tuple[list[float], dict[str, float], dic
             for split, begin, end in SPLITS:
                 if begin in marks and end in marks:
                     splits.setdefault(split, []).append(marks[end] - marks[begin])
-    median_of = lambda found: {name: statistics.median(values) for name, values in found.items()}  # noqa: E731
+    median_of = lambda found: {name: statistics.median(values) for name, values in found.items()}
     return walls, median_of(own), median_of(splits)
 
 

@@ -25,23 +25,22 @@ import json
 import os
 import statistics
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+from rich.console import Console
+from rich.table import Table
 
-from lab.servers.containers import DockerEngine, free_port  # noqa: E402
-from lab.errors import WorkshopError  # noqa: E402
-from benchmarks.loadgen import Dashboard, PhoneListeners, everyone_heard, results_lag_ms, run_phones, summarise  # noqa: E402
-from lab.waiting import wait_for  # noqa: E402
-
-from benchmarks.harness import PeakMemory, RunningShow, provenance, start_server, start_show, stop_server  # noqa: E402
+from benchmarks.harness import PeakMemory, RunningShow, provenance, start_server, start_show, stop_server
+from benchmarks.loadgen import Dashboard, PhoneListeners, everyone_heard, results_lag_ms, run_phones, summarise
+from lab.errors import WorkshopError
+from lab.servers.containers import DockerEngine, free_port
+from lab.waiting import wait_for
 
 BARE_OPTIONS = ["mocks", "real-containers", "prayer"]
 

@@ -12,11 +12,10 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Sequence
-from typing import Callable
 from urllib.parse import urlsplit
 
 

@@ -13,24 +13,24 @@ from gevent import monkey
 
 monkey.patch_all()
 
-import argparse  # noqa: E402
-import http.client  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-import gevent  # noqa: E402
-from gevent.pool import Pool  # noqa: E402
+import gevent
+from gevent.pool import Pool
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lab.servers.containers import DockerEngine, free_port  # noqa: E402
-from lab.waiting import wait_for  # noqa: E402
+from lab.servers.containers import DockerEngine, free_port
+from lab.waiting import wait_for
 
 BODY = json.dumps({"option": "mocks"})
 

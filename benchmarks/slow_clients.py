@@ -46,11 +46,11 @@ import websocket
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import provenance  # noqa: E402
-from benchmarks.hostile import ATTACKER, RESULTS, Show, chosen_scenes, latency, phones  # noqa: E402
-from lab.web.transport.capacity import fair_share  # noqa: E402
-from lab.web.transport.open_files import connection_room  # noqa: E402
-from lab.web.transport.request_deadlines import BODY_SECONDS, HEADER_SECONDS  # noqa: E402
+from benchmarks.harness import provenance
+from benchmarks.hostile import ATTACKER, RESULTS, Show, chosen_scenes, latency, phones
+from lab.web.transport.capacity import fair_share
+from lab.web.transport.open_files import connection_room
+from lab.web.transport.request_deadlines import BODY_SECONDS, HEADER_SECONDS
 
 PHONE = "127.0.0.3"
 TUNNEL = "127.0.0.1"  # a proxy on this machine connects from here, whoever it carries

@@ -1,8 +1,9 @@
 """Many callers at the same instant: how races are provoked in tests and lessons."""
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 

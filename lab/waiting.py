@@ -1,7 +1,8 @@
 """Waiting on a condition instead of sleeping for a guess."""
 
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 T = TypeVar("T")
 

@@ -21,10 +21,10 @@ from lab.classroom import fix_venv  # the standard library only
 
 try:  # loaded before every other conftest: a missing package ends the run in one sentence with the fix
     from lab.concurrency import at_once as lab_at_once
-    from lab.servers.containers import DockerEngine, docker_client
-    from lab.servers.engines import CHOICES, ENGINE_VARIABLE, docker_required, select_engine
     from lab.errors import DockerUnavailable, WorkshopError
     from lab.ratelimit.limiters import redis_client
+    from lab.servers.containers import DockerEngine, docker_client
+    from lab.servers.engines import CHOICES, ENGINE_VARIABLE, docker_required, select_engine
     from lab.targets import TARGETS
     from lab.votes.pool import ConnectionPool
     from tests.helpers import serving_together

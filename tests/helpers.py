@@ -1,13 +1,15 @@
 """Helpers the tests share (conftest files hold fixtures only, and import these)."""
 
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterable, Iterator, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import pytest
 
 from lab.servers.engines import remove_together, start_together
 from lab.votes import Outcome
 from lab.votes.postgres import PostgresVoteStore
+
 
 class _Removes(Protocol):
     def remove(self) -> None: ...

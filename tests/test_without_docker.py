@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lab.servers.containers import docker_client
 from lab.errors import DockerUnavailable
+from lab.servers.containers import docker_client
 from lab.testruns.paired import TestComparison
 from lab.waiting import wait_for
 

@@ -4,9 +4,7 @@ Standard library only: the doctor, the Codespaces check and the venv repair all 
 and the repair runs before the requirements are installed.
 """
 
-from __future__ import (
-    annotations,  # so that an old Python reaches check_python instead of a TypeError
-)
+from __future__ import annotations  # so that an old Python reaches check_python instead of a TypeError
 
 import sys
 from dataclasses import dataclass

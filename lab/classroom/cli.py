@@ -6,8 +6,8 @@ Standard library only at import: the venv repair runs `print_outcome` before any
 
 from __future__ import annotations  # so that an old Python reaches the venv repair's version sentence
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from lab.errors import WorkshopError
 

@@ -55,8 +55,8 @@ def endpoint_description(env: dict[str, str]) -> str:
 
 def check_docker(env: dict[str, str]):
     """Docker answers; returns (CheckResult, client or None)."""
-    from lab.servers.containers import docker_client
     from lab.errors import DockerUnavailable
+    from lab.servers.containers import docker_client
 
     where = endpoint_description(env)
     try:
@@ -111,8 +111,8 @@ def check_port(port: int) -> CheckResult:
 
 def check_container_host(client, image: str, env: dict[str, str]) -> CheckResult:
     """Inside a container: the address testcontainers will use for containers answers."""
-    from lab.servers import container_host
     from lab.classroom.pulling import is_present
+    from lab.servers import container_host
 
     if not container_host.inside_container():
         return CheckResult("container host", True, "not inside a container: containers answer on this machine")
@@ -148,7 +148,7 @@ def check_embedded(docker_result: CheckResult, needs_docker: str) -> CheckResult
 
 
 def run_checks(*, port: int | None = None, pull_missing: bool = False, console=None,
-               docker: bool = True, fallback: str | None = None) -> list["CheckResult"]:
+               docker: bool = True, fallback: str | None = None) -> list[CheckResult]:
     """Every check that applies to this machine, in the order a person would fix them.
 
     `docker=False` (the embedded engine runs the servers) leaves out Docker, images, Ryuk
@@ -177,8 +177,9 @@ def run_checks(*, port: int | None = None, pull_missing: bool = False, console=N
 
 
 def _docker_checks(client, env: dict[str, str], pull_missing: bool, console) -> list[CheckResult]:
+    from lab.classroom.pulling import pull_missing as pull
+    from lab.classroom.pulling import ryuk_disabled, ryuk_image
     from lab.servers.images import IMAGES
-    from lab.classroom.pulling import pull_missing as pull, ryuk_disabled, ryuk_image
 
     ours = [image.name for image in IMAGES.values()]
     failed = pull(client, ours + ([] if ryuk_disabled() else [ryuk_image()]), console or _console()) if pull_missing else {}

@@ -4,17 +4,17 @@
 file with a progress bar; `unpack` streams it back into Docker (`docker load` works too).
 """
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import docker
 import docker.errors
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-from lab.servers.containers import docker_client
-from lab.errors import WorkshopError
 from lab.classroom.pulling import needed_images, pull_missing, ryuk_disabled, ryuk_image
+from lab.errors import WorkshopError
+from lab.servers.containers import docker_client
 
 CHUNK = 1024 * 1024
 DEFAULT_PACK = "tcmagic-images.tar"

@@ -11,15 +11,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
+from xml.etree import ElementTree
 
 from lab.course.catalog import CORRECT, MUTANTS, VARIANTS
 from lab.course.exercise_plugin import ENV_POSTGRES, ENV_VARIANTS
-from lab.settings import PostgresSettings
 from lab.paths import ROOT
+from lab.settings import PostgresSettings
 
 EXERCISE = ROOT / "exercises" / "test_sku_uniqueness.py"
 SOLUTION = ROOT / "lab" / "course" / "solutions" / "sku_uniqueness.py"

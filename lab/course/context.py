@@ -7,17 +7,18 @@ NeedsDocker on the embedded engine; the runner then says how to get Docker and m
 
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 from rich.console import Console
 
-from lab.servers.containers import LABEL_PURPOSE, LABEL_RUN, DockerEngine
 from lab.course.keyboard import keys_held
 from lab.course.progress import Progress
-from lab.servers.engines import Engine, RunningService, select_engine, server_kind
 from lab.errors import WorkshopError
+from lab.servers.containers import LABEL_PURPOSE, LABEL_RUN, DockerEngine
+from lab.servers.engines import Engine, RunningService, select_engine, server_kind
 from lab.testruns.pytest_run import run_test_file
 
 

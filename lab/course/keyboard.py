@@ -6,7 +6,8 @@ into the spinner's line, and an Enter typed there would skip the next "Press Ent
 
 import contextlib
 import os
-from typing import Iterator, TextIO
+from collections.abc import Iterator
+from typing import TextIO
 
 try:
     import termios

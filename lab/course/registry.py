@@ -1,8 +1,8 @@
 """The lessons in course order, numbered from 1."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Callable
 
 from lab.course.lessons import flaky, handson, isolation, magic, problem, resilience, scopes, side_by_side, slow
 from lab.errors import WorkshopError

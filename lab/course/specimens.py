@@ -6,7 +6,8 @@ lesson can run it many times in-process and count. The source shown is this sour
 
 import threading
 import time
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from lab.ratelimit.limiters import RedisRateLimiter
 from lab.waiting import WaitTimeout, wait_for

@@ -5,7 +5,7 @@
 """
 
 import threading
-from typing import Iterable
+from collections.abc import Iterable
 
 from rich.console import JustifyMethod
 from rich.table import Table

@@ -10,8 +10,9 @@ death and recovery even when nobody votes.
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 from lab.ratelimit.limiters import RateDecision, RateLimiter
 

@@ -10,8 +10,9 @@
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 import redis
 from redis.backoff import NoBackoff

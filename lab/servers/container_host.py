@@ -21,8 +21,8 @@ import ipaddress
 import os
 import platform
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 from urllib.parse import urlsplit
 
 import docker

@@ -14,8 +14,9 @@ import functools
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import docker
 import docker.errors
@@ -30,7 +31,15 @@ from lab.servers.container_host import LOOPBACK, Publishing
 from lab.servers.durable import DurableData
 from lab.servers.images import IMAGES
 from lab.servers.labels import (  # noqa: F401 - their importers know them from here
-    LABEL_DURABLE, LABEL_MANAGED, LABEL_NAMESPACE, LABEL_PORT, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN, RUN_ID, our_labels,
+    LABEL_DURABLE,
+    LABEL_MANAGED,
+    LABEL_NAMESPACE,
+    LABEL_PORT,
+    LABEL_PURPOSE,
+    LABEL_ROLE,
+    LABEL_RUN,
+    RUN_ID,
+    our_labels,
 )
 from lab.servers.readiness import ServerAnswers, container_status, wait_ready
 from lab.servers.ryuk import claim_ryuk, release_ryuk, start_ryuk
@@ -111,10 +120,9 @@ def ensure_image(client: docker.DockerClient, image: str) -> None:
 
 def postgres_answers(settings: PostgresSettings) -> bool:
     """True when PostgreSQL at `settings` runs a query from this process."""
-    with psycopg2.connect(**settings.connect_kwargs(connect_timeout=1)) as connection:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
+    with psycopg2.connect(**settings.connect_kwargs(connect_timeout=1)) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        return cursor.fetchone() == (1,)
 
 
 def redis_answers(settings: RedisSettings) -> bool:

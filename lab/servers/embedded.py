@@ -16,14 +16,17 @@ import secrets
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 import psycopg2
 import redis
 
+from lab.errors import StartupFailed
+from lab.paths import EMBEDDED_PID_DIR as PID_DIR
 from lab.servers.containers import READY_TIMEOUT, RUN_ID, free_port, postgres_answers, redis_answers
+from lab.servers.durable import DurableData
 from lab.servers.embedded_programs import (
     HOST,
     EmbeddedUnavailable,
@@ -35,9 +38,6 @@ from lab.servers.embedded_programs import (
     redis_server_program,
     versions,
 )
-from lab.errors import StartupFailed
-from lab.paths import EMBEDDED_PID_DIR as PID_DIR
-from lab.servers.durable import DurableData
 from lab.servers.leftovers import SERVER_DIR_PREFIX, find_leftovers, stop_leftover
 from lab.servers.processes import ServerProcess, give_to_server_user
 from lab.settings import POSTGRES_DB, POSTGRES_USER, PostgresSettings, RedisSettings, new_password

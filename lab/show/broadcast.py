@@ -11,8 +11,8 @@ that (re)connects catches up from it without a query.
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from lab.show.rooms import DASHBOARDS, PRESENTER, SCREENS, for_dashboards
 

@@ -7,7 +7,7 @@ The stage clock is the show clock read since the stage began, so pausing one pau
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 WAITING, RUNNING, PAUSED = "waiting", "running", "paused"
 

@@ -18,13 +18,7 @@ from dataclasses import dataclass, field
 from lab.errors import WorkshopError
 from lab.ratelimit.failopen import FailOpenLimiter
 from lab.ratelimit.limiters import RateLimiter, RedisRateLimiter, redis_client
-from lab.servers.engines import (
-    Engine,
-    RunningService,
-    duration_words,
-    ready_line,
-    server_kind,
-)
+from lab.servers.engines import Engine, RunningService, duration_words, ready_line, server_kind
 from lab.settings import RedisSettings
 from lab.show.broadcast import Broadcaster
 from lab.show.feed import Feed, FeedLine

@@ -7,8 +7,8 @@ real one (they never touch it); for reality "N bugs caught" or "green means proo
 """
 
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 from lab.targets import check_target
 from lab.testruns.pytest_run import TestOutcome, TestRunBroken, run_test_file

@@ -10,8 +10,8 @@ import os
 import subprocess
 import sys
 from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from lab.errors import WorkshopError
 from lab.paths import ROOT

@@ -12,9 +12,9 @@ database from under it, nor, while the show runs, its way back after a crash.
 """
 
 import functools
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 import docker.errors
 from rich import box

@@ -8,9 +8,9 @@ goes away the loop says so and reconnects with a growing back-off, never a trace
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 import docker.errors
 from rich import box
@@ -59,7 +59,7 @@ def row_from_attrs(attrs: dict) -> ContainerRow:
     role = labels.get(LABEL_ROLE) or ("testcontainers" if labels.get(TESTCONTAINERS_LABEL) == "true" else "-")
     if labels.get(LABEL_PURPOSE):
         role = f"{role} ({labels[LABEL_PURPOSE]})"
-    created = datetime.strptime(attrs["Created"][:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    created = datetime.strptime(attrs["Created"][:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
     return ContainerRow(
         id=attrs["Id"], name=attrs.get("Name", "").lstrip("/"), image=attrs.get("Config", {}).get("Image", "?"),
         role=role, status=attrs.get("State", {}).get("Status", "?"),

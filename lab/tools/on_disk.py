@@ -12,14 +12,14 @@ import json
 import os
 import signal
 import subprocess
-from pathlib import Path
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from typing import Callable
+from pathlib import Path
 
 from lab.paths import EMBEDDED_PID_DIR_NAME, SHOW_PID_FILE_NAME, pid_alive
+from lab.show.resume import RESUME_DIR_NAME
 from lab.tools.removable import Item, remove_folders, unlink
 from lab.waiting import WaitTimeout, wait_for
-from lab.show.resume import RESUME_DIR_NAME
 
 LEGACY_RESUME_FILE_NAME = Path(".tcmagic") / "show-resume.json"  # one file for every run, before each run had its own
 DURABLE_DIR_PREFIX = "postgres-"  # lab.servers.embedded names them postgres-<run id>-<6 hex digits>

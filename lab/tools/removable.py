@@ -1,9 +1,9 @@
 """What cleanup.py can remove: one `Item` a thing (a row of its table), and the usual ways to remove one."""
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import docker.errors
 

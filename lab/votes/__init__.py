@@ -8,7 +8,8 @@
 Nothing here knows about Flask.
 """
 
-from typing import Protocol, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 from lab.errors import WorkshopError
 from lab.targets import check_target

@@ -29,8 +29,9 @@ and reconciles it with PostgreSQL's about once a second, lab.show.ballot.)
 import select
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import psycopg2
 import psycopg2.extensions

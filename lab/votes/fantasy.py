@@ -6,7 +6,7 @@ both, and the audience watches the mock count the duplicates the database refuse
 
 import threading
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 from lab.votes.outcomes import VoteResult, accepted
 

@@ -6,7 +6,7 @@ it from the real store; a real database shows every hole.
 """
 
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 from lab.votes.outcomes import Outcome, VoteResult, accepted
 from lab.votes.sql import SqlVoteStore

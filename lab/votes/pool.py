@@ -10,15 +10,15 @@ once it answers again.
 
 import queue
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import psycopg2
 import psycopg2.extensions
 
 from lab.settings import PostgresSettings
 from lab.votes.deadline import LIVENESS, DeadlineConnection, with_deadline
-
 
 PING_TIMEOUT = 2.0
 

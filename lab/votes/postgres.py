@@ -9,7 +9,7 @@ deadline (lab.votes.deadline): a vote that reaches a server thawing from a freez
 its phone was told "not recorded", is not stored.
 """
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from lab.votes.deadline import store_by
 from lab.votes.outcomes import VoteResult, accepted, unavailable

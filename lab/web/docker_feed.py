@@ -5,15 +5,15 @@ is the thin loop that reads `docker events` filtered by our labels and hands eac
 """
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import docker
 from docker.types import CancellableStream
 
 from lab.servers.container_event import parse_event
 from lab.servers.containers import LABEL_MANAGED, LABEL_ROLE, LABEL_RUN
-from lab.show.feed import FeedLine
 from lab.servers.images import IMAGES
+from lab.show.feed import FeedLine
 
 SHOWN_ACTIONS = {
     "create": ("created", "info"),

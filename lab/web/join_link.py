@@ -6,7 +6,7 @@ of its arguments (the environment is passed in), so it is tested without a netwo
 """
 
 import socket
-from typing import Mapping
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import qrcode

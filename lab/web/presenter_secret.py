@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict, deque
-from typing import Callable
+from collections.abc import Callable
 
 from itsdangerous import BadSignature, URLSafeSerializer
 

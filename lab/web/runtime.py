@@ -7,15 +7,15 @@ from flask_socketio import SocketIO
 
 from lab.show.broadcast import Broadcaster
 from lab.show.comparison_stage import ComparisonStage
-from lab.web.config import ShowConfig
-from lab.web.docker_feed import DockerEventStream
 from lab.show.feed import Feed
 from lab.show.live import LiveShow
+from lab.show.services import ShowServices
+from lab.web.config import ShowConfig
+from lab.web.docker_feed import DockerEventStream
 from lab.web.presenter_secret import PresenterSecret
 from lab.web.transport.read_pace import ReadPace
 from lab.web.vote_pages import VotePages
 from lab.web.voters import VoterCookies
-from lab.show.services import ShowServices
 
 EXTENSION = "tcmagic"
 

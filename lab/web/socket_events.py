@@ -13,11 +13,11 @@ and hears the notes too; every other screen joins DASHBOARDS (lab.show.rooms). A
 from flask import request
 from flask_socketio import SocketIO, emit, join_room, rooms
 
-from lab.web.transport.packet_gate import SCREEN_CAP, SCREENS_FULL, Allowance
 from lab.show.live import LiveShow
-from lab.web.phones import is_phone, welcome_phone
 from lab.show.rooms import DASHBOARDS, PHONES, PRESENTER, for_dashboards
+from lab.web.phones import is_phone, welcome_phone
 from lab.web.presenter_secret import DEVICE_COOKIE, PresenterSecret
+from lab.web.transport.packet_gate import SCREEN_CAP, SCREENS_FULL, Allowance
 
 
 def register(socketio: SocketIO, show: LiveShow, secret: PresenterSecret, snapshots: Allowance) -> None:

@@ -1,6 +1,6 @@
 """The load benchmark's arithmetic: counts, percentiles, results lag."""
 
-from benchmarks.loadgen import VoteAttempt, results_lag_ms, percentile, summarise
+from benchmarks.loadgen import VoteAttempt, percentile, results_lag_ms, summarise
 
 
 def attempts(*rows):

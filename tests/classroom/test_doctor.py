@@ -10,11 +10,11 @@ import pytest
 from rich.console import Console
 
 from lab.classroom import doctor
+from lab.classroom.doctor import CheckResult, preflight, report, run_checks
+from lab.errors import WorkshopError
 from lab.paths import REQUIREMENTS, ROOT
 from lab.servers import container_host
 from lab.servers.containers import free_port
-from lab.classroom.doctor import CheckResult, preflight, report, run_checks
-from lab.errors import WorkshopError
 
 NOWHERE = "tcp://127.0.0.1:9"  # the discard port: nothing answers there
 
@@ -231,5 +231,5 @@ def test_at_80_columns_each_check_wraps_at_words_under_its_own_column():
 
     lines = [line.rstrip() for line in narrow.file.getvalue().splitlines()]
     words = " ".join(line[21:] for line in lines).split()
-    assert words == detail.split() + ["->"] + "Docker is not reachable: start Docker Desktop, then run it again.".split()
+    assert words == detail.split() + ["->"] + ["Docker", "is", "not", "reachable:", "start", "Docker", "Desktop,", "then", "run", "it", "again."]
     assert all(len(line) <= 80 and line[:21].strip() in ("", "FAIL docker") for line in lines)

@@ -4,9 +4,9 @@ import docker.errors
 import pytest
 from testcontainers.core.config import testcontainers_config
 
+from lab.classroom.pulling import LayerTally, needed_images, pull, pull_missing, split_reference
 from lab.errors import ImageUnavailable
 from lab.servers.images import IMAGES
-from lab.classroom.pulling import LayerTally, needed_images, pull, pull_missing, split_reference
 
 # Docker's pull stream, shortened from a real `docker pull redis:7-alpine`.
 PULL_EVENTS = [

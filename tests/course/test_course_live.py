@@ -8,11 +8,11 @@ import uuid
 import docker
 import pytest
 
-from lab.servers.containers import DockerEngine, our_labels
 from lab.course import checker
 from lab.course.context import Lab
 from lab.course.registry import LESSONS
 from lab.course.runner import run_workshop
+from lab.servers.containers import DockerEngine, our_labels
 from lab.testruns.pytest_run import TestOutcome
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(180)]

@@ -2,9 +2,9 @@
 
 import io
 import threading
+from typing import cast
 
 import pytest
-from typing import cast
 from rich.console import Console
 
 from lab.course.lessons.common import runs_strip

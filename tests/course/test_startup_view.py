@@ -1,8 +1,8 @@
 """Lesson 2's live view, built from Docker events or the embedded processes, without Docker."""
 
 import io
-from typing import cast
 from types import SimpleNamespace
+from typing import cast
 
 from rich.console import Console
 

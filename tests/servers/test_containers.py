@@ -15,14 +15,14 @@ import pytest
 import redis
 from testcontainers.core.labels import LABEL_SESSION_ID, SESSION_ID
 
+from lab.ratelimit.limiters import RedisRateLimiter, redis_client
 from lab.servers.container_host import LOOPBACK, Publishing
 from lab.servers.containers import LABEL_DURABLE, LABEL_MANAGED, LABEL_ROLE, LABEL_RUN
 from lab.servers.durable import DurableData, ResumeUnavailable
-from lab.waiting import wait_for
-from tests.helpers import after_the_crash, vote_before_a_crash
-from lab.ratelimit.limiters import RedisRateLimiter, redis_client
 from lab.votes import Outcome
 from lab.votes.postgres import PostgresVoteStore
+from lab.waiting import wait_for
+from tests.helpers import after_the_crash, vote_before_a_crash
 
 pytestmark = pytest.mark.docker
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,11 +10,11 @@ import psycopg2
 import pytest
 import redis
 
+from lab.errors import StartupFailed
+from lab.ratelimit.limiters import RedisRateLimiter, redis_client
 from lab.servers import embedded
 from lab.servers.durable import DurableData, ResumeUnavailable
 from lab.servers.embedded import find_leftovers
-from lab.errors import StartupFailed
-from lab.ratelimit.limiters import RedisRateLimiter, redis_client
 from lab.settings import PostgresSettings, RedisSettings
 from lab.votes import Outcome
 from lab.votes.outcomes import UNIQUE_VIOLATION

@@ -2,14 +2,7 @@
 
 from pathlib import Path
 
-from lab.show.script import (
-    SHOW_SECONDS,
-    STAGES,
-    TAGLINE,
-    clamp_stage,
-    stage_payload,
-    stage_starts,
-)
+from lab.show.script import SHOW_SECONDS, STAGES, TAGLINE, clamp_stage, stage_payload, stage_starts
 
 
 def test_the_script_fits_eight_minutes_in_six_stages():

@@ -14,16 +14,15 @@ from pathlib import Path
 
 import docker
 import pytest
+from rich.console import Console
 
 from lab.paths import ROOT
 from lab.paths import SHOW_PID_FILE_NAME as PID_FILE
-from rich.console import Console
-
 from lab.servers.containers import LABEL_PURPOSE, LABEL_RUN, our_labels
 from lab.servers.labels import LABEL_DURABLE
 from lab.tools.janitor import apply, plan, summary_table
-from lab.tools.owners import published_ports
 from lab.tools.on_disk import embedded_items, engine_items
+from lab.tools.owners import published_ports
 
 IDLE = "import signal; signal.pause()"
 
@@ -478,7 +477,7 @@ def test_a_container_removed_between_listing_and_inspecting_breaks_neither_clean
 
     client.api.inspect_container = removed_first
     try:
-        items, _ = docker_items(client, connections=lambda: [])
+        items, _ = docker_items(client, connections=list)
         listed = Monitor(Console(file=io.StringIO()), connect=lambda: client).listing(client)
     finally:
         if exists(going):

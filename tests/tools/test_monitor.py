@@ -5,19 +5,28 @@ import os
 import subprocess
 import sys
 import threading
+from typing import cast
 
 import docker
 import pytest
-from typing import cast
 from rich.console import Console
 
-from lab.servers.containers import LABEL_MANAGED, LABEL_PORT, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN
 from lab.errors import DockerUnavailable
+from lab.paths import ROOT
+from lab.servers.containers import LABEL_MANAGED, LABEL_PORT, LABEL_PURPOSE, LABEL_ROLE, LABEL_RUN
 from lab.tools.monitor import (
-    GONE_FOR, NEW_FOR, ContainerRow, Monitor, MonitorState, build_table, format_age, is_watched, row_from_attrs, short_image,
+    GONE_FOR,
+    NEW_FOR,
+    ContainerRow,
+    Monitor,
+    MonitorState,
+    build_table,
+    format_age,
+    is_watched,
+    row_from_attrs,
+    short_image,
     shorten,
 )
-from lab.paths import ROOT
 from lab.waiting import wait_for
 
 CREATED_AT = 1_800_000_000.0  # 2027-01-15T08:00:00Z

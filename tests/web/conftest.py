@@ -6,11 +6,11 @@ dashboard socket and presenter helper (test). create_app starts from a clean sla
 
 import pytest
 
-from lab.web.join_link import allowed_origins
 from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.postgres import PostgresVoteStore
 from lab.web import create_app, runtime_of, shutdown
 from lab.web.config import ShowConfig, parse_options
+from lab.web.join_link import allowed_origins
 from tests.web.helpers import TOKEN, Dashboard, HandingEngine, Presenter, audience_member
 
 

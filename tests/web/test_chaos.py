@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-from lab.web import runtime_of
 from lab.servers.containers import RUN_ID
 from lab.votes.postgres import PostgresVoteStore
 from lab.waiting import wait_for
+from lab.web import runtime_of
 from tests.helpers import own_server
 from tests.web.helpers import HandingEngine, Presenter, audience_member
 

@@ -19,8 +19,8 @@ import requests
 from lab.paths import ROOT
 from lab.servers.containers import free_port
 from lab.servers.labels import LABEL_RUN
-from lab.waiting import wait_for
 from lab.show.resume import RESUME_DIR_VARIABLE
+from lab.waiting import wait_for
 from lab.web.voters import COOKIE_NAME
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(180)]

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from lab.web import runtime_of
 from lab.testruns.paired import TestComparison
+from lab.web import runtime_of
 from lab.web.presenter import TOKEN_HEADER
 from lab.web.voters import COOKIE_NAME
 from tests.web.helpers import TOKEN

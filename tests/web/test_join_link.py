@@ -1,14 +1,6 @@
 """The audience's URLs and QR codes (lab/web/audience.py)."""
 
-from lab.web.join_link import (
-    allowed_origins,
-    base_url,
-    codespace_visibility_command,
-    qr_matrix,
-    qr_svg,
-    qr_terminal,
-    vote_url,
-)
+from lab.web.join_link import allowed_origins, base_url, codespace_visibility_command, qr_matrix, qr_svg, qr_terminal, vote_url
 
 CODESPACE = {"CODESPACE_NAME": "fuzzy-robot-x7", "GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN": "app.github.dev"}
 

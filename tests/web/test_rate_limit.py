@@ -3,7 +3,6 @@
 import pytest
 
 from lab.web import runtime_of
-
 from tests.web.helpers import Presenter, audience_member
 
 pytestmark = pytest.mark.realdb

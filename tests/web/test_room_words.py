@@ -9,10 +9,10 @@ import pytest
 from rich.console import Console
 
 from lab.servers.engines import fallback_announcement
-from lab.votes.outcomes import unavailable
-from lab.web.presenter import BOT_ATTEMPTS
 from lab.show.facts import show_facts
 from lab.show.feed import FEED_LENGTH
+from lab.votes.outcomes import unavailable
+from lab.web.presenter import BOT_ATTEMPTS
 from lab.web.server import NEXT_STEPS, banner
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
 """Hidden means hidden: while results are hidden the feed names no option, and the notes reach only the presenter's socket."""
 
-from lab.web import runtime_of
 from lab.show.rooms import for_dashboards
+from lab.web import runtime_of
 from lab.web.presenter_secret import GUESSES
 from tests.web.helpers import TOKEN, Dashboard, Presenter, audience_member
 

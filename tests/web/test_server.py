@@ -5,9 +5,7 @@ import os
 
 from rich.console import Console
 
-from lab.web.join_link import (
-    codespace_visibility_command,
-)
+from lab.web.join_link import codespace_visibility_command
 from lab.web.server import banner, pid_file, presenter_url
 
 CODESPACE = {"CODESPACE_NAME": "fuzzy-robot-x7", "GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN": "app.github.dev"}

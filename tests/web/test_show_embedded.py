@@ -11,16 +11,15 @@ import io
 import pytest
 from rich.console import Console
 
-from lab.web import runtime_of
-from lab.servers.containers import free_port
 from lab.classroom.doctor import preflight, run_checks
+from lab.servers.containers import free_port
 from lab.votes.fantasy import FantasyVoteStore
 from lab.votes.postgres import PostgresVoteStore
+from lab.web import runtime_of
 from lab.web.config import ShowConfig, parse_options
 from lab.web.server import ShowOptions, banner, gone, run_show
 from tests.helpers import own_server
-from tests.web.helpers import Presenter, TOKEN, audience_member
-
+from tests.web.helpers import TOKEN, Presenter, audience_member
 
 show_postgres = own_server("embedded_engine", "postgres", "A durable embedded PostgreSQL of this module's own: it gets "
                            "killed, its votes must survive.", durable=True)

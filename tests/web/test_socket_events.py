@@ -3,8 +3,8 @@
 import pytest
 
 from lab.servers.containers import RUN_ID
-from lab.web import create_app, shutdown
 from lab.show.live import reset_line
+from lab.web import create_app, shutdown
 
 pytestmark = pytest.mark.realdb
 

@@ -2,12 +2,12 @@
 
 import pytest
 
-from lab.web import runtime_of
-from lab.servers.containers import free_port
 from lab.ratelimit.limiters import FantasyRateLimiter
+from lab.servers.containers import free_port
 from lab.settings import PostgresSettings
 from lab.votes.pool import ConnectionPool
 from lab.waiting import wait_for
+from lab.web import runtime_of
 from lab.web.voters import COOKIE_NAME
 from tests.web.helpers import audience_member
 

@@ -3,8 +3,8 @@
 import contextlib
 import inspect
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from rich.live import Live
 from rich.syntax import Syntax
@@ -12,7 +12,6 @@ from rich.table import Table
 from rich.text import Text
 
 from lab.course.keyboard import keys_held
-
 from lab.testruns.pytest_run import TestOutcome
 
 OUTCOME_STYLE = {"passed": "green", "failed": "bold red", "error": "bold red", "skipped": "yellow"}

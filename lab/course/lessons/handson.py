@@ -7,8 +7,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from lab.course import checker
-from lab.course import hints
+from lab.course import checker, hints
 from lab.course.catalog import CORRECT, VARIANTS
 from lab.paths import ROOT
 

@@ -4,23 +4,22 @@ Without Docker the PostgreSQL is an embedded local process: the refusal is shown
 same, then the lesson says that its container part needs Docker and stays on the list.
 """
 
-from rich.table import Table
-
 import time
 
 import docker.errors
+from rich.table import Table
 
 from lab.concurrency import at_once
 from lab.course.lessons.common import live_view
 from lab.course.specimens import BackgroundCall
 from lab.course.startup_view import ContainerEvents, events_table, processes_table
-from lab.servers.containers import READY_TIMEOUT
 from lab.errors import WorkshopError
+from lab.servers.containers import READY_TIMEOUT
 from lab.servers.engines import server_kind
-from lab.waiting import WaitTimeout, wait_for
 from lab.votes import StoreUnavailable
 from lab.votes.outcomes import VoteResult
 from lab.votes.postgres import PostgresVoteStore
+from lab.waiting import WaitTimeout, wait_for
 
 TITLE = "The Magic"
 MINUTES = 2

@@ -1,15 +1,6 @@
 """The seven exercises of the track, in order: what each asks, the bugs it must catch, hints and why."""
 
-from lab.course.track.model import (
-    Bug,
-    Exercise,
-    Hint,
-    at_least_tests,
-    fixture_lacks,
-    misses,
-    no_sleep,
-    starts_in_fixture,
-)
+from lab.course.track.model import Bug, Exercise, Hint, at_least_tests, fixture_lacks, misses, no_sleep, starts_in_fixture
 from lab.course.track.static import FileFacts
 from lab.errors import WorkshopError
 
