@@ -1,7 +1,7 @@
 """Load benchmark: rounds of 1,000 phones voting twice each, the show and a bare endpoint taking turns.
 
     python benchmarks/load.py [--phones 1000] [--rounds 3] [--dashboards 5] [--concurrency 32]
-                              [--phone-sockets N] [--json FILE]
+                              [--phone-sockets N] [--one-address] [--json FILE]
 
 Each phone opens /qr, votes, and votes again (the second must be refused). The show runs
 for real (`reality_engine.py`, gevent, its own PostgreSQL container); the bare endpoint
@@ -18,6 +18,12 @@ With --phone-sockets N, N phone sockets (benchmarks/phone_sockets.py) listen in 
 phones' room all along, the results revealed first. Further targets: every socket stays
 connected and ends on the database count, results lag p95 <= 500 ms from an accepted vote
 to all N sockets (median round), server RSS <= 250 MB, throughput >= 0.85 x bare.
+
+Every phone, voting or listening, comes from an address of its own (127.2.x.y and
+127.1.x.y on loopback), as on a venue's Wi-Fi, so the show's room counts each connection
+and holds each address to its share as it would for a real audience. With --one-address
+they all come from 127.0.0.1, the presenter's address, which the room lets in uncounted:
+how every run before 2026-12-06 was measured, and a show without its room.
 """
 
 import argparse
@@ -46,9 +52,9 @@ BARE_OPTIONS = ["mocks", "real-containers", "prayer"]
 
 
 def load(base: str, phones: int, options: list[str], concurrency: int, dashboards: list[Dashboard],
-         listeners: PhoneListeners | None = None, before: int = 0) -> dict:
+         listeners: PhoneListeners | None = None, before: int = 0, one_address: bool = False) -> dict:
     """One round of phones against `base` (`before` votes already counted); lags if dashboards or phone sockets listen."""
-    attempts, wall = run_phones(base, phones, options, concurrency)
+    attempts, wall = run_phones(base, phones, options, concurrency, one_address=one_address)
     figures = summarise(attempts, wall)
     total = before + figures["accepted"]
     if listeners:
@@ -88,7 +94,7 @@ class Show:
 
 
 @contextmanager
-def show_running(dashboard_count: int, log: Path, phone_sockets: int = 0) -> Iterator[Show]:
+def show_running(dashboard_count: int, log: Path, phone_sockets: int = 0, one_address: bool = False) -> Iterator[Show]:
     """The real show, its dashboards connected and `phone_sockets` listening to the revealed results if asked."""
     show = start_show(log)
     dashboards = [Dashboard(show.base) for _ in range(dashboard_count)]
@@ -100,7 +106,7 @@ def show_running(dashboard_count: int, log: Path, phone_sockets: int = 0) -> Ite
             setup = {"rss_idle_mb": memory.peak / 2**20}
             if phone_sockets:
                 show.presenter("results", {"visible": True})
-                listeners = PhoneListeners(show.base, phone_sockets)
+                listeners = PhoneListeners(show.base, phone_sockets, one_address)
                 setup["rss_with_sockets_mb"] = memory.process.memory_info().rss / 2**20
                 setup["phone_sockets"], setup["phone_sockets_opened"] = phone_sockets, listeners.connected
             yield Show(show, dashboards, listeners, memory, setup)
@@ -130,22 +136,24 @@ def bare_running(log: Path) -> Iterator[str]:
 
 
 def measure(phones: int, rounds: int, dashboard_count: int, concurrency: int, logs: Path,
-            phone_sockets: int = 0, on_round=lambda number, who: None) -> tuple[dict, list[dict], list[dict]]:
+            phone_sockets: int = 0, on_round=lambda number, who: None,
+            one_address: bool = False) -> tuple[dict, list[dict], list[dict]]:
     """Both servers up, `rounds` rounds each, taking turns; (the show's setup and end figures, its rounds, the bare's)."""
     show_rounds: list[dict] = []
     bare_rounds: list[dict] = []
     with bare_running(logs / "bare_app.log") as bare_base, \
-            show_running(dashboard_count, logs / "reality_engine.log", phone_sockets) as show:
+            show_running(dashboard_count, logs / "reality_engine.log", phone_sockets, one_address) as show:
         options = show.running.options()
         for number in range(rounds):
             for who in (("bare", "show") if number % 2 == 0 else ("show", "bare")):
                 on_round(number + 1, who)
                 if who == "bare":
                     bare_rounds.append(load(bare_base, phones, BARE_OPTIONS, concurrency, [],
-                                            before=sum(r["accepted"] for r in bare_rounds)))
+                                            before=sum(r["accepted"] for r in bare_rounds), one_address=one_address))
                 else:
                     show_rounds.append(load(show.running.base, phones, options, concurrency, show.dashboards,
-                                            show.listeners, before=sum(r["accepted"] for r in show_rounds)))
+                                            show.listeners, before=sum(r["accepted"] for r in show_rounds),
+                                            one_address=one_address))
         end = {**show.setup, "rss_peak_mb": show.memory.peak / 2**20, "database_count": show.running.database_count()}
     return end, show_rounds, bare_rounds
 
@@ -228,6 +236,8 @@ def main() -> int:
     parser.add_argument("--dashboards", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=32, help="phones in flight at once (default 32)")
     parser.add_argument("--phone-sockets", type=int, default=0, help="phone sockets listening to the results (default none)")
+    parser.add_argument("--one-address", action="store_true",
+                        help="every phone from 127.0.0.1, the presenter's address the room does not count (as before 2026-12-06)")
     parser.add_argument("--json", default="benchmarks/results/load.json")
     args = parser.parse_args()
     console = Console()
@@ -238,7 +248,8 @@ def main() -> int:
         with console.status("starting the show and the bare endpoint...") as status:
             end, shows, bares = measure(args.phones, args.rounds, args.dashboards, args.concurrency, logs,
                                         args.phone_sockets,
-                                        lambda number, who: status.update(f"round {number} of {args.rounds}: {who} under load..."))
+                                        lambda number, who: status.update(f"round {number} of {args.rounds}: {who} under load..."),
+                                        args.one_address)
     except WorkshopError as error:
         console.print(f"[red]{error}[/red]")
         return 1
@@ -246,8 +257,9 @@ def main() -> int:
     date, machine = provenance().values()
     console.print(rounds_table(shows, bares, f"Load: {args.rounds} rounds of {args.phones} phones each, taking turns "
                                              f"- {date} - {machine}"))
+    addresses = "all from 127.0.0.1 (uncounted)" if args.one_address else "each from its own address"
     table = Table(title=f"{args.phones} phones x (page + 2 votes), {args.concurrency} at a time, {args.dashboards} "
-                        f"dashboards, {args.phone_sockets} phone sockets: the median round")
+                        f"dashboards, {args.phone_sockets} phone sockets, {addresses}: the median round")
     for column in ("measure", "value", "target", "met"):
         table.add_column(column)
     for name, value, target, met in rows:
@@ -258,6 +270,7 @@ def main() -> int:
     Path(args.json).write_text(json.dumps({"date": date, "machine": machine, "phones": args.phones, "rounds": args.rounds,
                                            "concurrency": args.concurrency, "dashboards": args.dashboards,
                                            "phone_sockets": args.phone_sockets,
+                                           "phones_from": "127.0.0.1" if args.one_address else "one address each",
                                            "load_average": {"before": load_before, "after": os.getloadavg()},
                                            "show": end, "show_rounds": shows, "bare_rounds": bares,
                                            "verdicts": [{"measure": m, "value": v, "target": t, "met": ok}

@@ -1,7 +1,8 @@
 """Simulated phones and dashboards for the load and fault benchmarks.
 
 Each phone opens /qr (gets its voter cookie), votes, and votes again, on one keep-alive
-connection, as a phone on conference Wi-Fi would. Dashboards are Socket.IO clients that
+connection, as a phone on conference Wi-Fi would, from an address of its own
+(127.2.x.y, `phone_address`) unless told to come from the presenter's 127.0.0.1. Dashboards are Socket.IO clients that
 note when each results broadcast arrives and what total it carried; `PhoneListeners` are
 the phones' sockets, a thousand in a process of their own (benchmarks/phone_sockets.py).
 """
@@ -17,6 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from benchmarks.phone_sockets import phone_address
+
+VOTERS_BLOCK = 2  # voting phones come from 127.2.x.y; the phone sockets (phone_sockets.py) from 127.1.x.y
 
 
 @dataclass(frozen=True)
@@ -69,11 +74,12 @@ def post_vote(connection: http.client.HTTPConnection, cookie: str, option: str) 
     return answer.status
 
 
-def phone(base_url: str, number: int, option: str, timeout: float = 10.0) -> list[VoteAttempt]:
-    """Open the vote page, vote, vote again; what each vote attempt got."""
+def phone(base_url: str, number: int, option: str, timeout: float = 10.0, source: str | None = None) -> list[VoteAttempt]:
+    """Open the vote page, vote, vote again (from address `source` if given); what each vote attempt got."""
     where = urlsplit(base_url)
     assert where.hostname, base_url
-    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=timeout)
+    bound = (source, 0) if source else None
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=timeout, source_address=bound)
     attempts = []
     try:
         cookie = open_vote_page(connection)
@@ -86,7 +92,7 @@ def phone(base_url: str, number: int, option: str, timeout: float = 10.0) -> lis
             status = post_vote(connection, cookie, option)
         except OSError:
             connection.close()
-            connection = http.client.HTTPConnection(where.hostname, where.port, timeout=timeout)
+            connection = http.client.HTTPConnection(where.hostname, where.port, timeout=timeout, source_address=bound)
             status = 0
         finished = time.perf_counter()
         attempts.append(VoteAttempt(number, attempt, status, finished - started, finished))
@@ -95,12 +101,17 @@ def phone(base_url: str, number: int, option: str, timeout: float = 10.0) -> lis
 
 
 def run_phones(base_url: str, phones: int, options: list[str], concurrency: int = 32,
-               on_phone_done: Callable[[int], None] | None = None) -> tuple[list[VoteAttempt], float]:
-    """Every phone's attempts, and the wall time; `on_phone_done(n)` hears each finished phone."""
+               on_phone_done: Callable[[int], None] | None = None,
+               one_address: bool = False) -> tuple[list[VoteAttempt], float]:
+    """Every phone's attempts, and the wall time; `on_phone_done(n)` hears each finished phone.
+
+    Each phone votes from an address of its own unless `one_address` (then all from 127.0.0.1).
+    """
     started = time.perf_counter()
 
     def one(number: int) -> list[VoteAttempt]:
-        attempts = phone(base_url, number, options[number % len(options)])
+        source = None if one_address else phone_address(number, VOTERS_BLOCK)
+        attempts = phone(base_url, number, options[number % len(options)], source=source)
         if on_phone_done:
             on_phone_done(number)
         return attempts
@@ -164,8 +175,9 @@ def results_lag_ms(attempts: list[VoteAttempt], seen: Sequence[tuple[float, int 
 class PhoneListeners:
     """`count` phone sockets in a child process, listening for results until asked for their summary."""
 
-    def __init__(self, base_url: str, count: int) -> None:
-        self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("phone_sockets.py")), base_url, str(count)],
+    def __init__(self, base_url: str, count: int, one_address: bool = False) -> None:
+        command = [sys.executable, str(Path(__file__).with_name("phone_sockets.py")), base_url, str(count)]
+        self.process = subprocess.Popen(command + (["--one-address"] if one_address else []),
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.process.stdin is not None and self.process.stdout is not None  # both PIPE
         self.stdin, self.stdout = self.process.stdin, self.process.stdout

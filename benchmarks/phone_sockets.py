@@ -1,6 +1,6 @@
 """A thousand phones' sockets in one small process: the load benchmark's audience listening for results.
 
-    python benchmarks/phone_sockets.py BASE_URL COUNT
+    python benchmarks/phone_sockets.py BASE_URL COUNT [--one-address]
 
 Each socket speaks what the phone page's Socket.IO client speaks over a WebSocket
 (Engine.IO 4: open, then a namespace connect with auth {"role": "phone"}, pings answered),
@@ -11,7 +11,12 @@ reached the socket, not when this one thread got round to them), put on
 time.perf_counter's clock (CLOCK_MONOTONIC, shared with the parent process). One thread and one selector for all
 of them, and the few lines of WebSocket framing a client needs written out here (a
 general library spent 50 us a message, five times the JSON), so a thousand listeners
-cost the machine little next to the server they measure. Prints "connected N" once all
+cost the machine little next to the server they measure. Each socket comes from an
+address of its own (`phone_address`: 127.1.x.y), as every phone on a venue's Wi-Fi does,
+so the show's room counts and shares them as it would a real audience's; 127.0.0.1 is
+the presenter's address, which the room never counts or refuses (lab/web/transport/
+capacity.py), so sockets from it (`--one-address`, how this was measured before
+2026-12-06) measure a show without its room. Prints "connected N" once all
 are in; for each line "report" on stdin, one line of JSON (`summary`); ends at "stop"
 or end of input.
 """
@@ -37,13 +42,24 @@ STAMP = struct.Struct("qq")  # struct timespec
 BATCH = 50  # sockets opened before waiting for them to be in: a burst, not a flood
 BROWSERS_OFFER = "permessage-deflate; client_max_window_bits"  # Chrome's and Firefox's Sec-WebSocket-Extensions
 DEFLATE_TAIL = b"\x00\x00\xff\xff"  # RFC 7692: taken off each compressed message, put back to inflate it
+PHONES_PER_BLOCK = 250  # phone addresses a /24: 127.<block>.<n // 250>.<n % 250 + 1>
+
+
+def phone_address(number: int, block: int) -> str:
+    """Phone `number`'s own address in loopback block 127.`block`.0.0/16 (Linux answers all of 127/8 on lo).
+
+    Never 127.0.0.1, the presenter's address, which the show's room lets in uncounted.
+    """
+    if not 1 <= block <= 255 or not 0 <= number < PHONES_PER_BLOCK * 256:
+        raise ValueError(f"no address for phone {number} in block {block}")
+    return f"127.{block}.{number // PHONES_PER_BLOCK}.{number % PHONES_PER_BLOCK + 1}"
 
 
 class PhoneSocket:
     """One phone's socket: the WebSocket, its Socket.IO state, and the results it heard."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self.sock = socket.create_connection((host, port), timeout=10)
+    def __init__(self, host: str, port: int, source: str | None = None) -> None:
+        self.sock = socket.create_connection((host, port), timeout=10, source_address=(source, 0) if source else None)
         self.stamped = stamp_arrivals(self.sock)
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall(f"GET {PATH} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -180,8 +196,9 @@ def summary(phones: list[PhoneSocket]) -> dict:
     }
 
 
-def run(base_url: str, count: int, out=sys.stdout, commands=sys.stdin) -> None:
-    """Open `count` phone sockets, say "connected N", then listen and answer `commands` until "stop"."""
+def run(base_url: str, count: int, out=sys.stdout, commands=sys.stdin, one_address: bool = False) -> None:
+    """Open `count` phone sockets (each from its own address unless `one_address`), say "connected N", then listen
+    and answer `commands` until "stop"."""
     where = urlsplit(base_url)
     selector = selectors.DefaultSelector()
     selector.register(commands, selectors.EVENT_READ, None)
@@ -210,7 +227,8 @@ def run(base_url: str, count: int, out=sys.stdout, commands=sys.stdin) -> None:
 
     assert where.hostname and where.port, base_url
     for _ in range(count):
-        phones.append(PhoneSocket(where.hostname, where.port))
+        source = None if one_address else phone_address(len(phones), block=1)
+        phones.append(PhoneSocket(where.hostname, where.port, source))
         phones[-1].sock.setblocking(False)
         selector.register(phones[-1].sock, selectors.EVENT_READ, phones[-1])
         if len(phones) % BATCH == 0 or len(phones) == count:
@@ -223,4 +241,4 @@ def run(base_url: str, count: int, out=sys.stdout, commands=sys.stdin) -> None:
 
 
 if __name__ == "__main__":
-    run(sys.argv[1], int(sys.argv[2]))
+    run(sys.argv[1], int(sys.argv[2]), one_address="--one-address" in sys.argv[3:])

@@ -85,3 +85,13 @@ def test_a_later_round_s_lag_counts_from_the_votes_already_there():
     lag = results_lag_ms(attempts((0, 1, 201, 1, 1.0)), [(0.9, 1000), (1.2, 1001)], before=1000)
 
     assert lag["measured_votes"] == 1 and round(lag["p50_ms"]) == 200
+
+
+def test_every_phone_gets_an_address_of_its_own_and_none_is_the_presenters():
+    from benchmarks.phone_sockets import phone_address
+
+    addresses = [phone_address(n, block=1) for n in range(5000)] + [phone_address(n, block=2) for n in range(5000)]
+
+    assert len(set(addresses)) == 10_000
+    assert "127.0.0.1" not in addresses and all(a.startswith(("127.1.", "127.2.")) for a in addresses)
+    assert all(0 <= int(a.split(".")[2]) < 256 and 0 < int(a.split(".")[3]) < 255 for a in addresses)
