@@ -51,12 +51,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import ROOT, get_json, provenance, start_server, stop_server
 from benchmarks.loadgen import open_vote_page, percentile, post_vote
+from benchmarks.phone_sockets import phone_address
 from lab.servers.containers import free_port
 from lab.servers.labels import LABEL_RUN
 from lab.waiting import wait_for
 
 RESULTS = ROOT / "benchmarks" / "results"
 ATTACKER = "127.0.0.2"  # the attacker's laptop: an address of its own on the venue's Wi-Fi, not the presenter's
+PHONES_BLOCK = 3  # the honest phones: one address each, 127.3.x.y, counted by the room as a real audience is
 
 
 class Show:
@@ -92,14 +94,17 @@ class Phone:
     the same show, one after the other: p99 72-87 ms with requests, 44-51 with http.client).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, source: str | None = None) -> None:
         self.cookie = ""
+        self.source = source  # its own address on the venue's Wi-Fi; None: 127.0.0.1, the presenter's (uncounted)
 
     def vote(self, base: str, option: str = "prayer") -> tuple[int, float]:
         """Open the page (for the cookie) unless this phone has one, then vote; (status, seconds the vote took)."""
         where = urlsplit(base)
         assert where.hostname, base
-        with closing(http.client.HTTPConnection(where.hostname, where.port, timeout=30)) as connection:
+        bound = (self.source, 0) if self.source else None
+        with closing(http.client.HTTPConnection(where.hostname, where.port, timeout=30,
+                                                source_address=bound)) as connection:
             if not self.cookie:
                 self.cookie = open_vote_page(connection)
             started = time.perf_counter()
@@ -108,9 +113,9 @@ class Phone:
 
 
 def phones(base: str, count: int, concurrency: int = 16) -> list[tuple[int, float]]:
-    """`count` new phones voting, `concurrency` at a time."""
+    """`count` new phones voting, `concurrency` at a time, each from an address of its own."""
     with ThreadPoolExecutor(concurrency) as pool:
-        return list(pool.map(lambda _: Phone().vote(base), range(count)))
+        return list(pool.map(lambda n: Phone(phone_address(n, PHONES_BLOCK)).vote(base), range(count)))
 
 
 def latency(answers: list[tuple[int, float]]) -> dict:
@@ -326,7 +331,7 @@ def frozen_postgres() -> dict:
             thawed = time.perf_counter()
         after: list[tuple[int, float]] = []
         while not after or after[-1][0] != 201:
-            after.append(Phone().vote(show.base))
+            after.append(Phone(phone_address(40 + len(after), PHONES_BLOCK)).vote(show.base))
         first_201 = time.perf_counter() - thawed
         after += phones(show.base, 20)
         accepted = before.count(201) + sum(status == 201 for status, _ in [*frozen, *after])
@@ -343,7 +348,7 @@ def crash_and_resume() -> dict:
     client, states = docker.from_env(), Path(tempfile.mkdtemp()) / "show-resume"
     env = {"TCMAGIC_RESUME_DIR": str(states)}
     show = Show("crash", env)
-    voters = [Phone() for _ in range(50)]
+    voters = [Phone(phone_address(n, PHONES_BLOCK)) for n in range(50)]
     with ThreadPoolExecutor(16) as pool:
         first = [status for status, _ in pool.map(lambda phone: phone.vote(show.base), voters)]
     run_id, port = show.run_id, show.port
@@ -480,7 +485,10 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     figures = {"provenance": provenance()}
     for name in chosen:
+        started, load_before = time.strftime("%H:%M:%S", time.gmtime()), os.getloadavg()  # the machine is shared: say how busy
         figures[name] = scenes[name]()
+        figures[name]["ran"] = {"started_utc": started, "load_average_before": [round(n, 2) for n in load_before],
+                                "load_average_after": [round(n, 2) for n in os.getloadavg()]}
         print(name, json.dumps(figures[name], indent=1), flush=True)
     (RESULTS / ("hostile.json" if chosen == list(scenes) else f"hostile-{'-'.join(chosen)}.json")).write_text(
         json.dumps(figures, indent=1))
