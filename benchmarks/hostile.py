@@ -483,9 +483,9 @@ def main() -> None:
     scenes = {**SCENES, **SLOW_CLIENTS}
     chosen = chosen_scenes(sys.argv[1:], list(scenes))
     RESULTS.mkdir(exist_ok=True)
-    figures = {"provenance": provenance()}
+    figures: dict[str, dict] = {"provenance": provenance()}
     for name in chosen:
-        started, load_before = time.strftime("%H:%M:%S", time.gmtime()), os.getloadavg()  # the machine is shared: say how busy
+        started, load_before = time.strftime("%H:%M:%S", time.gmtime()), os.getloadavg()  # a shared machine: how busy
         figures[name] = scenes[name]()
         figures[name]["ran"] = {"started_utc": started, "load_average_before": [round(n, 2) for n in load_before],
                                 "load_average_after": [round(n, 2) for n in os.getloadavg()]}
