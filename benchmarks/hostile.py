@@ -96,7 +96,7 @@ class Phone:
 
     def __init__(self, source: str | None = None) -> None:
         self.cookie = ""
-        self.source = source  # its own address on the venue's Wi-Fi; None: 127.0.0.1, the presenter's (uncounted)
+        self.source = source  # its own address on the venue's Wi-Fi; None: 127.0.0.1, the presenter's own to the room
 
     def vote(self, base: str, option: str = "prayer") -> tuple[int, float]:
         """Open the page (for the cookie) unless this phone has one, then vote; (status, seconds the vote took)."""

@@ -13,10 +13,10 @@ of them, and the few lines of WebSocket framing a client needs written out here 
 general library spent 50 us a message, five times the JSON), so a thousand listeners
 cost the machine little next to the server they measure. Each socket comes from an
 address of its own (`phone_address`: 127.1.x.y), as every phone on a venue's Wi-Fi does,
-so the show's room counts and shares them as it would a real audience's; 127.0.0.1 is
-the presenter's address, which the room never counts or refuses (lab/web/transport/
-capacity.py), so sockets from it (`--one-address`, how this was measured before
-2026-12-06) measure a show without its room. Prints "connected N" once all
+so the show's room counts and shares them as it would a real audience's. A request from
+127.0.0.1 with no forwarding header is the presenter's own browser, which the room never
+refuses or holds to a share (lab/web/transport/capacity.py), so sockets from it
+(`--one-address`, how this was measured before 2026-12-06) measure a show without its room. Prints "connected N" once all
 are in; for each line "report" on stdin, one line of JSON (`summary`); ends at "stop"
 or end of input.
 """
@@ -48,7 +48,7 @@ PHONES_PER_BLOCK = 250  # phone addresses a /24: 127.<block>.<n // 250>.<n % 250
 def phone_address(number: int, block: int) -> str:
     """Phone `number`'s own address in loopback block 127.`block`.0.0/16 (Linux answers all of 127/8 on lo).
 
-    Never 127.0.0.1, the presenter's address, which the show's room lets in uncounted.
+    Never 127.0.0.1, the presenter's own browser to the show's room (never refused, held to no share).
     """
     if not 1 <= block <= 255 or not 0 <= number < PHONES_PER_BLOCK * 256:
         raise ValueError(f"no address for phone {number} in block {block}")
