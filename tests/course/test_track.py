@@ -5,8 +5,9 @@ import io
 import pytest
 from rich.console import Console
 
+from lab.course.checker import TestOutcome
 from lab.course.track import checking, view
-from lab.course.track.checking import Case, Outcome, Verdict, judge
+from lab.course.track.checking import Case, Verdict, judge
 from lab.course.track.commands import Track
 from lab.course.track.exercises import EXERCISES, exercise
 from lab.course.track.state import TrackProgress, reset_exercise, state_of
@@ -22,7 +23,7 @@ def screen() -> tuple[Console, io.StringIO]:
     return Console(file=out, width=80, color_system=None), out
 
 
-def on_all(item, test: str, *outcomes: Outcome, run: str = "") -> list[Case]:
+def on_all(item, test: str, *outcomes: TestOutcome, run: str = "") -> list[Case]:
     return [Case(test, variant, outcome, "", run) for variant, outcome in zip(item.variants, outcomes, strict=True)]
 
 

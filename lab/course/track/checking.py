@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal, cast
 from xml.etree import ElementTree
 
+from lab.course.checker import TestOutcome
 from lab.course.track import plugin
 from lab.course.track.model import Exercise
 from lab.course.track.static import read_facts
@@ -24,7 +25,6 @@ from lab.paths import ROOT
 from lab.servers.engines import RunningService
 
 RUN_TIMEOUT = 120.0
-Outcome = Literal["passed", "failed", "error", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Case:
 
     test: str
     variant: str
-    outcome: Outcome
+    outcome: TestOutcome
     message: str = ""
     run: str = ""
 
@@ -67,7 +67,7 @@ def parse_cases(xml_text: str, variants: list[str], run: str = "") -> list[Case]
         variant = next((part for part in parts if part in variants), "")
         rest = [part for part in parts if part != variant]
         ended = next((child for child in case if child.tag in ("failure", "error", "skipped")), None)
-        outcome = cast(Outcome, {"failure": "failed"}.get(ended.tag, ended.tag) if ended is not None else "passed")
+        outcome = cast(TestOutcome, {"failure": "failed"}.get(ended.tag, ended.tag) if ended is not None else "passed")
         lines = (ended.get("message") or ended.text or "").strip().splitlines() if ended is not None else []
         cases.append(Case(base + (f"[{'-'.join(rest)}]" if rest else ""), variant, outcome,
                           (lines[0] if lines else "")[:240], run))

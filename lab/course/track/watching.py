@@ -9,20 +9,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from lab.course.checker import file_stamp
 from lab.course.track.checking import Verdict
 from lab.course.track.model import Exercise
 from lab.course.track.state import TrackProgress
 
 POLL_SECONDS = 0.5
-
-
-def file_stamp(path: Path) -> tuple[int, int] | None:
-    """What changes when the file is saved (modification time and size), or None if it is gone."""
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        return None
-    return status.st_mtime_ns, status.st_size
 
 
 def watch(exercises: list[Exercise], progress: TrackProgress, *, start: int, file_of: Callable[[Exercise], Path],
